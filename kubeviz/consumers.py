@@ -1,0 +1,237 @@
+"""The session websocket: validate each message, call the live session, reply.
+
+The consumer is thin. `receive` parses a frame with `protocol.parse` and dispatches
+on its type to one `on_<type>` method; the work happens in `LiveSession` and the
+model. Frames for every viewer arrive from the session's group already encoded and
+are passed on as they are, in sequence order, without gaps or repeats.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from kubeviz import protocol, scenarios
+from kubeviz.live import LiveSession
+from kubeviz.registry import registry
+from simulation.errors import SimulationError
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND = 4404
+
+
+class SessionConsumer(AsyncWebsocketConsumer):
+    """Is responsible for one browser tab's connection to one session."""
+
+    live: LiveSession | None = None
+    # The sequence number of the last frame this viewer was sent; None until hello.
+    seq: int | None = None
+
+    async def connect(self) -> None:
+        session_id = self.scope["url_route"]["kwargs"]["session_id"]
+        self.live = await registry().join(session_id, self.channel_name)
+        if self.live is None:
+            await self.close(code=NOT_FOUND)
+            return
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.live is not None:
+            await registry().leave(self.live, self.channel_name)
+            self.live = None
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None
+    ) -> None:
+        try:
+            message = protocol.parse(text_data, bytes_data)
+        except protocol.ProtocolError as exc:
+            await self.reply(protocol.error(exc.code, exc.message, exc.request_id))
+            return
+        kind = message["type"]
+        if self.seq is None and kind != "hello":
+            await self.reply(
+                protocol.error(
+                    "hello_first",
+                    "send hello before anything else",
+                    message.get("id"),
+                    kind,
+                )
+            )
+            return
+        handler = getattr(self, "on_" + kind)
+        try:
+            await handler(message)
+        except SimulationError as exc:
+            await self.reply(
+                protocol.error("rejected", str(exc), message.get("id"), kind)
+            )
+        except Exception:
+            log.exception("%s failed in session %s", kind, self.live.id)
+            await self.reply(
+                protocol.error(
+                    "internal",
+                    f"{kind} failed inside the server; the session is "
+                    "unchanged and still open",
+                    message.get("id"),
+                    kind,
+                )
+            )
+
+    async def reply(self, message: dict) -> None:
+        """A message for this viewer only."""
+        await self.send(text_data=protocol.encode(message))
+
+    # --- frames from the session's group ---------------------------------------------
+    async def session_frame(self, event: dict) -> None:
+        if self.seq is None or event["seq"] <= self.seq:
+            return
+        if event["seq"] == self.seq + 1 or event["snapshot"]:
+            self.seq = event["seq"]
+            await self.send(text_data=event["text"])
+            return
+        # The channel layer dropped frames (a full queue): fill the gap.
+        await self.catch_up(self.seq)
+
+    async def session_note(self, event: dict) -> None:
+        if self.seq is not None:
+            await self.send(text_data=event["text"])
+
+    async def catch_up(self, last_seq: int | None) -> bool:
+        """Send what follows `last_seq`, or a snapshot; False if nothing was missed."""
+        frames = self.live.frames_after(last_seq)
+        if frames is None:
+            self.seq, text = await self.live.current_snapshot()
+            await self.send(text_data=text)
+            return True
+        for text in frames:
+            await self.send(text_data=text)
+        self.seq = self.live.seq
+        return bool(frames)
+
+    # --- client messages -------------------------------------------------------
+    async def on_hello(self, message: dict) -> None:
+        last_seq = message.get("lastSeq") or None
+        step = message.get("step")
+        if step is not None and last_seq is None:
+            await self.live.seek(step)
+        if not await self.catch_up(last_seq):
+            await self.reply(protocol.ack("hello", message.get("id"), seq=self.seq))
+        await self.reply(protocol.status(self.live.info()))
+
+    async def on_step(self, message: dict) -> None:
+        if not await self.live.step():
+            await self.reply(
+                protocol.ack(
+                    "step",
+                    message.get("id"),
+                    changed=False,
+                    message="Nothing is waiting to happen: the cluster is settled.",
+                )
+            )
+
+    async def on_back(self, message: dict) -> None:
+        if not await self.live.back():
+            await self.reply(
+                protocol.ack(
+                    "back",
+                    message.get("id"),
+                    changed=False,
+                    message="This is step 0: there is nothing to go back to.",
+                )
+            )
+
+    async def on_play(self, message: dict) -> None:
+        await self.live.play(message["speed"])
+
+    async def on_pause(self, message: dict) -> None:
+        await self.live.pause()
+
+    async def on_ready(self, message: dict) -> None:
+        self.live.ready(message["seq"])
+
+    async def on_seek(self, message: dict) -> None:
+        await self.live.seek(message["step"])
+
+    async def on_reset(self, message: dict) -> None:
+        await self.live.load(self.live.scenario)
+
+    async def on_load_scenario(self, message: dict) -> None:
+        if scenarios.get(message["scenario"]) is None:
+            await self.reply(
+                protocol.error(
+                    "unknown_scenario",
+                    f"there is no scenario {message['scenario']!r}",
+                    message.get("id"),
+                    "load_scenario",
+                )
+            )
+            return
+        await self.live.load(message["scenario"])
+
+    async def on_apply_manifest(self, message: dict) -> None:
+        await self.perform(message, {"op": "apply", "yaml": message["yaml"]})
+
+    async def on_fault(self, message: dict) -> None:
+        await self.perform(message, fault_action(message["action"], message["target"]))
+
+    async def on_set(self, message: dict) -> None:
+        changes = {k: v for k, v in message.items() if k not in ("type", "id")}
+        await self.perform(message, {"op": "set", **changes}, snapshot=True)
+
+    async def on_trace(self, message: dict) -> None:
+        action = {"op": "trace", "from": message["from"], "to": message["to"]}
+        result = await self.perform(message, action)
+        if result is not None and result.trace is not None:
+            await self.live.tell(protocol.trace(result.trace, action))
+
+    async def on_kubectl(self, message: dict) -> None:
+        result = await self.live.act({"op": "kubectl", "command": message["command"]})
+        output = result.output if result.ok else (result.error or result.output)
+        await self.reply(
+            protocol.kubectl_output(
+                message["id"], message["command"], output or "", result.ok
+            )
+        )
+
+    async def on_save(self, message: dict) -> None:
+        await self.live.save_now()
+        step = self.live.cluster.step_no
+        await self.reply(
+            protocol.ack(
+                "save",
+                message.get("id"),
+                session=self.live.id,
+                step=step,
+                url=f"/s/{self.live.id}?step={step}",
+            )
+        )
+
+    async def perform(self, message: dict, action: dict, snapshot: bool = False):
+        """Carry out a model action; its failure is an `error` for this viewer only."""
+        result = await self.live.act(action, snapshot=snapshot)
+        if not result.ok:
+            await self.reply(
+                protocol.error(
+                    "rejected",
+                    result.error or "the cluster refused that",
+                    message.get("id"),
+                    message["type"],
+                )
+            )
+            return None
+        return result
+
+
+def fault_action(action: str, target: str) -> dict:
+    """The model action for a `fault` message's action and target."""
+    if action in ("fail_node", "restore_node"):
+        return {"op": action, "node": target}
+    if action == "kill_pod":
+        return {"op": action, "pod": target}
+    pod, _, container = (
+        target.rpartition("/") if target.count("/") >= 2 else (target, "", "")
+    )
+    return {"op": action, "pod": pod, **({"container": container} if container else {})}

@@ -1,0 +1,286 @@
+"""One live session: its model, its numbered frames, its viewers' group and play loop.
+
+Every change to the model is published as a frame with the next sequence number:
+encoded to JSON once, kept in a bounded ring for viewers that reconnect, and sent to
+the session's Channels group as ready-made text. Play is a task owned by the session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from typing import Any
+
+from channels.layers import get_channel_layer
+
+from kubeviz import persistence, protocol, scenarios
+from simulation import Cluster
+from simulation.cluster import ActionResult
+
+log = logging.getLogger(__name__)
+
+FRAME = "session.frame"  # a numbered frame: consumers dispatch it to session_frame
+NOTE = "session.note"  # an unnumbered message for every synced viewer (status, trace)
+
+
+class LiveSession:
+    """Is responsible for one session's live model and for telling its viewers.
+
+    All model calls happen under `lock`, so steps, actions and snapshots never
+    interleave; long ones (replays) run in a worker thread.
+    """
+
+    def __init__(
+        self,
+        record: persistence.Record,
+        cluster: Cluster,
+        ring_size: int = 512,
+        save_delay: float = 1.0,
+    ) -> None:
+        self.id = record.id
+        self.scenario = record.scenario
+        self.cluster = cluster
+        self.group = f"session.{record.id}"
+        self.lock = asyncio.Lock()
+        # Numbering starts at the clock in milliseconds, so that a sequence number
+        # from before a restart or an eviction never matches this run's frames.
+        self.seq = time.time_ns() // 1_000_000
+        self.ring: deque[tuple[int, str]] = deque(maxlen=ring_size)
+        self.snapshot_cache: tuple[int, str] | None = None
+        self.viewers: set[str] = set()
+        self.play_task: asyncio.Task | None = None
+        self.speed: float | str | None = None
+        self.pulled = asyncio.Event()
+        self.save_delay = save_delay
+        self.save_task: asyncio.Task | None = None
+        self.evict_task: asyncio.Task | None = None
+
+    # --- what viewers are told ----------------------------------------------------
+    def info(self) -> dict:
+        """The session's own state, for `snapshot.session` and `status`."""
+        return {
+            "id": self.id,
+            "scenario": self.scenario,
+            "playing": self.play_task is not None,
+            "speed": self.speed,
+            "viewers": len(self.viewers),
+            "step": self.cluster.step_no,
+            "lastStep": self.last_step(),
+            "time": round(self.cluster.time, 3),
+        }
+
+    def last_step(self) -> int:
+        return max(self.cluster.history.horizon, self.cluster.step_no)
+
+    async def publish(self, message: dict, numbered: bool = True) -> None:
+        """Encode once and send to the group; a numbered frame also goes in the ring.
+
+        Called with `lock` held, so frames leave in sequence order.
+        """
+        layer = get_channel_layer()
+        if not numbered:
+            text = protocol.encode(message)
+            await layer.group_send(self.group, {"type": NOTE, "text": text})
+            return
+        self.seq += 1
+        message["seq"] = self.seq
+        text = protocol.encode(message)
+        snapshot = message["type"] == "snapshot"
+        if snapshot:
+            self.ring.clear()
+            self.snapshot_cache = (self.seq, text)
+        else:
+            self.ring.append((self.seq, text))
+            self.snapshot_cache = None
+        await layer.group_send(
+            self.group,
+            {"type": FRAME, "seq": self.seq, "snapshot": snapshot, "text": text},
+        )
+
+    async def publish_delta(self, body: dict) -> None:
+        body = {**body, "lastStep": self.last_step()}
+        await self.publish(protocol.delta(0, body))
+
+    async def publish_snapshot(self) -> None:
+        await self.publish(self.snapshot_message(0))
+
+    async def publish_status(self) -> None:
+        await self.publish(protocol.status(self.info()), numbered=False)
+
+    def snapshot_message(self, seq: int) -> dict:
+        state = self.cluster.snapshot()
+        state.setdefault("lastStep", self.last_step())
+        if "events" not in state:
+            state["events"] = [e.to_dict() for e in self.cluster.events]
+        return protocol.snapshot(seq, state, self.info())
+
+    def frames_after(self, last_seq: int | None) -> list[str] | None:
+        """The frames a viewer that applied `last_seq` is missing, or None if the
+        ring no longer holds them all (the viewer needs a snapshot)."""
+        if last_seq is None or last_seq > self.seq:
+            return None
+        if last_seq == self.seq:
+            return []
+        if not self.ring or self.ring[0][0] > last_seq + 1:
+            return None
+        return [text for seq, text in self.ring if seq > last_seq]
+
+    async def current_snapshot(self) -> tuple[int, str]:
+        """The current state as snapshot text, numbered like the last frame."""
+        async with self.lock:
+            if self.snapshot_cache is None or self.snapshot_cache[0] != self.seq:
+                text = protocol.encode(self.snapshot_message(self.seq))
+                self.snapshot_cache = (self.seq, text)
+            return self.snapshot_cache
+
+    # --- controls -------------------------------------------------------------------
+    async def step(self) -> bool:
+        """One step forward; False when nothing is left to do."""
+        async with self.lock:
+            event = self.cluster.step()
+            if event is None:
+                return False
+            await self.publish_delta(self.cluster.delta(event))
+        self.schedule_save()
+        return True
+
+    async def back(self) -> bool:
+        async with self.lock:
+            body = self.cluster.back()
+            if body is None:
+                return False
+            await self.publish_delta(body)
+        self.schedule_save()
+        return True
+
+    async def seek(self, step: int) -> None:
+        """Go to `step` (no further than the last step reached)."""
+        async with self.lock:
+            step = min(step, self.last_step())
+            body = await asyncio.to_thread(self.cluster.seek, step)
+            await self.publish_delta(body)
+        self.schedule_save()
+
+    async def load(self, scenario: str, **overrides: Any) -> None:
+        """Start again from a scenario (reset is load of the current one)."""
+        chosen = scenarios.get(scenario)
+        if chosen is None:
+            raise KeyError(scenario)
+        async with self.lock:
+            settings = {k: v for k, v in self.cluster.inputs.items() if k != "seed"}
+            if scenario != self.scenario:
+                settings = dict(chosen.inputs)
+            settings.update(overrides)
+            cluster = await asyncio.to_thread(
+                chosen.build, self.cluster.seed, **settings
+            )
+            self.cluster, self.scenario = cluster, chosen.name
+            await self.publish_snapshot()
+        await self.save_now()
+
+    async def act(self, action: dict, snapshot: bool = False) -> ActionResult:
+        """A user action as one step: the delta (or a snapshot) goes to every viewer."""
+        async with self.lock:
+            result = self.cluster.act(action)
+            if snapshot and result.ok:
+                await self.publish_snapshot()
+            elif result.event is not None:
+                await self.publish_delta(self.cluster.delta(result.event))
+        if result.ok:
+            await self.save_now()
+        return result
+
+    async def tell(self, message: dict) -> None:
+        """An unnumbered message for every viewer (a trace, an event)."""
+        async with self.lock:
+            await self.publish(message, numbered=False)
+
+    # --- play -------------------------------------------------------------------------
+    async def play(self, speed: float | str) -> None:
+        await self.stop_play()
+        self.speed = speed
+        self.pulled.set()
+        self.play_task = asyncio.create_task(self.play_loop(speed))
+        async with self.lock:
+            await self.publish_status()
+
+    async def pause(self) -> None:
+        await self.stop_play()
+        async with self.lock:
+            await self.publish_status()
+
+    def ready(self, seq: int) -> None:
+        """A viewer has drawn frame `seq`: at "max" speed that pulls the next step."""
+        if self.speed == "max" and seq >= self.seq:
+            self.pulled.set()
+
+    async def stop_play(self) -> None:
+        task, self.play_task, self.speed = self.play_task, None, None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def play_loop(self, speed: float | str) -> None:
+        """Step at `speed` steps a second, or at "max" each time a viewer pulls.
+
+        A timed loop that falls behind skips the missed ticks instead of bursting,
+        so a slow step never piles frames up. The step itself is shielded: pause
+        cancels the wait, never a half-published step.
+        """
+        loop = asyncio.get_running_loop()
+        interval = 0.0 if speed == "max" else 1.0 / float(speed)
+        deadline = loop.time()
+        try:
+            while True:
+                if speed == "max":
+                    await self.pulled.wait()
+                    self.pulled.clear()
+                else:
+                    deadline = max(deadline + interval, loop.time())
+                    await asyncio.sleep(deadline - loop.time())
+                if not await asyncio.shield(self.step()):
+                    break
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("play loop of session %s failed", self.id)
+        if self.play_task is not asyncio.current_task():
+            return
+        self.play_task, self.speed = None, None
+        async with self.lock:
+            await self.publish_status()
+
+    # --- saving ------------------------------------------------------------------
+    def record(self) -> persistence.Record:
+        return persistence.Record.of(self.id, self.scenario, self.cluster)
+
+    async def save_now(self) -> None:
+        """Save inputs, actions and position at once (after anything a user did)."""
+        if self.save_task is not None and self.save_task is not asyncio.current_task():
+            self.save_task.cancel()
+            self.save_task = None
+        async with self.lock:
+            record = self.record()
+        await persistence.asave(record)
+
+    def schedule_save(self) -> None:
+        """Save the position soon; while playing, at most once per `save_delay`."""
+        if self.save_task is None or self.save_task.done():
+            self.save_task = asyncio.create_task(self.save_later())
+
+    async def save_later(self) -> None:
+        await asyncio.sleep(self.save_delay)
+        self.save_task = None
+        try:
+            await self.save_now()
+        except Exception:
+            log.exception("saving session %s failed", self.id)
+
+    async def close(self) -> None:
+        """Stop playing and save: the last viewer has gone."""
+        await self.stop_play()
+        await self.save_now()

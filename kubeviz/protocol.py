@@ -1,0 +1,317 @@
+"""The KubeViz websocket protocol: every message type and its validation.
+
+`docs/protocol.md` describes the same messages with an example of each; the two must
+agree. `parse()` turns a client's frame into a checked dict or raises `ProtocolError`
+naming the problem; the builders below make the server's messages, and `encode()`
+serialises one once so that the same text can go to every viewer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+VERSION = 1
+MAX_MESSAGE_BYTES = 256 * 1024
+MIN_SPEED, MAX_SPEED = 0.25, 20.0
+MAX_SEEK = 20_000
+MAX_NODES = 200
+MAX_COMMAND = 1_000
+MAX_TARGET = 253 + 64  # a namespace, a DNS-1123 name and a container name
+MAX_ID = 64
+
+FAULT_ACTIONS = ("fail_node", "restore_node", "kill_pod", "crash_container")
+CNI_MODES = ("overlay", "routed")
+PROXY_MODES = ("iptables", "ipvs", "nftables")
+PLATFORMS = ("bare-metal", "cloud")
+SCENARIO_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+class ProtocolError(ValueError):
+    """A client message that cannot be carried out as sent; `code` is for programs."""
+
+    def __init__(self, code: str, message: str, request_id: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+
+
+# --- field checks --------------------------------------------------------------
+# Each takes the message type, the field name and the value, and returns the value
+# (normalised) or raises ProtocolError.
+Check = Callable[[str, str, Any], Any]
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def whole(low: int, high: int, nullable: bool = False) -> Check:
+    def check(kind: str, name: str, value: Any) -> Any:
+        if value is None and nullable:
+            return None
+        if not is_int(value):
+            raise ProtocolError(
+                "bad_field", f"{kind}.{name} must be a whole number, not {shape(value)}"
+            )
+        if not low <= value <= high:
+            raise ProtocolError(
+                "out_of_range",
+                f"{kind}.{name} must be between {low} and {high}, not {value}",
+            )
+        return value
+
+    return check
+
+
+def text(max_length: int, pattern: re.Pattern[str] | None = None) -> Check:
+    def check(kind: str, name: str, value: Any) -> Any:
+        if not isinstance(value, str):
+            raise ProtocolError(
+                "bad_field", f"{kind}.{name} must be a string, not {shape(value)}"
+            )
+        if not value.strip():
+            raise ProtocolError("bad_field", f"{kind}.{name} must not be empty")
+        if len(value) > max_length:
+            raise ProtocolError(
+                "out_of_range",
+                f"{kind}.{name} is {len(value)} characters long; the limit is "
+                f"{max_length}",
+            )
+        if pattern is not None and not pattern.fullmatch(value):
+            raise ProtocolError("bad_field", f"{kind}.{name} {value!r} is not a name")
+        return value
+
+    return check
+
+
+def choice(options: tuple[str, ...]) -> Check:
+    def check(kind: str, name: str, value: Any) -> Any:
+        if value not in options or not isinstance(value, str):
+            raise ProtocolError(
+                "bad_field",
+                f"{kind}.{name} must be one of {', '.join(options)}, "
+                f"not {shape(value)}",
+            )
+        return value
+
+    return check
+
+
+def speed(kind: str, name: str, value: Any) -> Any:
+    if value == "max" and isinstance(value, str):
+        return "max"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ProtocolError(
+            "bad_field", f'{kind}.{name} must be a number or "max", not {shape(value)}'
+        )
+    if not math.isfinite(value) or not MIN_SPEED <= value <= MAX_SPEED:
+        raise ProtocolError(
+            "out_of_range",
+            f"{kind}.{name} must be between {MIN_SPEED:g} and {MAX_SPEED:g}, "
+            f"not {value}",
+        )
+    return float(value)
+
+
+def request_id(kind: str, name: str, value: Any) -> Any:
+    if is_int(value) or (isinstance(value, str) and len(value) <= MAX_ID):
+        return value
+    raise ProtocolError(
+        "bad_field", f"{kind}.{name} must be a number or a string of at most {MAX_ID}"
+    )
+
+
+def shape(value: Any) -> str:
+    """How a wrong value is named in an error: its JSON type, not its content."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+# --- client messages -------------------------------------------------------------
+# type -> (required fields, optional fields). Every message may also carry `id`,
+# which the server echoes in the ack, error or output it causes.
+CLIENT_MESSAGES: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
+    "hello": (
+        {},
+        {
+            "lastSeq": whole(0, 2**53, nullable=True),
+            "step": whole(0, MAX_SEEK, nullable=True),
+        },
+    ),
+    "step": ({}, {}),
+    "back": ({}, {}),
+    "play": ({"speed": speed}, {}),
+    "pause": ({}, {}),
+    "ready": ({"seq": whole(0, 2**53)}, {}),
+    "seek": ({"step": whole(0, MAX_SEEK)}, {}),
+    "reset": ({}, {}),
+    "load_scenario": ({"scenario": text(64, SCENARIO_NAME)}, {}),
+    "apply_manifest": ({"yaml": text(MAX_MESSAGE_BYTES)}, {}),
+    "kubectl": ({"command": text(MAX_COMMAND), "id": request_id}, {}),
+    "fault": ({"action": choice(FAULT_ACTIONS), "target": text(MAX_TARGET)}, {}),
+    "trace": ({"from": text(MAX_TARGET), "to": text(MAX_TARGET)}, {}),
+    "set": (
+        {},
+        {
+            "cni": choice(CNI_MODES),
+            "proxyMode": choice(PROXY_MODES),
+            "platform": choice(PLATFORMS),
+            "nodes": whole(1, MAX_NODES),
+        },
+    ),
+    "save": ({}, {}),
+}
+
+
+def parse(text_data: str | None = None, bytes_data: bytes | None = None) -> dict:
+    """A client frame as a validated message dict, or ProtocolError saying why not."""
+    if text_data is None:
+        if bytes_data is None:
+            raise ProtocolError("bad_json", "empty frame")
+        if len(bytes_data) > MAX_MESSAGE_BYTES:
+            raise too_large(len(bytes_data))
+        try:
+            text_data = bytes_data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError(
+                "bad_json", "a binary frame must be UTF-8 JSON"
+            ) from exc
+    # A character is at most 4 bytes, so most frames are judged without encoding.
+    if len(text_data) * 4 > MAX_MESSAGE_BYTES:
+        size = len(text_data.encode("utf-8", "surrogatepass"))
+        if size > MAX_MESSAGE_BYTES:
+            raise too_large(size)
+    try:
+        message = json.loads(text_data, parse_constant=reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise ProtocolError("bad_json", f"not JSON: {str(exc)[:120]}") from exc
+    if not isinstance(message, dict):
+        raise ProtocolError(
+            "not_object", f"a message must be an object, not {shape(message)}"
+        )
+    return validate(message)
+
+
+def validate(message: dict) -> dict:
+    """Check one decoded message against CLIENT_MESSAGES; returns a clean copy."""
+    rid = message.get("id")
+    kind = message.get("type")
+    if not isinstance(kind, str):
+        raise ProtocolError("missing_field", 'a message needs a string "type"', rid)
+    if kind not in CLIENT_MESSAGES:
+        raise ProtocolError("unknown_type", f"unknown message type {kind[:40]!r}", rid)
+    required, optional = CLIENT_MESSAGES[kind]
+    clean: dict[str, Any] = {"type": kind}
+    try:
+        if "id" in message and "id" not in required:
+            clean["id"] = request_id(kind, "id", rid)
+        for name, check in required.items():
+            if name not in message:
+                raise ProtocolError("missing_field", f'{kind} needs "{name}"')
+            clean[name] = check(kind, name, message[name])
+        for name, check in optional.items():
+            if name in message:
+                clean[name] = check(kind, name, message[name])
+        unknown = sorted(set(message) - set(clean) - {"type"})
+        if unknown:
+            raise ProtocolError(
+                "unknown_field", f"{kind} has no field {unknown[0][:40]!r}"
+            )
+        if kind == "set" and len(clean) == 1 + ("id" in clean):
+            raise ProtocolError(
+                "missing_field", "set needs one of cni, proxyMode, platform, nodes"
+            )
+    except ProtocolError as exc:
+        exc.request_id = rid if request_id_ok(rid) else None
+        raise
+    return clean
+
+
+def request_id_ok(value: Any) -> bool:
+    return is_int(value) or (isinstance(value, str) and len(value) <= MAX_ID)
+
+
+def reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def too_large(size: int) -> ProtocolError:
+    return ProtocolError(
+        "too_large",
+        f"a message is limited to {MAX_MESSAGE_BYTES // 1024} KB; this one has "
+        f"{size} bytes",
+    )
+
+
+# --- server messages ---------------------------------------------------------------
+def encode(message: dict) -> str:
+    """Compact JSON text; a frame is encoded once and sent to every viewer as is."""
+    return json.dumps(
+        message, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def snapshot(seq: int, state: dict, session: dict) -> dict:
+    return {
+        "type": "snapshot",
+        "version": VERSION,
+        "seq": seq,
+        "session": session,
+        "state": state,
+    }
+
+
+def delta(seq: int, body: dict) -> dict:
+    return {"type": "delta", "seq": seq, **body}
+
+
+def event(body: dict) -> dict:
+    return {"type": "event", "event": body}
+
+
+def trace(body: dict, request: dict | None = None) -> dict:
+    return {"type": "trace", "request": request or {}, "trace": body}
+
+
+def kubectl_output(rid: Any, command: str, output: str, ok: bool) -> dict:
+    return {
+        "type": "kubectl_output",
+        "id": rid,
+        "command": command,
+        "ok": ok,
+        "output": output,
+    }
+
+
+def status(session: dict) -> dict:
+    return {"type": "status", "session": session}
+
+
+def error(code: str, message: str, rid: Any = None, about: str | None = None) -> dict:
+    body: dict[str, Any] = {"type": "error", "code": code, "message": message}
+    if about is not None:
+        body["for"] = about
+    if rid is not None:
+        body["id"] = rid
+    return body
+
+
+def ack(about: str, rid: Any = None, **details: Any) -> dict:
+    body: dict[str, Any] = {"type": "ack", "for": about, **details}
+    if rid is not None:
+        body["id"] = rid
+    return body

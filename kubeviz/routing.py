@@ -1,0 +1,13 @@
+"""Websocket URLs: one socket per browser tab, at /ws/session/<id>/."""
+
+from __future__ import annotations
+
+from django.urls import re_path
+
+from kubeviz.consumers import SessionConsumer
+
+websocket_urlpatterns = [
+    re_path(
+        r"^ws/session/(?P<session_id>[A-Za-z0-9_-]{1,32})/$", SessionConsumer.as_asgi()
+    ),
+]
