@@ -1,0 +1,137 @@
+"""Defaulting and admission: what the API server adds to an object before storing it."""
+
+from __future__ import annotations
+
+from .errors import SimulationError
+
+DEFAULT_TOLERATIONS = (
+    {
+        "key": "node.kubernetes.io/not-ready",
+        "operator": "Exists",
+        "effect": "NoExecute",
+        "tolerationSeconds": 300,
+    },
+    {
+        "key": "node.kubernetes.io/unreachable",
+        "operator": "Exists",
+        "effect": "NoExecute",
+        "tolerationSeconds": 300,
+    },
+)
+TOKEN_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+
+def _image_pull_policy(image: str) -> str:
+    tail = image.rsplit("/", 1)[-1]
+    if "@" in tail:
+        return "IfNotPresent"
+    return "Always" if ":" not in tail or tail.endswith(":latest") else "IfNotPresent"
+
+
+def default_pod_spec(spec: dict) -> None:
+    spec.setdefault("restartPolicy", "Always")
+    spec.setdefault("terminationGracePeriodSeconds", 30)
+    spec.setdefault("dnsPolicy", "ClusterFirst")
+    spec.setdefault("schedulerName", "default-scheduler")
+    spec.setdefault("securityContext", {})
+    for c in spec.get("containers", []):
+        c.setdefault("imagePullPolicy", _image_pull_policy(c.get("image", "")))
+        c.setdefault("terminationMessagePath", "/dev/termination-log")
+        c.setdefault("terminationMessagePolicy", "File")
+        c.setdefault("resources", {})
+        for p in c.get("ports") or []:
+            p.setdefault("protocol", "TCP")
+
+
+def apply_defaults(kind: str, obj: dict) -> None:
+    """Fill in the fields Kubernetes defaults, as the API server's defaulters do."""
+    spec = obj.setdefault("spec", {}) if kind not in ("ConfigMap", "Secret") else {}
+    if kind == "Pod":
+        default_pod_spec(spec)
+    elif kind in ("Deployment", "ReplicaSet"):
+        spec.setdefault("replicas", 1)
+        default_pod_spec(spec.setdefault("template", {}).setdefault("spec", {}))
+        if kind == "Deployment":
+            spec.setdefault("revisionHistoryLimit", 10)
+            spec.setdefault("progressDeadlineSeconds", 600)
+            strategy = spec.setdefault("strategy", {"type": "RollingUpdate"})
+            if strategy.get("type", "RollingUpdate") == "RollingUpdate":
+                strategy.setdefault(
+                    "rollingUpdate", {"maxSurge": "25%", "maxUnavailable": "25%"}
+                )
+    elif kind == "Service":
+        spec.setdefault("type", "ClusterIP")
+        spec.setdefault("sessionAffinity", "None")
+        spec.setdefault("ipFamilies", ["IPv4"])
+        spec.setdefault("ipFamilyPolicy", "SingleStack")
+        spec.setdefault("internalTrafficPolicy", "Cluster")
+        if spec["type"] in ("NodePort", "LoadBalancer"):
+            spec.setdefault("externalTrafficPolicy", "Cluster")
+        for p in spec.get("ports") or []:
+            p.setdefault("protocol", "TCP")
+            p.setdefault("targetPort", p.get("port"))
+    elif kind == "HorizontalPodAutoscaler":
+        spec.setdefault("minReplicas", 1)
+
+
+def admit_pod(pod: dict, service_accounts: dict[str, dict], rng) -> None:
+    """ServiceAccount and DefaultTolerationSeconds admission for a new pod."""
+    spec = pod["spec"]
+    ns = pod["metadata"].get("namespace", "default")
+    sa_name = spec.setdefault("serviceAccountName", "default")
+    spec.setdefault("serviceAccount", sa_name)
+    if sa_name not in service_accounts:
+        raise SimulationError(
+            f'pods "{pod["metadata"].get("name") or pod["metadata"].get("generateName")}"'
+            f" is forbidden: error looking up service account {ns}/{sa_name}:"
+            f' serviceaccount "{sa_name}" not found'
+        )
+    if spec.get("automountServiceAccountToken", True):
+        suffix = "".join(rng.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5))
+        volume = f"kube-api-access-{suffix}"
+        spec.setdefault("volumes", []).append(
+            {
+                "name": volume,
+                "projected": {
+                    "defaultMode": 420,
+                    "sources": [
+                        {
+                            "serviceAccountToken": {
+                                "expirationSeconds": 3607,
+                                "path": "token",
+                            }
+                        },
+                        {
+                            "configMap": {
+                                "name": "kube-root-ca.crt",
+                                "items": [{"key": "ca.crt", "path": "ca.crt"}],
+                            }
+                        },
+                        {
+                            "downwardAPI": {
+                                "items": [
+                                    {
+                                        "path": "namespace",
+                                        "fieldRef": {
+                                            "apiVersion": "v1",
+                                            "fieldPath": "metadata.namespace",
+                                        },
+                                    }
+                                ]
+                            }
+                        },
+                    ],
+                },
+            }
+        )
+        for c in spec["containers"]:
+            c.setdefault("volumeMounts", []).append(
+                {"name": volume, "readOnly": True, "mountPath": TOKEN_MOUNT}
+            )
+    tolerations = spec.setdefault("tolerations", [])
+    for default in DEFAULT_TOLERATIONS:
+        if not any(t.get("key") == default["key"] for t in tolerations):
+            tolerations.append(dict(default))
+    spec.setdefault("priority", 0)
+    spec.setdefault("enableServiceLinks", True)
+    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")

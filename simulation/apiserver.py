@@ -1,0 +1,308 @@
+"""kube-apiserver: the only writer to etcd; validates, defaults, admits, records calls."""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import uuid
+from collections.abc import Callable
+
+from . import admission, validation
+from .clock import iso
+from .errors import AlreadyExists, Invalid, NotFound, SimulationError
+from .events import APICall, Write
+from .resources import BY_PLURAL, Resource, for_object
+from .store import Store
+
+NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+
+
+class APIServer:
+    """Is responsible for every read and write of cluster state, as kube-apiserver is."""
+
+    def __init__(self, store: Store, config, rng, clock: Callable[[], float]) -> None:
+        self.store, self.config, self.random, self.now = store, config, rng, clock
+        self.calls: list[APICall] = []
+        self.watchers: list[Callable[[Write], None]] = []
+        self._service_net = ipaddress.ip_network(config.service_cidr)
+
+    # reads -------------------------------------------------------------------
+    def get(self, plural: str, namespace: str | None, name: str) -> dict:
+        obj = self.store.get(plural, namespace, name)
+        if obj is None:
+            raise NotFound(BY_PLURAL[plural].qualified, name)
+        return obj
+
+    def list(
+        self, plural: str, namespace: str | None = None, selector: dict | None = None
+    ) -> list[dict]:
+        items = self.store.list(plural, namespace)
+        if selector:
+            items = [o for o in items if matches(selector, labels_of(o))]
+        return items
+
+    # writes ------------------------------------------------------------------
+    def create(self, obj: dict, actor: str, verb: str = "POST") -> dict:
+        resource = self._resource(obj)
+        obj = copy.deepcopy(obj)
+        meta = obj.setdefault("metadata", {})
+        if resource.namespaced:
+            meta.setdefault("namespace", "default")
+            self._require_namespace(meta["namespace"])
+        else:
+            meta.pop("namespace", None)
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = self._generate_name(resource, meta)
+        obj.setdefault("apiVersion", resource.api_version)
+        self._record(actor, verb, resource.path(meta.get("namespace")))
+        validation.check_object(resource, obj)
+        if self.store.get(resource.plural, meta.get("namespace"), meta["name"]):
+            raise AlreadyExists(resource.qualified, meta["name"])
+        admission.apply_defaults(resource.kind, obj)
+        if resource.kind == "Pod":
+            sas = {
+                sa["metadata"]["name"]: sa
+                for sa in self.store.list("serviceaccounts", meta["namespace"])
+            }
+            admission.admit_pod(obj, sas, self.random)
+            obj.setdefault("status", {"phase": "Pending", "qosClass": _qos(obj)})
+        elif resource.kind == "Service":
+            self._allocate_service(obj)
+        meta["uid"] = str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+        meta["creationTimestamp"] = iso(self.now())
+        if "spec" in obj:
+            meta.setdefault("generation", 1)
+        return self._put(resource, obj).object
+
+    def update(
+        self, obj: dict, actor: str, subresource: str | None = None, verb: str = "PUT"
+    ) -> dict:
+        resource = self._resource(obj)
+        meta = obj["metadata"]
+        old = self.store.get(resource.plural, meta.get("namespace"), meta["name"])
+        path = resource.path(meta.get("namespace"), meta["name"])
+        self._record(actor, verb, path + (f"/{subresource}" if subresource else ""))
+        if old is None:
+            raise NotFound(resource.qualified, meta["name"])
+        new = copy.deepcopy(obj)
+        if subresource is None:
+            validation.check_object(resource, new)
+            admission.apply_defaults(resource.kind, new)
+            if new.get("spec") != old.get("spec"):
+                new["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
+        return self._put(resource, new).object
+
+    def patch(
+        self,
+        plural: str,
+        namespace: str | None,
+        name: str,
+        fn: Callable[[dict], None],
+        actor: str,
+        subresource: str | None = None,
+    ) -> dict:
+        """Read, change a deep copy with `fn`, write back (a PATCH request)."""
+        current = self.store.get(plural, namespace, name)
+        if current is None:
+            resource = BY_PLURAL[plural]
+            self._record(actor, "PATCH", resource.path(namespace, name))
+            raise NotFound(BY_PLURAL[plural].qualified, name)
+        changed = copy.deepcopy(current)
+        fn(changed)
+        return self.update(changed, actor, subresource, verb="PATCH")
+
+    def bind(self, pod: dict, node: str, actor: str) -> dict:
+        """POST .../pods/NAME/binding: the scheduler's only write."""
+        meta = pod["metadata"]
+        self._record(
+            actor,
+            "POST",
+            BY_PLURAL["pods"].path(meta["namespace"], meta["name"]) + "/binding",
+        )
+        new = copy.deepcopy(self.get("pods", meta["namespace"], meta["name"]))
+        new["spec"]["nodeName"] = node
+        status = new.setdefault("status", {})
+        status.setdefault("conditions", []).append(
+            {
+                "type": "PodScheduled",
+                "status": "True",
+                "lastTransitionTime": iso(self.now()),
+            }
+        )
+        return self._put(BY_PLURAL["pods"], new).object
+
+    def token_request(self, namespace: str, service_account: str, actor: str) -> None:
+        """POST .../serviceaccounts/NAME/token: a short-lived token for a pod (TokenRequest)."""
+        self._record(
+            actor,
+            "POST",
+            f"/api/v1/namespaces/{namespace}/serviceaccounts/{service_account}/token",
+        )
+        if self.store.get("serviceaccounts", namespace, service_account) is None:
+            raise NotFound("serviceaccounts", service_account)
+
+    def delete(
+        self,
+        plural: str,
+        namespace: str | None,
+        name: str,
+        actor: str,
+        grace: int | None = None,
+    ) -> dict | None:
+        """DELETE; a pod on a live node only gets a deletionTimestamp (Terminating)."""
+        resource = BY_PLURAL[plural]
+        self._record(actor, "DELETE", resource.path(namespace, name))
+        current = self.store.get(plural, namespace, name)
+        if current is None:
+            raise NotFound(BY_PLURAL[plural].qualified, name)
+        if plural == "pods" and current["spec"].get("nodeName") and grace != 0:
+            if current["metadata"].get("deletionTimestamp"):
+                return current
+            new = copy.deepcopy(current)
+            seconds = current["spec"].get("terminationGracePeriodSeconds", 30)
+            new["metadata"]["deletionTimestamp"] = iso(self.now() + seconds)
+            new["metadata"]["deletionGracePeriodSeconds"] = seconds
+            return self._put(resource, new).object
+        if plural == "namespaces":
+            for other in BY_PLURAL.values():
+                if other.namespaced:
+                    for o in self.store.list(other.plural, name):
+                        self._remove(other, o)
+        return self._remove(resource, current)
+
+    # internals ---------------------------------------------------------------
+    def _remove(self, resource: Resource, obj: dict) -> None:
+        meta = obj["metadata"]
+        write = self.store.remove(resource.plural, meta.get("namespace"), meta["name"])
+        self._notify(write)
+
+    def _put(self, resource: Resource, obj: dict) -> Write:
+        write = self.store.put(resource.plural, obj)
+        self._notify(write)
+        return write
+
+    def _notify(self, write: Write) -> None:
+        for watcher in self.watchers:
+            watcher(write)
+
+    def _record(self, actor: str, verb: str, path: str) -> None:
+        self.calls.append(APICall(actor, verb, path))
+
+    def _resource(self, obj: dict) -> Resource:
+        if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str):
+            raise SimulationError("error: Object 'Kind' is missing in the object")
+        resource = for_object(obj)
+        if resource is None:
+            raise SimulationError(
+                f'error: resource mapping not found for kind "{obj["kind"]}" in version'
+                f' "{obj.get("apiVersion", "")}": ensure CRDs are installed first'
+            )
+        return resource
+
+    def _require_namespace(self, namespace: str) -> None:
+        if self.store.get("namespaces", None, namespace) is None:
+            raise NotFound("namespaces", namespace)
+
+    def _generate_name(self, resource: Resource, meta: dict) -> str:
+        while True:
+            suffix = "".join(self.random.choice(NAME_ALPHABET) for _ in range(5))
+            name = meta["generateName"] + suffix
+            if not self.store.get(resource.plural, meta.get("namespace"), name):
+                return name
+
+    def _allocate_service(self, svc: dict) -> None:
+        spec = svc["spec"]
+        if spec["type"] == "ExternalName":
+            return
+        used = {s["spec"].get("clusterIP") for s in self.store.list("services")}
+        if "clusterIP" not in spec:
+            net = self._service_net
+            while True:
+                ip = str(
+                    net.network_address
+                    + self.random.randrange(11, net.num_addresses - 1)
+                )
+                if ip not in used:
+                    spec["clusterIP"] = ip
+                    break
+        elif spec["clusterIP"] != "None":
+            if spec["clusterIP"] in used:
+                raise Invalid(
+                    "Service",
+                    svc["metadata"]["name"],
+                    [
+                        f'spec.clusterIPs: Invalid value: ["{spec["clusterIP"]}"]: failed to'
+                        f" allocate IP {spec['clusterIP']}: provided IP is already allocated"
+                    ],
+                )
+        spec["clusterIPs"] = [spec["clusterIP"]]
+        if spec["type"] in ("NodePort", "LoadBalancer"):
+            low, high = self.config.node_port_range
+            taken = {
+                p.get("nodePort")
+                for s in self.store.list("services")
+                for p in s["spec"].get("ports", [])
+            }
+            for p in spec["ports"]:
+                if "nodePort" in p:
+                    if not low <= p["nodePort"] <= high or p["nodePort"] in taken:
+                        raise Invalid(
+                            "Service",
+                            svc["metadata"]["name"],
+                            [
+                                f"spec.ports[0].nodePort: Invalid value: {p['nodePort']}:"
+                                " provided port is not in the valid range or is already"
+                                f" allocated. The range of valid ports is {low}-{high}"
+                            ],
+                        )
+                    continue
+                while True:
+                    port = self.random.randint(low, high)
+                    if port not in taken:
+                        p["nodePort"] = port
+                        taken.add(port)
+                        break
+        svc.setdefault("status", {"loadBalancer": {}})
+
+
+def labels_of(obj: dict) -> dict:
+    return obj.get("metadata", {}).get("labels") or {}
+
+
+def matches(selector: dict, labels: dict) -> bool:
+    """A label selector (matchLabels/matchExpressions, or a plain map) matches labels."""
+    if "matchLabels" not in selector and "matchExpressions" not in selector:
+        return all(labels.get(k) == v for k, v in selector.items())
+    for k, v in (selector.get("matchLabels") or {}).items():
+        if labels.get(k) != v:
+            return False
+    for expr in selector.get("matchExpressions") or []:
+        op, key, values = (
+            expr.get("operator"),
+            expr.get("key"),
+            expr.get("values") or [],
+        )
+        if op == "In" and labels.get(key) not in values:
+            return False
+        if op == "NotIn" and labels.get(key) in values:
+            return False
+        if op == "Exists" and key not in labels:
+            return False
+        if op == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+def _qos(pod: dict) -> str:
+    containers = pod["spec"]["containers"]
+    res = [c.get("resources") or {} for c in containers]
+    if all(
+        r.get("limits")
+        and r.get("requests", r.get("limits")) == r.get("limits")
+        and {"cpu", "memory"} <= set(r["limits"])
+        for r in res
+    ):
+        return "Guaranteed"
+    if any(r.get("requests") or r.get("limits") for r in res):
+        return "Burstable"
+    return "BestEffort"

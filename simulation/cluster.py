@@ -1,0 +1,296 @@
+"""The cluster model: a store, an API server, components, a clock, and history."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import actions, bootstrap, view
+from .apiserver import APIServer
+from .component import Component
+from .config import ClusterConfig
+from .context import Context
+from .errors import LimitExceeded, SimulationError, UsageError
+from .events import Event
+from .history import History
+from .store import Store
+from .workqueue import WorkQueue
+
+
+@dataclass
+class ActionResult:
+    """What a user action produced: kubectl-style output, the step, any trace."""
+
+    ok: bool
+    output: str = ""
+    error: str | None = None
+    event: Event | None = None
+    trace: dict | None = None
+    data: Any = field(default=None, repr=False)
+
+
+class Cluster:
+    """A deterministic, steppable Kubernetes cluster.
+
+    `Cluster(seed=…)` boots and settles a cluster; from then on nothing changes unless
+    `step()` or `act()` is called. The same seed and the same calls give the same steps,
+    names and IPs; `back()` and `seek()` restore earlier steps exactly.
+    """
+
+    def __init__(
+        self,
+        seed: int = 0,
+        nodes: int = 2,
+        platform: str = "bare-metal",
+        cni: str = "overlay",
+        runtime: str = "containerd",
+        proxy_mode: str = "iptables",
+        config: ClusterConfig | None = None,
+        control_plane: bool = True,
+    ) -> None:
+        self.seed = seed
+        self.config = config or ClusterConfig(
+            platform=platform, cni=cni, runtime=runtime, proxy_mode=proxy_mode
+        )
+        bootstrap.check_config(self.config, nodes)
+        self.inputs = {
+            "seed": seed,
+            "nodes": nodes,
+            "platform": self.config.platform,
+            "cni": self.config.cni,
+            "runtime": self.config.runtime,
+            "proxyMode": self.config.proxy_mode,
+        }
+        self.random = random.Random(seed)
+        self.store = Store()
+        self.time = 0.0
+        self.step_no = 0
+        self.epoch = 0
+        self.sim: dict[str, Any] = {
+            "failed_nodes": set(),
+            "decisions": {},
+            "crashes": {},
+            "load": {},
+            "unschedulable": set(),
+            "ipam": {},
+            "selectors": {},
+            "failed_at": {},
+            "proxy_synced": {},
+        }
+        self.events: list[Event] = []
+        self.api = APIServer(self.store, self.config, self.random, lambda: self.time)
+        self.components: dict[str, Component] = {}
+        for component in bootstrap.components():
+            self.components[component.name] = component
+        self.queue = WorkQueue({c.name: c.priority for c in self.components.values()})
+        self._watchers: dict[str, list[Component]] = {}
+        for component in self.components.values():
+            for plural in component.watches:
+                self._watchers.setdefault(plural, []).append(component)
+        self.api.watchers.append(self._on_write)
+        self.history = History()
+        self._network = None
+        bootstrap.boot(self, nodes, control_plane)
+        self.settle(max_steps=1_000_000, record=False)
+        self.events.clear()
+        self.step_no = 0
+        self.history.checkpoints[0] = self.history.capture(self)
+
+    # --- the Mesa/SimPy-like surface ------------------------------------------
+    def step(self) -> Event | None:
+        """Advance by one step: the next piece of work that does something."""
+        replay = self.history.inputs.get(self.step_no + 1)
+        if replay is not None:
+            return self._act(replay).event
+        return self._step(record=True)
+
+    def peek(self) -> float | None:
+        """Simulated time of the next queued work, or None when nothing is queued."""
+        item = self.queue.peek()
+        return item[0] if item else None
+
+    def run(self, until: float) -> list[Event]:
+        """Step until simulated time `until` (seconds); the clock ends there."""
+        events = []
+        while (t := self.peek()) is not None and t <= until:
+            event = self.step()
+            if event is not None:
+                events.append(event)
+        self.time = max(self.time, until)
+        return events
+
+    def settle(self, max_steps: int = 100_000, record: bool = True) -> list[Event]:
+        """Step until only periodic work (e.g. HPA syncs) is left, at most max_steps."""
+        events: list[Event] = []
+        while len(events) < max_steps and self.queue and not self.queue.only_periodic():
+            event = self._step(record) if not record else self.step()
+            if event is None:
+                break
+            events.append(event)
+        return events
+
+    def back(self, n: int = 1) -> dict | None:
+        """Undo `n` steps exactly; returns a delta that takes a view back with it."""
+        if self.step_no == 0:
+            return None
+        return self.seek(max(self.step_no - n, 0))
+
+    def seek(self, step_no: int) -> dict:
+        """Go to any step between 0 and the furthest one reached; returns the delta."""
+        if not isinstance(step_no, int) or step_no < 0:
+            raise UsageError(
+                f"error: step must be a whole number >= 0, not {step_no!r}"
+            )
+        if step_no > self.history.horizon:
+            raise UsageError(
+                f"error: step {step_no} has not happened yet (the last"
+                f" step is {self.history.horizon})"
+            )
+        start = self.step_no
+        touched = self._touched(step_no, start)
+        if step_no < start:
+            _base, state = self.history.nearest(step_no)
+            self.history.apply(self, state)
+        while self.step_no < step_no:
+            if self.step() is None:
+                break
+        touched |= self._touched(start, self.step_no)
+        return view.delta_for_keys(self, sorted(touched), event=None)
+
+    def reset(self) -> None:
+        """Back to step 0 and forget the recorded future."""
+        self.seek(0)
+        self.history.truncate_future(0)
+
+    def act(self, action: dict) -> ActionResult:
+        """Carry out a user action (apply, kubectl, fail_node, trace, …) as one step."""
+        if not isinstance(action, dict) or not isinstance(action.get("op"), str):
+            raise UsageError("error: an action needs an 'op'")
+        if self.step_no < self.history.horizon:
+            self.history.truncate_future(self.step_no)
+        return self._act(action)
+
+    def snapshot(self) -> dict:
+        return view.snapshot(self)
+
+    def delta(self, event: Event) -> dict:
+        return view.delta(self, event)
+
+    @property
+    def actions(self) -> list[dict]:
+        """The recorded user actions, by the step they became (JSON-ready)."""
+        return [
+            {"step": n, "action": a} for n, a in sorted(self.history.inputs.items())
+        ]
+
+    @classmethod
+    def replay(
+        cls, inputs: dict, actions_: list[dict], until: int | None = None
+    ) -> Cluster:
+        """Rebuild a cluster from its inputs and recorded actions (saved sessions)."""
+        cluster = cls(
+            seed=inputs.get("seed", 0),
+            nodes=inputs.get("nodes", 2),
+            platform=inputs.get("platform", "bare-metal"),
+            cni=inputs.get("cni", "overlay"),
+            runtime=inputs.get("runtime", "containerd"),
+            proxy_mode=inputs.get("proxyMode", "iptables"),
+        )
+        for entry in actions_:
+            cluster.history.inputs[int(entry["step"])] = entry["action"]
+        cluster.history.horizon = max(cluster.history.inputs, default=0)
+        target = cluster.history.horizon if until is None else until
+        while cluster.step_no < target and cluster.step() is not None:
+            pass
+        cluster.history.horizon = max(cluster.history.horizon, cluster.step_no)
+        return cluster
+
+    @property
+    def network(self):
+        """The network model (graph, kube-proxy rules, traces), built on first use."""
+        if self._network is None:
+            from .network import NetworkModel
+
+            self._network = NetworkModel(self)
+        return self._network
+
+    # --- internals ------------------------------------------------------------
+    def _on_write(self, write) -> None:
+        for component in self._watchers.get(_plural_of(write.key), ()):
+            for key in component.keys_for(write, self.sim):
+                self.queue.push(self.time + component.delay, component.name, key)
+
+    def _step(self, record: bool) -> Event | None:
+        while self.queue:
+            time, _prio, _seq, name, key, periodic, _ = self.queue.pop()
+            self.time = max(self.time, time)
+            component = self.components[name]
+            self._begin()
+            outcome = component.reconcile(Context(self, component.name), key)
+            if outcome is None and not self.api.calls:
+                continue
+            if outcome is None:
+                outcome = _silent(component)
+            return self._finish(component.name, outcome, None, record)
+        return None
+
+    def _act(self, action: dict) -> ActionResult:
+        before = self.history.capture(self)
+        self._begin()
+        try:
+            result, outcome = actions.perform(self, action)
+        except SimulationError as exc:
+            self.history.apply(self, before)
+            return ActionResult(ok=False, error=str(exc))
+        except RecursionError as exc:  # pathological manifests
+            self.history.apply(self, before)
+            raise LimitExceeded("error: the request is nested too deeply") from exc
+        if outcome is None:  # a read, or nothing to change: not a step
+            return result
+        result.event = self._finish(outcome.actor, outcome.outcome, action, True)
+        return result
+
+    def _begin(self) -> None:
+        self.api.calls = []
+        self._log_start = len(self.store.log)
+
+    def _finish(self, actor: str, outcome, action: dict | None, record: bool) -> Event:
+        self.step_no += 1
+        event = Event(
+            step=self.step_no,
+            time=self.time,
+            type=outcome.type,
+            actor=actor,
+            reason=outcome.reason,
+            node=outcome.node,
+            concept=outcome.concept,
+            api_calls=tuple(self.api.calls),
+            writes=tuple(self.store.log[self._log_start :]),
+            objects=outcome.objects,
+            details=outcome.details,
+            quiet=outcome.quiet,
+        )
+        if record:
+            self.events.append(event)
+            self.history.after_step(self, action)
+        return event
+
+    def _touched(self, first: int, last: int) -> set[str]:
+        """Keys written by steps first+1 … last."""
+        return {w.key for e in self.events[first:last] for w in e.writes}
+
+
+def _plural_of(key: str) -> str:
+    part = key.split("/")[2]
+    if part == "minions":
+        return "nodes"
+    if part == "services":
+        return "services" if key.split("/")[3] == "specs" else "endpoints"
+    return part
+
+
+def _silent(component: Component):
+    from .component import Outcome
+
+    return Outcome(type="component.sync", reason=f"{component.name} synced its state.")

@@ -1,0 +1,1 @@
+"""kube-controller-manager: one process, many control loops, one module per loop."""

@@ -1,0 +1,184 @@
+"""The EndpointSlice controller lists, for each Service, the pods that back it."""
+
+from __future__ import annotations
+
+from ...apiserver import matches
+from ...component import Component, Outcome, key_parts, owner_ref
+from ...events import Write
+from .replicaset import is_ready
+
+MAX_PER_SLICE = 100  # --max-endpoints-per-slice default
+SERVICE_LABEL = "kubernetes.io/service-name"
+
+
+def _resolve_port(port: dict, pod: dict) -> int | None:
+    target = port.get("targetPort", port.get("port"))
+    if isinstance(target, int):
+        return target
+    for c in pod["spec"]["containers"]:
+        for p in c.get("ports") or []:
+            if p.get("name") == target:
+                return p.get("containerPort")
+    return None
+
+
+def desired_endpoints(store, svc: dict) -> tuple[list[dict], list[dict]]:
+    """(endpoints, ports) the slice should hold, in a stable order."""
+    ns = svc["metadata"]["namespace"]
+    selector = svc["spec"].get("selector")
+    pods = [
+        p
+        for p in store.list("pods", ns)
+        if selector
+        and matches(selector, p["metadata"].get("labels") or {})
+        and p.get("status", {}).get("podIP")
+        and p["status"].get("phase") not in ("Succeeded", "Failed")
+    ]
+    endpoints, ports = [], []
+    for pod in pods:
+        terminating = bool(pod["metadata"].get("deletionTimestamp"))
+        ready = is_ready(pod)
+        endpoints.append(
+            {
+                "addresses": [pod["status"]["podIP"]],
+                "conditions": {
+                    "ready": ready and not terminating,
+                    "serving": ready,
+                    "terminating": terminating,
+                },
+                "nodeName": pod["spec"]["nodeName"],
+                "targetRef": {
+                    "kind": "Pod",
+                    "namespace": ns,
+                    "name": pod["metadata"]["name"],
+                    "uid": pod["metadata"]["uid"],
+                },
+            }
+        )
+    first = pods[0] if pods else None
+    for port in svc["spec"].get("ports") or []:
+        number = _resolve_port(port, first) if first else port.get("targetPort")
+        entry = {
+            "name": port.get("name", ""),
+            "port": number if isinstance(number, int) else None,
+            "protocol": port.get("protocol", "TCP"),
+        }
+        ports.append(entry)
+    return endpoints, ports
+
+
+class EndpointSliceController(Component):
+    """Is responsible for keeping each Service's EndpointSlices equal to its pods."""
+
+    name = "endpointslice-controller"
+    watches = ("services", "pods")
+    delay = 0.05
+
+    def keys_for(self, write: Write, sim: dict):
+        if "/services/specs/" in write.key:
+            return (write.key,)
+        keys = []
+        for pod in (write.previous, write.object):
+            if pod is None:
+                continue
+            ns = pod["metadata"]["namespace"]
+            labels = pod["metadata"].get("labels") or {}
+            for key, selector in sim.setdefault("selectors", {}).get(ns, {}).items():
+                if selector and matches(selector, labels) and key not in keys:
+                    keys.append(key)
+        return keys
+
+    def reconcile(self, ctx, key):
+        ns, name = key_parts(key)
+        svc = ctx.store.get("services", ns, name)
+        selectors = dict(ctx.sim.get("selectors", {}))
+        by_ns = dict(selectors.get(ns, {}))
+        if svc is None:
+            by_ns.pop(key, None)
+            selectors[ns] = by_ns
+            ctx.sim["selectors"] = selectors
+            return None
+        if by_ns.get(key) != svc["spec"].get("selector"):
+            by_ns[key] = svc["spec"].get("selector")
+            selectors[ns] = by_ns
+            ctx.sim["selectors"] = selectors
+        if not svc["spec"].get("selector"):
+            return None
+        endpoints, ports = desired_endpoints(ctx.store, svc)
+        current = sorted(
+            (
+                s
+                for s in ctx.store.list("endpointslices", ns)
+                if s["metadata"].get("labels", {}).get(SERVICE_LABEL) == name
+            ),
+            key=lambda s: s["metadata"]["name"],
+        )
+        chunks = [
+            endpoints[i : i + MAX_PER_SLICE]
+            for i in range(0, len(endpoints), MAX_PER_SLICE)
+        ] or [[]]
+        changed = []
+        for index, chunk in enumerate(chunks):
+            if index < len(current):
+                slice_ = current[index]
+                if slice_.get("endpoints") == chunk and slice_.get("ports") == ports:
+                    continue
+
+                def change(obj, chunk=chunk):
+                    obj["endpoints"], obj["ports"] = chunk, ports
+
+                ctx.api.patch(
+                    "endpointslices",
+                    ns,
+                    slice_["metadata"]["name"],
+                    change,
+                    actor=self.name,
+                )
+                changed.append(slice_["metadata"]["name"])
+            else:
+                created = ctx.api.create(
+                    self._new_slice(svc, chunk, ports), actor=self.name
+                )
+                changed.append(created["metadata"]["name"])
+        for extra in current[len(chunks) :]:
+            ctx.api.delete(
+                "endpointslices", ns, extra["metadata"]["name"], actor=self.name
+            )
+            changed.append(extra["metadata"]["name"])
+        if not changed:
+            return None
+        ready = [e["addresses"][0] for e in endpoints if e["conditions"]["ready"]]
+        return Outcome(
+            "endpoints.updated",
+            f"Service {ns}/{name} now has {len(ready)} ready endpoint"
+            f"{'' if len(ready) == 1 else 's'}"
+            + (
+                f" ({', '.join(ready[:4])}{' …' if len(ready) > 4 else ''})"
+                if ready
+                else ""
+            )
+            + ": the pods whose labels match its selector and that are Ready.",
+            concept="endpoints",
+            objects=(f"services/{ns}/{name}",),
+            details={"ready": ready},
+        )
+
+    @staticmethod
+    def _new_slice(svc, endpoints, ports) -> dict:
+        name = svc["metadata"]["name"]
+        return {
+            "apiVersion": "discovery.k8s.io/v1",
+            "kind": "EndpointSlice",
+            "metadata": {
+                "generateName": f"{name}-",
+                "namespace": svc["metadata"]["namespace"],
+                "labels": {
+                    SERVICE_LABEL: name,
+                    "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
+                },
+                "ownerReferences": [owner_ref(svc)],
+            },
+            "addressType": "IPv4",
+            "endpoints": endpoints,
+            "ports": ports,
+        }

@@ -1,0 +1,124 @@
+"""The HorizontalPodAutoscaler controller scales a Deployment on CPU utilisation."""
+
+from __future__ import annotations
+
+import math
+
+from ...component import Component, Outcome, key_parts
+from ...quantity import parse, pod_requests
+from .replicaset import is_ready
+
+SYNC_PERIOD = 15.0  # --horizontal-pod-autoscaler-sync-period
+TOLERANCE = 0.1
+
+
+class HPAController(Component):
+    """Is responsible for setting a target's replicas from observed CPU utilisation."""
+
+    name = "horizontal-pod-autoscaler"
+    watches = ("horizontalpodautoscalers",)
+
+    def keys_for(self, write, sim):
+        return (write.key,) if write.op == "ADDED" else ()
+
+    def reconcile(self, ctx, key):
+        ns, name = key_parts(key)
+        hpa = ctx.store.get("horizontalpodautoscalers", ns, name)
+        if hpa is None:
+            return None
+        ctx.after(SYNC_PERIOD, self.name, key, periodic=True)
+        spec = hpa["spec"]
+        target = spec["scaleTargetRef"]["name"]
+        deploy = ctx.store.get("deployments", ns, target)
+        if deploy is None:
+            return None
+        goal = _target_utilization(spec)
+        pods = [
+            p
+            for p in ctx.store.list("pods", ns)
+            if p["metadata"].get("labels", {}).get("pod-template-hash")
+            and _owned_by(ctx.store, p, deploy)
+            and is_ready(p)
+        ]
+        load = float(ctx.sim["load"].get(f"{ns}/{target}", 0.0))  # cores in total
+        requested = sum(pod_requests(p)["cpu"] for p in pods) or 0.0
+        current = deploy["spec"].get("replicas", 1)
+        if not pods or not requested:
+            return None
+        utilization = 100.0 * load / requested
+        ratio = utilization / goal
+        desired = (
+            current if abs(ratio - 1) <= TOLERANCE else math.ceil(len(pods) * ratio)
+        )
+        desired = max(spec.get("minReplicas", 1), min(spec["maxReplicas"], desired))
+
+        def status(obj):
+            obj["status"] = {
+                "currentReplicas": current,
+                "desiredReplicas": desired,
+                "currentMetrics": [
+                    {
+                        "type": "Resource",
+                        "resource": {
+                            "name": "cpu",
+                            "current": {"averageUtilization": round(utilization)},
+                        },
+                    }
+                ],
+            }
+
+        ctx.api.patch(
+            "horizontalpodautoscalers",
+            ns,
+            name,
+            status,
+            actor=self.name,
+            subresource="status",
+        )
+        if desired == current:
+            return Outcome(
+                "hpa.observed",
+                f"HPA {name}: CPU at {round(utilization)}% of"
+                f" requests (target {goal}%), {current} replicas are right.",
+                concept="autoscaling",
+                objects=(f"hpas/{ns}/{name}",),
+                quiet=True,
+            )
+
+        def scale(obj):
+            obj["spec"]["replicas"] = desired
+
+        ctx.api.patch(
+            "deployments", ns, target, scale, actor=self.name, subresource="scale"
+        )
+        return Outcome(
+            "hpa.scaled",
+            f"HPA {name}: CPU at {round(utilization)}% of requests against a"
+            f" {goal}% target, so desired = ceil({len(pods)} × {round(ratio, 2)})"
+            f" = {desired}; it set {target}'s replicas from {current} to"
+            f" {desired}.",
+            concept="autoscaling",
+            objects=(f"hpas/{ns}/{name}", f"deployments/{ns}/{target}"),
+        )
+
+
+def _target_utilization(spec: dict) -> int:
+    for metric in spec.get("metrics") or []:
+        target = (metric.get("resource") or {}).get("target") or {}
+        if target.get("averageUtilization"):
+            return int(target["averageUtilization"])
+    return int(spec.get("targetCPUUtilizationPercentage", 80))
+
+
+def _owned_by(store, pod, deploy) -> bool:
+    for ref in pod["metadata"].get("ownerReferences") or []:
+        rs = store.get("replicasets", pod["metadata"]["namespace"], ref["name"])
+        if rs and any(
+            r.get("uid") == deploy["metadata"]["uid"]
+            for r in rs["metadata"].get("ownerReferences") or []
+        ):
+            return True
+    return False
+
+
+__all__ = ["HPAController", "parse"]

@@ -1,0 +1,48 @@
+"""The node IPAM controller gives each new node its own slice of the pod CIDR."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from ...component import Component, Outcome, key_parts
+from ...errors import SimulationError
+
+
+class NodeIpamController(Component):
+    """Is responsible for assigning every node a podCIDR (a /24 of 10.244.0.0/16)."""
+
+    name = "node-ipam-controller"
+    watches = ("nodes",)
+
+    def keys_for(self, write, sim):
+        node = write.object
+        return (write.key,) if node and not node["spec"].get("podCIDR") else ()
+
+    def reconcile(self, ctx, key):
+        _, name = key_parts(key)
+        node = ctx.store.get("nodes", None, name)
+        if node is None or node["spec"].get("podCIDR"):
+            return None
+        net = ipaddress.ip_network(ctx.config.pod_cidr)
+        taken = {n["spec"].get("podCIDR") for n in ctx.store.list("nodes")}
+        for subnet in net.subnets(new_prefix=ctx.config.node_cidr_mask):
+            if str(subnet) not in taken:
+                cidr = str(subnet)
+                break
+        else:
+            raise SimulationError(
+                "CIDRNotAvailable: the pod CIDR has no free range left"
+            )
+
+        def change(obj):
+            obj["spec"]["podCIDR"] = cidr
+            obj["spec"]["podCIDRs"] = [cidr]
+
+        ctx.api.patch("nodes", None, name, change, actor=self.name)
+        return Outcome(
+            "node.cidr_assigned",
+            f"node-ipam-controller gave {name} the pod range {cidr}: pods on"
+            " it get their IPs from there.",
+            concept="ipam",
+            objects=(f"nodes/{name}",),
+        )

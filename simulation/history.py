@@ -1,0 +1,68 @@
+"""Exact step back and seek: cheap checkpoints every K steps plus deterministic replay."""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
+
+
+class History:
+    """Is responsible for returning the cluster to any earlier step exactly.
+
+    A checkpoint shares every object with the live store (objects are immutable), so it
+    costs one shallow copy of the maps. The user's actions are recorded by the step
+    they became; replay from a checkpoint re-applies them at the same steps.
+    """
+
+    def __init__(self, interval: int = 50) -> None:
+        self.interval = interval
+        self.checkpoints: dict[int, tuple] = {}
+        self.inputs: dict[int, dict] = {}
+        self.horizon = 0  # the furthest step ever reached on this timeline
+
+    def capture(self, cluster: Cluster) -> tuple:
+        return (
+            cluster.store.checkpoint(),
+            cluster.queue.checkpoint(),
+            cluster.time,
+            cluster.random.getstate(),
+            {k: copy.copy(v) for k, v in cluster.sim.items()},
+            copy.deepcopy(cluster.config),
+            len(cluster.events),
+            cluster.step_no,
+        )
+
+    def apply(self, cluster: Cluster, state: tuple) -> None:
+        store, queue, time, rng, sim, config, n_events, step_no = state
+        cluster.store.restore(store)
+        cluster.queue.restore(queue)
+        cluster.time = time
+        cluster.random.setstate(rng)
+        cluster.sim = {k: copy.copy(v) for k, v in sim.items()}
+        cluster.config = copy.deepcopy(config)
+        cluster.api.config = cluster.config
+        del cluster.events[n_events:]
+        cluster.step_no = step_no
+        cluster.epoch += 1
+
+    def after_step(self, cluster: Cluster, action: dict | None) -> None:
+        n = cluster.step_no
+        self.horizon = max(self.horizon, n)
+        if action is not None:
+            self.inputs[n] = action
+        if n % self.interval == 0 and n not in self.checkpoints:
+            self.checkpoints[n] = self.capture(cluster)
+
+    def truncate_future(self, step_no: int) -> None:
+        """A new action after stepping back discards the old future, as an editor does."""
+        for table in (self.inputs, self.checkpoints):
+            for n in [n for n in table if n > step_no]:
+                del table[n]
+        self.horizon = step_no
+
+    def nearest(self, step_no: int) -> tuple[int, tuple]:
+        base = max(n for n in self.checkpoints if n <= step_no)
+        return base, self.checkpoints[base]

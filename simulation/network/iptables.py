@@ -1,0 +1,242 @@
+"""kube-proxy's iptables mode: the rules it writes for each Service port.
+
+Chain names, comments, probabilities and structure follow pkg/proxy/iptables in
+Kubernetes: KUBE-SERVICES -> KUBE-SVC-<hash> -> KUBE-SEP-<hash> (DNAT), NodePorts via
+KUBE-NODEPORTS -> KUBE-EXT-<hash>, externalTrafficPolicy Local via KUBE-SVL-<hash>,
+REJECT/DROP in the filter table when there are no (local) endpoints. Rules are built
+per Service and depend only on that Service, its EndpointSlices and (for Local
+policies) the node, so the caller can cache them per Service.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .index import ClusterIndex, Endpoint, PortInfo, ServiceInfo
+from .rules import Rule, probability, rule
+
+MARK_MASQ = "KUBE-MARK-MASQ"
+REJECT_ARGS = "--reject-with icmp-port-unreachable"
+
+
+@lru_cache(maxsize=65536)
+def _hash16(text: str) -> str:
+    digest = hashlib.sha256(text.encode()).digest()
+    return base64.b32encode(digest).decode()[:16]
+
+
+def chain_name(prefix: str, port_name: str, proto: str) -> str:
+    """KUBE-SVC-/KUBE-SVL-/KUBE-EXT-/KUBE-FW- + base32(sha256(name+proto))[:16]."""
+    return f"KUBE-{prefix}-{_hash16(port_name + proto)}"
+
+
+def endpoint_chain(port_name: str, proto: str, endpoint: str) -> str:
+    """KUBE-SEP- + base32(sha256(name+proto+"ip:port"))[:16]."""
+    return "KUBE-SEP-" + _hash16(port_name + proto + endpoint)
+
+
+@dataclass
+class ServiceRules:
+    """Everything kube-proxy writes for one Service on one node."""
+
+    nat_services: list[Rule] = field(default_factory=list)
+    nat_nodeports: list[Rule] = field(default_factory=list)
+    nat_chains: dict[str, list[Rule]] = field(default_factory=dict)
+    filter_services: list[Rule] = field(default_factory=list)
+    filter_external: list[Rule] = field(default_factory=list)
+
+
+def depends_on_node(svc: ServiceInfo) -> bool:
+    """Local traffic policies make a Service's rules differ from node to node."""
+    return svc.internal_local or (
+        svc.external_local and (bool(svc.lb_ips) or any(p.node_port for p in svc.ports))
+    )
+
+
+def service_rules(
+    svc: ServiceInfo, idx: ClusterIndex, node: str | None, cluster_cidr: str
+) -> ServiceRules:
+    """The nat and filter rules for every port of svc, as seen from node."""
+    out = ServiceRules()
+    if not svc.cluster_ip:
+        return out  # headless: kube-proxy skips it; DNS returns pod IPs instead
+    for port in svc.ports:
+        _port_rules(out, svc, port, idx.endpoints(svc, port), node, cluster_cidr)
+    return out
+
+
+def _port_rules(
+    out: ServiceRules,
+    svc: ServiceInfo,
+    port: PortInfo,
+    eps: tuple[Endpoint, ...],
+    node: str | None,
+    cluster_cidr: str,
+) -> None:
+    proto = port.protocol.lower()
+    spn = svc.port_name(port)
+    svc_chain = chain_name("SVC", spn, proto)
+    svl_chain = chain_name("SVL", spn, proto)
+    ext_chain = chain_name("EXT", spn, proto)
+    local_eps = tuple(e for e in eps if e.node == node)
+    ext_access = bool(port.node_port) or bool(svc.lb_ips)
+    ext_local = svc.external_local and ext_access
+    int_local = svc.internal_local
+    has_eps = bool(eps)
+    uses_cluster = has_eps and (not int_local or (ext_access and not ext_local))
+    uses_local = bool(local_eps) and (int_local or ext_local)
+    internal_chain = svl_chain if int_local else svc_chain
+    has_internal = has_eps and (not int_local or bool(local_eps))
+    external_policy = svl_chain if ext_local else svc_chain
+    has_external = has_eps and (not ext_local or bool(local_eps))
+
+    if not has_eps:
+        int_target = ext_target = "REJECT"
+        int_comment = ext_comment = f"{spn} has no endpoints"
+    else:
+        int_target = ext_target = "DROP"
+        int_comment = ext_comment = f"{spn} has no local endpoints"
+    vip = ("d", svc.cluster_ip)
+    dport = ("m", proto, port.port)
+
+    def filt(chain: str, target: str, comment: str, *parts: tuple) -> Rule:
+        args = REJECT_ARGS if target == "REJECT" else ""
+        return rule(chain, target, ("comment", comment), *parts, args=args)
+
+    if has_internal:
+        out.nat_services.append(
+            rule(
+                "KUBE-SERVICES",
+                internal_chain,
+                ("comment", f"{spn} cluster IP"),
+                dport,
+                vip,
+            )
+        )
+    else:
+        out.filter_services.append(
+            filt("KUBE-SERVICES", int_target, int_comment, dport, vip)
+        )
+    for lb_ip in svc.lb_ips:
+        if has_eps:
+            out.nat_services.append(
+                rule(
+                    "KUBE-SERVICES",
+                    ext_chain,
+                    ("comment", f"{spn} loadbalancer IP"),
+                    dport,
+                    ("d", lb_ip),
+                )
+            )
+        if not has_external:
+            out.filter_external.append(
+                filt(
+                    "KUBE-EXTERNAL-SERVICES",
+                    ext_target,
+                    ext_comment,
+                    dport,
+                    ("d", lb_ip),
+                )
+            )
+    if port.node_port:
+        np = ("m", proto, port.node_port)
+        if has_eps:
+            out.nat_nodeports.append(
+                rule("KUBE-NODEPORTS", ext_chain, ("comment", spn), np)
+            )
+        if not has_external:
+            out.filter_external.append(
+                filt(
+                    "KUBE-EXTERNAL-SERVICES",
+                    ext_target,
+                    ext_comment,
+                    ("addrtype", "dst"),
+                    np,
+                )
+            )
+
+    chains = out.nat_chains
+    if has_internal:
+        chains.setdefault(internal_chain, []).append(
+            rule(
+                internal_chain,
+                MARK_MASQ,
+                ("comment", f"{spn} cluster IP"),
+                dport,
+                vip,
+                ("s", cluster_cidr, True),
+            )
+        )
+    if has_eps and ext_access:
+        ext = chains.setdefault(ext_chain, [])
+        if not ext_local:
+            ext.append(
+                rule(
+                    ext_chain,
+                    MARK_MASQ,
+                    ("comment", f"masquerade traffic for {spn} external destinations"),
+                )
+            )
+        else:
+            ext.append(
+                rule(
+                    ext_chain,
+                    svc_chain,
+                    ("comment", f"pod traffic for {spn} external destinations"),
+                    ("s", cluster_cidr),
+                )
+            )
+            ext.append(
+                rule(
+                    ext_chain,
+                    MARK_MASQ,
+                    (
+                        "comment",
+                        f"masquerade LOCAL traffic for {spn} external destinations",
+                    ),
+                    ("addrtype", "src"),
+                )
+            )
+            ext.append(
+                rule(
+                    ext_chain,
+                    svc_chain,
+                    ("comment", f"route LOCAL traffic for {spn} external destinations"),
+                    ("addrtype", "src"),
+                )
+            )
+        if has_external:
+            ext.append(rule(ext_chain, external_policy))
+    reachable: dict[str, Endpoint] = {}
+    if uses_cluster:
+        _balance(chains.setdefault(svc_chain, []), svc_chain, spn, proto, eps)
+        reachable.update((e.text, e) for e in eps)
+    if uses_local:
+        _balance(chains.setdefault(svl_chain, []), svl_chain, spn, proto, local_eps)
+        reachable.update((e.text, e) for e in local_eps)
+    for ep in reachable.values():
+        sep = endpoint_chain(spn, proto, ep.text)
+        chains[sep] = [
+            rule(sep, MARK_MASQ, ("s", ep.ip), ("comment", spn)),
+            rule(
+                sep,
+                "DNAT",
+                ("comment", spn),
+                ("m", proto),
+                args=f"--to-destination {ep.text}",
+            ),
+        ]
+
+
+def _balance(
+    chain: list[Rule], name: str, spn: str, proto: str, eps: tuple[Endpoint, ...]
+) -> None:
+    n = len(eps)
+    for i, ep in enumerate(eps):
+        parts: list[tuple] = [("comment", f"{spn} -> {ep.text}")]
+        if i < n - 1:
+            parts.append(("statistic", probability(n - i)))
+        chain.append(rule(name, endpoint_chain(spn, proto, ep.text), *parts))

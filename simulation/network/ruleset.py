@@ -1,0 +1,248 @@
+"""One node's netfilter tables: kube-proxy's per-Service rules plus fixed chains.
+
+Assembles the per-Service rules (see iptables.py) with the chains kube-proxy and
+flannel install once per node, indexes the long chains so a lookup does not scan
+every Service, and renders `iptables-save` text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import addresses as ad
+from .iptables import ServiceRules
+from .rules import Rule, rule
+
+BUILTIN = {
+    "filter": ("INPUT", "FORWARD", "OUTPUT"),
+    "nat": ("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"),
+}
+INDEXED = ("KUBE-SERVICES", "KUBE-NODEPORTS", "KUBE-EXTERNAL-SERVICES")
+PORTALS = "kubernetes service portals"
+NODEPORTS_TAIL = (
+    "kubernetes service nodeports; NOTE: this must be the last rule in this chain"
+)
+FLANNEL_MASQ = "flanneld masq"
+FLANNEL_FWD = "flanneld forward"
+
+
+def _static_filter(cluster_cidr: str) -> dict[str, list[Rule]]:
+    new = ("ctstate", "NEW")
+    fw = ("comment", "kubernetes load balancer firewall")
+    ext = ("comment", "kubernetes externally-visible service portals")
+    return {
+        "INPUT": [
+            rule("INPUT", "KUBE-PROXY-FIREWALL", new, fw),
+            rule(
+                "INPUT",
+                "KUBE-NODEPORTS",
+                ("comment", "kubernetes health check service ports"),
+            ),
+            rule("INPUT", "KUBE-EXTERNAL-SERVICES", new, ext),
+        ],
+        "FORWARD": [
+            rule("FORWARD", "KUBE-PROXY-FIREWALL", new, fw),
+            rule("FORWARD", "KUBE-FORWARD", ("comment", "kubernetes forwarding rules")),
+            rule("FORWARD", "KUBE-SERVICES", new, ("comment", PORTALS)),
+            rule("FORWARD", "KUBE-EXTERNAL-SERVICES", new, ext),
+            rule("FORWARD", "FLANNEL-FWD", ("comment", FLANNEL_FWD)),
+        ],
+        "OUTPUT": [
+            rule("OUTPUT", "KUBE-PROXY-FIREWALL", new, fw),
+            rule("OUTPUT", "KUBE-SERVICES", new, ("comment", PORTALS)),
+        ],
+        "KUBE-FORWARD": [
+            rule("KUBE-FORWARD", "DROP", ("ctstate", "INVALID")),
+            rule(
+                "KUBE-FORWARD",
+                "ACCEPT",
+                ("comment", "kubernetes forwarding rules"),
+                ("mark", False),
+            ),
+            rule(
+                "KUBE-FORWARD",
+                "ACCEPT",
+                ("comment", "kubernetes forwarding conntrack rule"),
+                ("ctstate", "RELATED,ESTABLISHED"),
+            ),
+        ],
+        "FLANNEL-FWD": [
+            rule(
+                "FLANNEL-FWD", "ACCEPT", ("s", cluster_cidr), ("comment", FLANNEL_FWD)
+            ),
+            rule(
+                "FLANNEL-FWD", "ACCEPT", ("d", cluster_cidr), ("comment", FLANNEL_FWD)
+            ),
+        ],
+        "KUBE-EXTERNAL-SERVICES": [],
+        "KUBE-NODEPORTS": [],
+        "KUBE-PROXY-CANARY": [],
+        "KUBE-PROXY-FIREWALL": [],
+        "KUBE-SERVICES": [],
+    }
+
+
+def _static_nat(cluster_cidr: str, pod_cidr: str | None) -> dict[str, list[Rule]]:
+    masq = ("comment", FLANNEL_MASQ)
+    flannel = [rule("FLANNEL-POSTRTG", "RETURN", ("mark", False), masq)]
+    if pod_cidr:
+        flannel += [
+            rule(
+                "FLANNEL-POSTRTG", "RETURN", ("s", pod_cidr), ("d", cluster_cidr), masq
+            ),
+            rule(
+                "FLANNEL-POSTRTG", "RETURN", ("s", cluster_cidr), ("d", pod_cidr), masq
+            ),
+            rule(
+                "FLANNEL-POSTRTG",
+                "RETURN",
+                ("s", cluster_cidr, True),
+                ("d", pod_cidr),
+                masq,
+            ),
+        ]
+    flannel += [
+        rule(
+            "FLANNEL-POSTRTG",
+            "MASQUERADE",
+            ("s", cluster_cidr),
+            ("d", "224.0.0.0/4", True),
+            masq,
+            args="--random-fully",
+        ),
+        rule(
+            "FLANNEL-POSTRTG",
+            "MASQUERADE",
+            ("s", cluster_cidr, True),
+            ("d", cluster_cidr),
+            masq,
+            args="--random-fully",
+        ),
+    ]
+    return {
+        "PREROUTING": [rule("PREROUTING", "KUBE-SERVICES", ("comment", PORTALS))],
+        "INPUT": [],
+        "OUTPUT": [rule("OUTPUT", "KUBE-SERVICES", ("comment", PORTALS))],
+        "POSTROUTING": [
+            rule(
+                "POSTROUTING",
+                "KUBE-POSTROUTING",
+                ("comment", "kubernetes postrouting rules"),
+            ),
+            rule("POSTROUTING", "FLANNEL-POSTRTG", masq),
+        ],
+        "KUBE-MARK-MASQ": [
+            rule(
+                "KUBE-MARK-MASQ",
+                "MARK",
+                args=f"--set-xmark {ad.MASQ_MARK}/{ad.MASQ_MARK}",
+            )
+        ],
+        "KUBE-POSTROUTING": [
+            rule("KUBE-POSTROUTING", "RETURN", ("mark", True)),
+            rule("KUBE-POSTROUTING", "MARK", args=f"--set-xmark {ad.MASQ_MARK}/0x0"),
+            rule(
+                "KUBE-POSTROUTING",
+                "MASQUERADE",
+                ("comment", "kubernetes service traffic requiring SNAT"),
+                args="--random-fully",
+            ),
+        ],
+        "FLANNEL-POSTRTG": flannel,
+        "KUBE-NODEPORTS": [],
+        "KUBE-PROXY-CANARY": [],
+        "KUBE-SERVICES": [],
+    }
+
+
+@dataclass
+class Ruleset:
+    """The filter and nat tables of one node, with lookup indexes."""
+
+    node: str
+    local: frozenset[str]
+    filter: dict[str, list[Rule]]
+    nat: dict[str, list[Rule]]
+    _index: dict = field(default_factory=dict)
+    _text: dict = field(default_factory=dict)
+
+    def table(self, name: str) -> dict[str, list[Rule]]:
+        return self.filter if name == "filter" else self.nat
+
+    def candidates(self, table: str, chain: str, pkt) -> list[Rule]:
+        """The rules of a chain that could match pkt, in chain order."""
+        rules = self.table(table).get(chain, [])
+        if chain not in INDEXED or len(rules) < 8:
+            return rules
+        key = (table, chain)
+        idx = self._index.get(key)
+        if idx is None:
+            idx = self._index[key] = _build_index(rules)
+        by_key, generic = idx
+        hits = list(generic)
+        hits += by_key.get((pkt.dst + "/32", pkt.proto, pkt.dport), ())
+        hits += by_key.get((None, pkt.proto, pkt.dport), ())
+        hits.sort(key=lambda pr: pr[0])
+        return [r for _, r in hits]
+
+    def save(self, table: str | None = None) -> str:
+        """iptables-save output for one table, or filter then nat."""
+        tables = (table,) if table else ("filter", "nat")
+        return "".join(self._save_one(t) for t in tables)
+
+    def _save_one(self, name: str) -> str:
+        cached = self._text.get(name)
+        if cached is not None:
+            return cached
+        chains = self.table(name)
+        builtin = BUILTIN[name]
+        user = sorted(c for c in chains if c not in builtin)
+        lines = [f"# Generated by iptables-save v1.8.9 on {self.node}", f"*{name}"]
+        lines += [f":{c} ACCEPT [0:0]" for c in builtin]
+        lines += [f":{c} - [0:0]" for c in user]
+        for c in (*builtin, *user):
+            lines += [r.text for r in chains.get(c, ())]
+        lines += ["COMMIT", f"# Completed on {self.node}", ""]
+        text = self._text[name] = "\n".join(lines)
+        return text
+
+
+def _build_index(rules: list[Rule]):
+    by_key: dict[tuple, list[tuple[int, Rule]]] = {}
+    generic: list[tuple[int, Rule]] = []
+    for pos, r in enumerate(rules):
+        if r.dport is None or r.proto is None or r.dst_neg or r.src is not None:
+            generic.append((pos, r))
+        elif r.dst is None or r.dst.endswith("/32"):
+            by_key.setdefault((r.dst, r.proto, r.dport), []).append((pos, r))
+        else:
+            generic.append((pos, r))
+    return by_key, generic
+
+
+def assemble(
+    node: str,
+    local: frozenset[str],
+    cluster_cidr: str,
+    pod_cidr: str | None,
+    per_service: list[ServiceRules],
+) -> Ruleset:
+    """Join fixed chains and per-Service rules (in Service order) into a Ruleset."""
+    filt = _static_filter(cluster_cidr)
+    nat = _static_nat(cluster_cidr, pod_cidr)
+    for sr in per_service:
+        nat["KUBE-SERVICES"] += sr.nat_services
+        nat["KUBE-NODEPORTS"] += sr.nat_nodeports
+        filt["KUBE-SERVICES"] += sr.filter_services
+        filt["KUBE-EXTERNAL-SERVICES"] += sr.filter_external
+        for name, rules in sr.nat_chains.items():
+            nat.setdefault(name, []).extend(rules)
+    nat["KUBE-SERVICES"].append(
+        rule(
+            "KUBE-SERVICES",
+            "KUBE-NODEPORTS",
+            ("comment", NODEPORTS_TAIL),
+            ("addrtype", "dst"),
+        )
+    )
+    return Ruleset(node=node, local=local, filter=filt, nat=nat)

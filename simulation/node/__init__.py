@@ -1,0 +1,1 @@
+"""What runs on every node: kubelet, the container runtime, kube-proxy."""
