@@ -204,7 +204,7 @@ def _service(obj: dict) -> ServiceInfo:
 
 
 def slice_endpoints(slices: list[dict]) -> dict[tuple[str, str], tuple[Endpoint, ...]]:
-    """Ready endpoints per (port name, protocol), sorted by "ip:port" like kube-proxy."""
+    """Ready endpoints per (port name, protocol), sorted by address."""
     found: dict[tuple[str, str], dict[str, Endpoint]] = {}
     for sl in slices:
         if sl.get("addressType", "IPv4") != "IPv4":

@@ -1,0 +1,192 @@
+"""NetworkModel: the network view of a cluster, cached by store revision.
+
+It derives, from the API objects only, the graph (graph.py), each node's routes
+(routes.py) and kube-proxy rules (iptables.py, assembled by ruleset.py), and runs
+traces (trace.py). kube-proxy's rules are cached per Service by the resourceVersions
+of the Service and its EndpointSlices (and per node for Local traffic policies), so
+an endpoint change rebuilds that Service's rules only. If the store's revision goes
+backwards (step back restored an older state) everything is rebuilt.
+"""
+
+from __future__ import annotations
+
+import random
+import weakref
+
+from simulation.errors import NotFound
+
+from . import routes as rt
+from .conntrack import ConntrackTables
+from .graph import NetworkGraph, shortest_path
+from .index import Indexer
+from .iptables import ServiceRules, depends_on_node, service_rules
+from .ruleset import Ruleset, assemble
+from .trace import TraceResult, run_trace
+
+
+class NetworkModel:
+    """Answers network questions about the objects in a store (read-only)."""
+
+    def __init__(self, store, config, sim: dict | None = None) -> None:
+        self.store, self.config = store, config
+        self.sim = sim if sim is not None else {}
+        self.conntrack = ConntrackTables()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._indexer = Indexer(self.config)
+        self._graph = NetworkGraph(self.cni, self.platform)
+        self._idx = None
+        self._svc_cache: dict[tuple, tuple[tuple, ServiceRules]] = {}
+        self._rulesets: dict[str, tuple[tuple, Ruleset]] = {}
+        self._routes: dict[str, tuple[int, list[rt.Route]]] = {}
+        self._rules_sig: tuple = ()
+        self.conntrack.clear()
+
+    # configuration ------------------------------------------------------------
+    @property
+    def cni(self) -> str:
+        return getattr(self.config, "cni", "overlay")
+
+    @property
+    def platform(self) -> str:
+        return getattr(self.config, "platform", "bare-metal")
+
+    @property
+    def domain(self) -> str:
+        return getattr(self.config, "cluster_domain", "cluster.local")
+
+    @property
+    def dns_ip(self) -> str:
+        return getattr(self.config, "dns_ip", "10.96.0.10")
+
+    @property
+    def cluster_cidr(self) -> str:
+        return getattr(self.config, "pod_cidr", "10.244.0.0/16")
+
+    @property
+    def failed(self) -> set[str]:
+        return set(self.sim.get("failed_nodes") or ())
+
+    # caches -------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Bring derived state up to the store's revision."""
+        rev = self.store.revision
+        idx = self._idx
+        if idx is not None and rev == idx.revision and self._mode == self._mode_now():
+            return
+        if idx is not None and (rev < idx.revision or self._mode != self._mode_now()):
+            self._reset()
+        self._mode = self._mode_now()
+        self._idx = self._indexer.build(self.store)
+        self._graph.update(self._idx)
+        self._rules_sig = tuple(
+            (k, s.rv, self._idx.slice_rvs.get(k, ()))
+            for k, s in self._idx.services.items()
+        )
+
+    def _mode_now(self) -> tuple:
+        return (self.cni, self.platform, self.cluster_cidr)
+
+    @property
+    def idx(self):
+        self.refresh()
+        return self._idx
+
+    @property
+    def graph(self):
+        self.refresh()
+        return self._graph.g
+
+    def _node(self, name: str):
+        node = self.idx.nodes.get(name)
+        if node is None:
+            raise NotFound("nodes", name)
+        return node
+
+    def service_rules(self, key: str, node: str | None = None) -> ServiceRules:
+        """kube-proxy's rules for one Service (cached by resourceVersions)."""
+        idx = self.idx
+        svc = idx.services[key]
+        node = node if depends_on_node(svc) else None
+        ckey = (key, node)
+        stamp = (svc.rv, idx.slice_rvs.get(key, ()), svc)
+        hit = self._svc_cache.get(ckey)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        rules = service_rules(svc, idx, node, self.cluster_cidr)
+        self._svc_cache[ckey] = (stamp, rules)
+        return rules
+
+    def ruleset(self, node_name: str) -> Ruleset:
+        """The node's filter and nat tables as kube-proxy and flannel program them."""
+        node = self._node(node_name)
+        stamp = (self._rules_sig, node)
+        hit = self._rulesets.get(node_name)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        per = [self.service_rules(k, node_name) for k in self.idx.services]
+        rs = assemble(
+            node_name, rt.local_addresses(node), self.cluster_cidr, node.pod_cidr, per
+        )
+        self._rulesets[node_name] = (stamp, rs)
+        return rs
+
+    def routes(self, node_name: str) -> list[rt.Route]:
+        """The node's main routing table."""
+        idx = self.idx
+        hit = self._routes.get(node_name)
+        if hit is not None and hit[0] == idx.revision:
+            return hit[1]
+        table = rt.node_routes(idx, self._node(node_name), self.cni)
+        self._routes[node_name] = (idx.revision, table)
+        return table
+
+    # public questions ---------------------------------------------------------
+    def iptables_save(self, node_name: str, table: str | None = None) -> str:
+        """`iptables-save` text for node (`table` "nat" or "filter"; None: both)."""
+        return self.ruleset(node_name).save(table)
+
+    def routes_text(self, node_name: str) -> str:
+        """`ip route` output on node."""
+        return rt.routes_text(self.routes(node_name))
+
+    def conntrack_text(self, node_name: str) -> str:
+        """`conntrack -L` of the entries traces created on node."""
+        self._node(node_name)
+        return self.conntrack.text(node_name)
+
+    def path(self, a: str, b: str) -> list[str]:
+        """A shortest path between two graph vertices (ties broken by name)."""
+        return shortest_path(self.graph, a, b)
+
+    def trace(
+        self,
+        source: str,
+        destination: str,
+        rng: random.Random | None = None,
+        proto: str = "tcp",
+    ) -> TraceResult:
+        """Trace a connection from source to destination; see trace.py."""
+        self.refresh()
+        return run_trace(self, source, destination, rng or random.Random(0), proto)
+
+
+_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def model_for(cluster) -> NetworkModel:
+    """The NetworkModel attached to a Cluster (one per cluster, made on first use)."""
+    model = _MODELS.get(cluster)
+    if model is None:
+        model = _MODELS[cluster] = NetworkModel(
+            cluster.store, cluster.config, cluster.sim
+        )
+    return model
+
+
+def trace(cluster, source: str, destination: str, rng=None, proto: str = "tcp"):
+    """Trace on a Cluster with its own seeded random source unless rng is given."""
+    return model_for(cluster).trace(
+        source, destination, rng if rng is not None else cluster.random, proto
+    )

@@ -1,0 +1,353 @@
+"""Packet traces: from a pod, container, node or the internet client to an address,
+a Service name or a URL, with DNS first and an Ingress controller's second hop.
+
+`run_trace` returns a TraceResult whose `hops` and `reply` a learner can step
+through; `legs` keeps each connection separately (DNS query, request, and the
+controller's new connection to the backend when an Ingress is involved).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from simulation.errors import NotFound, UsageError
+
+from . import addresses as ad
+from . import dns, ingress
+from .graph import CLIENT, INTERNET, LAN, LB, ROUTER, node_v
+from .netfilter import Packet
+from .reply import build_reply
+from .walk import Walker
+
+VERDICTS = ("delivered", "rejected", "dropped", "timeout", "refused", "unresolved")
+
+
+@dataclass
+class Source:
+    """Where a trace starts."""
+
+    kind: str  # "pod" | "node" | "client"
+    pod: object = None
+    container: str | None = None
+    node: object = None
+
+
+@dataclass
+class Destination:
+    """What a trace was asked to reach."""
+
+    host: str
+    port: int | None
+    path: str = "/"
+    scheme: str | None = None
+    explicit_port: bool = False
+
+
+@dataclass
+class TraceResult:
+    """Outcome of a trace: verdict, forward hops, reply hops and the legs."""
+
+    source: str
+    destination: str
+    verdict: str = "delivered"
+    reason: str = ""
+    hops: list[dict] = field(default_factory=list)
+    reply: list[dict] = field(default_factory=list)
+    legs: list[dict] = field(default_factory=list)
+    dns: dict | None = None
+    http: dict | None = None
+    conntrack: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "destination": self.destination,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "hops": self.hops,
+            "reply": self.reply,
+            "legs": self.legs,
+            "dns": self.dns,
+            "http": self.http,
+            "conntrack": self.conntrack,
+        }
+
+
+def parse_source(idx, text: str) -> Source:
+    """'internet' | 'node/NAME' | NAME of a node | [pod/][NS/]POD[:CONTAINER] | IP."""
+    text = text.strip()
+    if text in ("internet", "client"):
+        return Source("client")
+    if text.startswith("node/") or text in idx.nodes:
+        name = text.removeprefix("node/")
+        if name not in idx.nodes:
+            raise NotFound("nodes", name)
+        return Source("node", node=idx.nodes[name])
+    if ad.is_ipv4(text):
+        if text in idx.pod_by_ip:
+            pod = idx.pod_by_ip[text]
+            return Source("pod", pod=pod, container=pod.containers[0][0])
+        if text in idx.node_by_ip:
+            return Source("node", node=idx.node_by_ip[text])
+        raise NotFound("pods", text)
+    body = text.removeprefix("pod/").removeprefix("pods/")
+    body, _, container = body.partition(":")
+    ns, _, name = body.rpartition("/")
+    pod = idx.pods.get(f"{ns or 'default'}/{name}")
+    if pod is None:
+        raise NotFound("pods", name)
+    if not pod.wired:
+        raise UsageError(f"pod {pod.key} has no IP yet (phase {pod.phase})")
+    names = [c for c, _ in pod.containers]
+    if container and container not in names:
+        raise UsageError(f"container {container} is not valid for pod {pod.name}")
+    return Source("pod", pod=pod, container=container or names[0])
+
+
+def parse_destination(text: str, proto: str) -> Destination:
+    """'ip[:port]' | 'name[:port]' | 'http[s]://host[:port]/path'."""
+    text = text.strip()
+    scheme = None
+    if "://" in text:
+        scheme, _, text = text.partition("://")
+        if scheme not in ("http", "https"):
+            raise UsageError(f"unsupported URL scheme {scheme!r}")
+    hostport, slash, path = text.partition("/")
+    try:
+        host, port = ad.split_hostport(hostport)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    explicit = port is not None
+    if port is None and proto != "icmp":
+        port = 443 if scheme == "https" else 80 if scheme == "http" else None
+    if not host:
+        raise UsageError("a destination is required")
+    return Destination(host, port, slash + path if slash else "/", scheme, explicit)
+
+
+def run_trace(net, source: str, destination: str, rng, proto: str = "tcp"):
+    """Trace a connection; see the module docstring."""
+    if proto not in ("tcp", "udp", "icmp"):
+        raise UsageError(f"unknown protocol {proto!r}")
+    src = parse_source(net.idx, source)
+    dest = parse_destination(destination, proto)
+    res = TraceResult(source=source, destination=destination)
+    if src.kind == "pod" and src.pod.node in net.failed:
+        return _finish(
+            res, "timeout", f"{src.pod.node} is down, so nothing runs there."
+        )
+    if src.kind == "node" and src.node.name in net.failed:
+        return _finish(res, "timeout", f"{src.node.name} is down.")
+    ip, port = dest.host, dest.port
+    if not ad.is_ipv4(dest.host):
+        ip, port = _resolve(net, src, dest, rng, res)
+        if ip is None:
+            return res
+    if port is None and proto != "icmp":
+        raise UsageError(f"a port is required to reach {destination}")
+    first = _leg(net, src, ip, port, proto, rng, "request")
+    res.legs.append(first)
+    res.hops, res.reply = list(first["hops"]), list(first["reply"])
+    verdict, reason = first["verdict"], first["reason"]
+    pod = first.pop("_delivered")
+    if verdict == "delivered" and pod is not None and _is_controller(net, pod):
+        verdict, reason = _ingress_leg(net, pod, dest, rng, res)
+    _finish(res, verdict, reason)
+    return res
+
+
+def _finish(res: TraceResult, verdict: str, reason: str) -> TraceResult:
+    res.verdict, res.reason = verdict, reason
+    for leg in res.legs:
+        for h in leg["hops"]:
+            ct = h.get("conntrack")
+            if ct and h["node"]:
+                res.conntrack.setdefault(h["node"], []).append(ct["entry"])
+    return res
+
+
+def _start(net, src: Source, ip, port, proto, rng) -> Walker:
+    sport = None if proto == "icmp" else rng.randint(32768, 60999)
+    if src.kind == "pod" and not src.pod.host_network:
+        return Walker(net, rng, Packet(src.pod.ip, sport, ip, port, proto))
+    if src.kind == "client":
+        return Walker(net, rng, Packet(ad.INTERNET_CLIENT_IP, sport, ip, port, proto))
+    return Walker(net, rng, Packet("", sport, ip, port, proto))
+
+
+def _leg(net, src: Source, ip, port, proto, rng, kind: str) -> dict:
+    w = _start(net, src, ip, port, proto, rng)
+    if src.kind == "pod" and not src.pod.host_network:
+        w.from_container(src.pod, src.container)
+    elif src.kind == "pod":
+        w.from_node(net.idx.nodes[src.pod.node])
+    elif src.kind == "node":
+        w.from_node(src.node)
+    else:
+        _from_client(net, w, rng)
+    w.verdict = w.verdict or "dropped"
+    return {
+        "kind": kind,
+        "from": w.hops[0]["src"] if w.hops else None,
+        "to": f"{ip}" if port is None else f"{ip}:{port}",
+        "verdict": w.verdict,
+        "reason": w.reason,
+        "hops": w.hops,
+        "reply": build_reply(w),
+        "_delivered": w.delivered_to,
+    }
+
+
+def _from_client(net, w: Walker, rng) -> None:
+    p, idx = w.pkt, net.idx
+    w.hop(CLIENT, f"A client on the internet ({p.src}) sends to {p.destination}.")
+    w.hop(INTERNET, "It crosses the internet.")
+    svc = idx.svc_by_lb_ip.get(p.dst)
+    if svc is not None and net.platform == "cloud":
+        port = next((x for x in svc.ports if x.port == p.dport), None)
+        if port is None or not port.node_port:
+            w.hop(LB, f"The load balancer has no listener on port {p.dport}.")
+            w.stop("dropped", "The cloud load balancer does not forward that port.")
+            return
+        nodes = [
+            n
+            for n in sorted(idx.nodes.values(), key=lambda n: n.name)
+            if n.ready and n.name not in net.failed and n.pod_cidr
+        ]
+        if svc.external_local:
+            local = {e.node for e in idx.endpoints(svc, port)}
+            nodes = [n for n in nodes if n.name in local]
+        if not nodes:
+            w.hop(LB, "Every backend node fails the load balancer's health check.")
+            w.stop("dropped", "The load balancer has no healthy node to send to.")
+            return
+        target = rng.choice(nodes)
+        before = p.destination
+        p.dst, p.dport = target.ip, port.node_port
+        rule = (
+            f"cloud load balancer {before} -> NodePort {port.node_port} on a "
+            "healthy node"
+        )
+        why = (
+            "only nodes with a local endpoint pass the health check "
+            "(externalTrafficPolicy: Local)"
+            if svc.external_local
+            else "any healthy node will do"
+        )
+        w.hop(
+            LB,
+            f"The cloud load balancer (provisioned by the cloud-controller-"
+            f"manager) picks {target.name} ({why}) and forwards to its NodePort.",
+            nat={"type": "DNAT", "from": before, "to": p.destination, "rule": rule},
+        )
+        w.hop(LAN, f"Into the cluster network to {target.name}.")
+        w.hop(node_v(target.name, "eth0"), f"{target.name} receives it on eth0.")
+        w.root_pass(target, "eth0")
+        return
+    node = idx.node_by_ip.get(p.dst)
+    if node is None:
+        w.stop("dropped", f"Nothing on the internet answers for {p.dst}.")
+        return
+    w.hop(ROUTER, "The site router forwards it onto the node network.")
+    w.hop(LAN, f"Across the node network to {node.name}.")
+    if node.name in net.failed:
+        w.stop("timeout", f"{node.name} is down: nothing answers.")
+        return
+    w.hop(node_v(node.name, "eth0"), f"{node.name} receives it on eth0.")
+    w.root_pass(node, "eth0")
+
+
+def _resolve(net, src: Source, dest: Destination, rng, res: TraceResult):
+    namespace = (
+        src.pod.namespace if src.kind == "pod" and not src.pod.host_network else None
+    )
+    answer = dns.resolve(net.idx, dest.host, namespace, net.domain)
+    info = {
+        "name": dest.host,
+        "queries": [list(q) for q in answer.queries],
+        "answer": answer.ip,
+        "server": net.dns_ip if namespace else "host resolver",
+    }
+    res.dns = info
+    if namespace is not None and answer.queries:
+        leg = _leg(net, src, net.dns_ip, 53, "udp", rng, "dns")
+        leg.pop("_delivered")
+        res.legs.append(leg)
+        info.update(hops=leg["hops"], reply=leg["reply"], verdict=leg["verdict"])
+        if leg["verdict"] != "delivered":
+            why = {"rejected": "kube-dns has no endpoints"}.get(
+                leg["verdict"], leg["reason"]
+            )
+            _finish(res, leg["verdict"], f"DNS query for {dest.host} failed: {why}.")
+            return None, None
+    if answer.ip is None:
+        _finish(res, "unresolved", f"Could not resolve host: {dest.host}.")
+        return None, None
+    port = dest.port
+    if answer.service and not dest.scheme and not dest.explicit_port:
+        svc = net.idx.services.get(answer.service)
+        port = svc.ports[0].port if svc and svc.ports else port
+    if answer.ingress_host and not dest.explicit_port and net.platform != "cloud":
+        svc = net.idx.services.get(dns.INGRESS_SERVICE)
+        want = "https" if dest.scheme == "https" else "http"
+        np = (
+            next((p.node_port for p in svc.ports if p.name == want), None)
+            if svc
+            else None
+        )
+        port = np or port
+    return answer.ip, port
+
+
+def _is_controller(net, pod) -> bool:
+    svc = net.idx.services.get(dns.INGRESS_SERVICE)
+    if svc is None:
+        return False
+    return any(
+        e.pod == pod.name and e.ip == pod.ip
+        for p in svc.ports
+        for e in net.idx.endpoints(svc, p)
+    )
+
+
+def _ingress_leg(net, pod, dest: Destination, rng, res: TraceResult):
+    m = ingress.match(net.idx.ingresses, dest.host, dest.path)
+    http = {
+        "host": dest.host,
+        "path": dest.path,
+        "controller": pod.key,
+        "tls": dest.scheme == "https",
+    }
+    res.http = http
+    if m is None:
+        http["status"] = 404
+        return "delivered", "The Ingress controller answered 404: no rule matches."
+    http.update(
+        ingress=m.ingress,
+        rule=f"{m.host}{m.path} ({m.path_type})",
+        backend=f"{m.service}:{m.port}",
+    )
+    svc = net.idx.services.get(m.service)
+    port = svc and next(
+        (p for p in svc.ports if p.port == m.port or p.name == m.port), None
+    )
+    eps = net.idx.endpoints(svc, port) if port else ()
+    if not eps:
+        http["status"] = 503
+        return (
+            "delivered",
+            f"The controller answered 503: {m.service} has no ready endpoints.",
+        )
+    ep = rng.choice(eps)
+    container = res.hops[-1]["at"].rpartition("/c/")[2] or pod.containers[0][0]
+    src = Source("pod", pod=pod, container=container)
+    leg = _leg(net, src, ep.ip, ep.port, "tcp", rng, "upstream")
+    leg.pop("_delivered")
+    res.legs.append(leg)
+    res.hops += leg["hops"]
+    res.reply = leg["reply"] + res.reply
+    http["status"] = 200 if leg["verdict"] == "delivered" else 502
+    return leg["verdict"], (
+        f"The Ingress controller terminated the request and "
+        f"opened a new connection to {ep.text}: {leg['reason']}"
+    )
