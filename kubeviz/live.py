@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 FRAME = "session.frame"  # a numbered frame: consumers dispatch it to session_frame
 NOTE = "session.note"  # an unnumbered message for every synced viewer (status, trace)
+SNAPSHOT_EVENTS = 200
 
 
 class LiveSession:
@@ -101,7 +102,6 @@ class LiveSession:
         )
 
     async def publish_delta(self, body: dict) -> None:
-        body = {**body, "lastStep": self.last_step()}
         await self.publish(protocol.delta(0, body))
 
     async def publish_snapshot(self) -> None:
@@ -112,9 +112,10 @@ class LiveSession:
 
     def snapshot_message(self, seq: int) -> dict:
         state = self.cluster.snapshot()
-        state.setdefault("lastStep", self.last_step())
-        if "events" not in state:
-            state["events"] = [e.to_dict() for e in self.cluster.events]
+        state["lastStep"] = self.last_step()
+        # The timeline's recent past; a snapshot stays small however long a session.
+        recent = self.cluster.events[-SNAPSHOT_EVENTS:]
+        state["events"] = [e.to_dict() for e in recent if e.step <= state["step"]]
         return protocol.snapshot(seq, state, self.info())
 
     def frames_after(self, last_seq: int | None) -> list[str] | None:

@@ -74,6 +74,8 @@ class Registry:
             live.evict_task = None
         live.viewers.add(channel_name)
         await get_channel_layer().group_add(live.group, channel_name)
+        async with live.lock:
+            await live.publish_status()
         return live
 
     async def leave(self, live: LiveSession, channel_name: str) -> None:

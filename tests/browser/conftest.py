@@ -1,0 +1,158 @@
+"""The browser-test harness: a live Daphne server and headless Debian Chromium.
+
+`live_server` runs `daphne kubeviz.asgi:application` in a subprocess on a free
+loopback port, with its own migrated SQLite file; `page` is a Playwright page of
+/usr/bin/chromium whose screenshot lands in test-artifacts/ when its test fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ARTIFACTS, ROOT, free_port, stop, wait_for_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class LiveServer:
+    """A Daphne process serving KubeViz; `restart()` stops and starts it again."""
+
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+    starts: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "kubeviz.settings",
+            "DATABASE_URL": f"sqlite:///{self.workdir / 'db.sqlite3'}",
+            "DJANGO_SECRET_KEY": "kubeviz-browser-tests-only",
+            "DJANGO_DEBUG": "0",
+            "REDIS_URL": "",
+            "KUBEVIZ_SAVE_DELAY": "0.2",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def migrate(self) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+        )
+
+    def start(self) -> None:
+        self.starts += 1
+        ARTIFACTS.mkdir(exist_ok=True)
+        log = open(ARTIFACTS / f"daphne-{self.port}-{self.starts}.log", "wb")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                str(BIN / "daphne"),
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "kubeviz.asgi:application",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        wait_for_port(self.port, self.process, timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process)
+            self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path_factory.mktemp("live"))
+    server.migrate()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest):
+    """A fresh 1280x800 page; `page.errors` collects the page's JavaScript errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    new_page = context.new_page()
+    new_page.errors = []
+    new_page.on("pageerror", lambda error: new_page.errors.append(str(error)))
+    new_page.on(
+        "console",
+        lambda m: new_page.errors.append(m.text) if m.type == "error" else None,
+    )
+    new_page.set_default_timeout(10_000)
+    try:
+        yield new_page
+    finally:
+        report = request.node.stash.get(REPORTS, {}).get("call")
+        if report is not None and report.failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
+            try:
+                new_page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+            except Exception as error:  # the page may have crashed
+                print(f"no screenshot of {name}: {error}")
+        context.close()
+
+
+REPORTS = pytest.StashKey[dict]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Keep each phase's report on the test, so `page` knows if its test failed."""
+    report = yield
+    item.stash.setdefault(REPORTS, {})[report.when] = report
+    return report
