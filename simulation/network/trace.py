@@ -76,7 +76,7 @@ class TraceResult:
 def parse_source(idx, text: str) -> Source:
     """'internet' | 'node/NAME' | NAME of a node | [pod/][NS/]POD[:CONTAINER] | IP."""
     text = text.strip()
-    if text in ("internet", "client"):
+    if text == "internet":
         return Source("client")
     if text.startswith("node/") or text in idx.nodes:
         name = text.removeprefix("node/")
@@ -169,7 +169,8 @@ def _finish(res: TraceResult, verdict: str, reason: str) -> TraceResult:
 def _start(net, src: Source, ip, port, proto, rng) -> Walker:
     sport = None if proto == "icmp" else rng.randint(32768, 60999)
     if src.kind == "pod" and not src.pod.host_network:
-        return Walker(net, rng, Packet(src.pod.ip, sport, ip, port, proto))
+        own = ad.LOOPBACK if ip == ad.LOOPBACK else src.pod.ip
+        return Walker(net, rng, Packet(own, sport, ip, port, proto))
     if src.kind == "client":
         return Walker(net, rng, Packet(ad.INTERNET_CLIENT_IP, sport, ip, port, proto))
     return Walker(net, rng, Packet("", sport, ip, port, proto))

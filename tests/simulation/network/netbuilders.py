@@ -1,10 +1,9 @@
-"""Builders for Kubernetes-shaped objects in a tiny fake store (no core needed)."""
+"""Builders for Kubernetes-shaped objects in a tiny fake store (no core needed).
+
+A plain module (not conftest) so its name cannot clash with other conftest files.
+"""
 
 from __future__ import annotations
-
-import random
-
-import pytest
 
 from simulation.config import ClusterConfig
 from simulation.network import NetworkModel
@@ -299,8 +298,3 @@ def web_cluster(cni: str = "overlay", platform: str = "bare-metal") -> ClusterBu
     b.pod("web-2", "node-3", labels={"app": "web"}, ports=[80])
     b.service("web", {"app": "web"})
     return b
-
-
-@pytest.fixture
-def rng() -> random.Random:
-    return random.Random(7)
