@@ -1,0 +1,220 @@
+// Wires the page together: socket → store → picture and panels; controls → socket.
+
+import { Store } from "./store.js";
+import { SessionSocket, sessionUrl } from "./socket.js";
+import { Diagram } from "./diagram.js";
+import { PacketPlayer } from "./packets.js";
+import { Controls } from "./controls.js";
+import { Narration } from "./panels/narration.js";
+import { Timeline } from "./panels/timeline.js";
+import { Inspector } from "./panels/inspector.js";
+import { PacketInspector } from "./panels/packetInspector.js";
+import { KubectlConsole } from "./panels/console.js";
+import { Tabs } from "./panels/tabs.js";
+import { ClusterPanel } from "./panels/clusterPanel.js";
+import { setText } from "./dom.js";
+
+function readInitial() {
+  const script = document.getElementById("kubeviz-initial");
+  if (!script) return {};
+  try {
+    return JSON.parse(script.textContent) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+export function start(root = document) {
+  const initial = readInitial();
+  const $ = (selector) => root.querySelector(selector);
+  const store = new Store();
+  const diagram = new Diagram($("#diagram"), store);
+  const packets = new PacketPlayer(diagram);
+  const controls = new Controls($("#controls"), store);
+  const narration = new Narration($("#narration"));
+  const timeline = new Timeline($("#timeline"), store);
+  const inspector = new Inspector($("#inspector"), store);
+  const packetInspector = new PacketInspector($("#packet-panel"));
+  const kubectl = new KubectlConsole($("#console"), store);
+  const tabs = new Tabs($("#side-tabs"));
+  const clusterPanel = new ClusterPanel($("#cluster-panel"), store, initial);
+  const toast = $("#toast");
+  const connection = $("#connection");
+  const sessionId = initial.sessionId ?? document.body.dataset.sessionId ?? location.pathname.split("/").filter(Boolean).pop();
+  const url = initial.wsPath
+    ? `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${initial.wsPath}`
+    : sessionUrl(sessionId);
+  const socket = new SessionSocket(url, () => store.seq || null);
+  let firstRender = true;
+  let toastTimer = 0;
+
+  const send = (message) => socket.send(message);
+  const say = (text, kind = "info") => {
+    setText(toast, text);
+    toast.dataset.kind = kind;
+    toast.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { toast.hidden = true; }, kind === "error" ? 8000 : 4000);
+  };
+
+  const afterChange = () => {
+    controls.refresh();
+    inspector.refresh();
+    clusterPanel.refresh();
+    if (firstRender) {
+      firstRender = false;
+      performance.mark("kubeviz-first-render");
+      document.body.dataset.ready = "true";
+    }
+  };
+
+  // ---- what the server says ----------------------------------------------------------
+  const handlers = {
+    snapshot(message) {
+      store.applySnapshot(message.seq, message.state ?? {});
+      if (message.session) controls.applyStatus(message.session);
+      diagram.render();
+      timeline.rebuild();
+      narration.showIdle(store);
+      if (packets.trace) packets.load(packets.trace);
+      afterChange();
+    },
+    delta(message) {
+      const body = message.delta ?? message;
+      if (!store.applyDelta(message.seq, body)) {
+        socket.resync();
+        return;
+      }
+      diagram.render();
+      const event = body.event;
+      if (event) {
+        diagram.showEvent(event);
+        narration.showEvent(event, store);
+      }
+      timeline.update(event);
+      afterChange();
+      if (controls.playing && controls.speed === "max") {
+        requestAnimationFrame(() => send({ type: "ready", seq: store.seq }));
+      }
+    },
+    event(message) {
+      const event = message.event ?? message;
+      store.recordEvent(event);
+      narration.showEvent(event, store);
+      timeline.update(event);
+    },
+    trace(message) {
+      const trace = { ...(message.trace ?? {}) };
+      trace.request = message.request;
+      tabs.show("packet");
+      packetInspector.load(trace);
+      packets.load(trace);
+    },
+    kubectl_output(message) {
+      kubectl.receive(message);
+    },
+    status(message) {
+      controls.applyStatus(message.session);
+    },
+    ack(message) {
+      if (message.changed === false && message.message) say(message.message);
+      if (message.for === "save" && message.url) say(`Saved: ${location.origin}${message.url}`);
+    },
+    error(message) {
+      if (kubectl.receiveError(message)) return;
+      say(`${message.for ? `${message.for}: ` : ""}${message.message ?? message.code}`, "error");
+    },
+  };
+
+  socket.addEventListener("message", (event) => {
+    const message = event.detail;
+    const handler = handlers[message.type];
+    if (handler) handler(message);
+  });
+  socket.addEventListener("state", (event) => {
+    const state = event.detail;
+    connection.dataset.state = state;
+    setText(connection, { open: "live", connecting: "connecting…", reconnecting: "reconnecting…", closed: "offline" }[state] ?? state);
+  });
+
+  // ---- what the learner does ---------------------------------------------------------
+  controls.addEventListener("send", (event) => send(event.detail));
+  controls.addEventListener("speed", (event) => { diagram.speed = event.detail; });
+  controls.addEventListener("command", (event) => {
+    const name = event.detail;
+    const pan = 120;
+    const actions = {
+      help: () => $("#help").showModal(),
+      "zoom-in": () => diagram.zoomBy(1.25),
+      "zoom-out": () => diagram.zoomBy(0.8),
+      "zoom-fit": () => diagram.resetView(),
+      "pan-left": () => diagram.panBy(pan, 0),
+      "pan-right": () => diagram.panBy(-pan, 0),
+      "pan-up": () => diagram.panBy(0, pan),
+      "pan-down": () => diagram.panBy(0, -pan),
+      escape: () => diagram.detail.close(),
+      focus: () => {
+        const on = document.body.classList.toggle("focus");
+        $("[data-command=focus]")?.setAttribute("aria-pressed", String(on));
+      },
+      "replay-trace": () => packets.play(),
+    };
+    actions[name]?.();
+  });
+  diagram.speed = controls.speed;
+
+  diagram.addEventListener("select", (event) => {
+    const id = event.detail.id;
+    inspector.show(id);
+    tabs.show("inspector");
+    if (id.startsWith("nodes/")) diagram.detail.open(id.slice("nodes/".length));
+  });
+  diagram.addEventListener("action", (event) => {
+    const { action, id } = event.detail;
+    if (action === "close-detail") diagram.detail.close();
+    if (action === "hop") {
+      tabs.show("packet");
+      packets.jump(Number(id));
+    }
+  });
+
+  inspector.addEventListener("action", (event) => {
+    const { action, target } = event.detail;
+    if (["kill_pod", "crash_container", "fail_node", "restore_node"].includes(action)) {
+      send({ type: "fault", action, target });
+    } else if (action === "open-node") {
+      diagram.detail.open(target);
+    } else if (action === "trace-from" || action === "trace-to") {
+      clusterPanel.setTraceEnd(action === "trace-from" ? "from" : "to", target);
+      tabs.show("packet");
+    }
+  });
+
+  packets.addEventListener("select", (event) => packetInspector.select(event.detail.index));
+  packetInspector.addEventListener("pick", (event) => packets.jump(event.detail.index));
+  packetInspector.addEventListener("control", (event) => {
+    const { action } = event.detail;
+    if (action === "replay") packets.play();
+    if (action === "prev") packets.jump(Math.max(0, (packets.current ?? 0) - 1));
+    if (action === "next") packets.jump(Math.min((packets.trace?.hops?.length ?? 1) - 1, (packets.current ?? -1) + 1));
+    if (action === "clear") packets.clear();
+  });
+
+  timeline.addEventListener("seek", (event) => send({ type: "seek", step: event.detail.step }));
+  kubectl.addEventListener("command", (event) => send(event.detail));
+  clusterPanel.addEventListener("send", (event) => send(event.detail));
+
+  $("#help")?.addEventListener("click", (event) => {
+    if (event.target.closest("[data-close]")) $("#help").close();
+  });
+
+  inspector.refresh();
+  narration.showIdle(store);
+  controls.refresh();
+  socket.connect();
+  const app = { store, diagram, packets, controls, socket, timeline, inspector, packetInspector, kubectl, narration };
+  window.kubeviz = app;  // for tests and the benchmark, which drive the page from outside
+  return app;
+}
+
+start();

@@ -1,0 +1,358 @@
+// A packet trace animated hop by hop over the picture: the packet glides from device to
+// device, is wrapped in an outer packet on the VXLAN tunnel, and NAT leaves a before/after
+// tag where it happened. The wire carries the hops; this module only places and moves them.
+
+import { svg, clear, prefersReducedMotion } from "./dom.js";
+import { center } from "./layout.js";
+
+export function formatAddress(value) {
+  if (value === null || value === undefined || value === "") return "";
+  if (typeof value !== "object") return String(value);
+  const ip = value.ip ?? value.address ?? value.host ?? "";
+  const port = value.port ?? value.dport ?? value.sport;
+  return port === undefined || port === null ? String(ip) : `${ip}:${port}`;
+}
+
+function podFor(store, netns, hop) {
+  const text = String(netns ?? "");
+  const cleaned = text.replace(/^(pod|netns)[:/]/, "");
+  const direct = store.get(cleaned.startsWith("pods/") ? cleaned : `pods/${cleaned}`);
+  if (direct) return direct;
+  const name = cleaned.split("/").pop();
+  for (const pod of store.list("pods")) {
+    if (pod.name === name && (!hop.node || pod.node === hop.node)) return pod;
+  }
+  return null;
+}
+
+/** Split a graph vertex id ("pod/default/web-x/eth0", "node/node-1/cni0", "lan"). */
+export function parseVertex(at) {
+  const parts = String(at ?? "").split("/");
+  if (parts[0] === "pod" && parts.length >= 4) {
+    const containerAt = parts.indexOf("c", 3);
+    return { kind: "pod", pod: `pods/${parts[1]}/${parts[2]}`, device: containerAt > 0 ? "socket" : parts.slice(3).join("/") };
+  }
+  if (parts[0] === "node" && parts.length >= 3) return { kind: "node", node: parts[1], device: parts.slice(2).join("/") };
+  return parts[0] ? { kind: parts[0] } : null;
+}
+
+function vertexAnchor(vertex, hop, layout, store) {
+  if (vertex.kind === "pod") {
+    const pod = store.get(vertex.pod);
+    const rect = pod ? layout.podRect(pod) : null;
+    if (rect) {
+      if (vertex.device === "lo" || vertex.device === "socket") return { x: rect.x + rect.w * 0.72, y: rect.y + rect.h * 0.45 };
+      return { x: rect.x + rect.w / 2, y: rect.y + rect.h - 4 };
+    }
+    if (pod?.node) return center(layout.nodeRect(pod.node));
+    return null;
+  }
+  if (vertex.kind === "node") {
+    const part = (name) => layout.nodePartRect(vertex.node, name);
+    const device = vertex.device;
+    if (!layout.nodeRect(vertex.node)) return null;
+    if (device.startsWith("veth") || device === "cni0") {
+      const bridge = part("cni0");
+      const podId = hop.pod ? `pods/${String(hop.pod).replace(/^pods\//, "")}` : null;
+      const owner = podId ? store.get(podId) : null;
+      const ownerRect = owner ? layout.podRect(owner) : null;
+      const x = ownerRect ? ownerRect.x + ownerRect.w / 2 : bridge.x + bridge.w / 2;
+      return { x, y: device.startsWith("veth") ? bridge.y - 6 : bridge.y + bridge.h / 2 };
+    }
+    if (device.includes("flannel") || device.includes("vxlan")) return center(part("flannel"));
+    if (device === "root") return center(part("kube-proxy"));
+    return center(part("eth0"));
+  }
+  if (vertex.kind === "internet" || vertex.kind === "client") return center(layout.componentRect("internet"));
+  if (vertex.kind === "lb") return center(layout.componentRect("load-balancer"));
+  if (vertex.kind === "router" || vertex.kind === "lan") {
+    return { x: layout.gridX - 14, y: layout.underlayY(0) };
+  }
+  return null;
+}
+
+/** Where a hop happens, in world coordinates. */
+export function hopAnchor(hop, layout, store) {
+  const vertex = hop.at ? parseVertex(hop.at) : null;
+  if (vertex) {
+    const point = vertexAnchor(vertex, hop, layout, store);
+    if (point) return point;
+  }
+  const device = String(hop.device ?? "").toLowerCase();
+  const netns = String(hop.netns ?? "").toLowerCase();
+  const node = hop.node ? store.get(`nodes/${hop.node}`) : null;
+  const where = `${netns} ${device} ${String(hop.where ?? "")}`;
+  if (!node) {
+    if (/internet|client|external|outside/.test(where)) return center(layout.componentRect("internet"));
+    if (/load.?balancer|\blb\b|cloud/.test(where)) return center(layout.componentRect("load-balancer"));
+    if (/ingress/.test(where)) return center(layout.componentRect("ingress"));
+  }
+  const hostSide = !netns || netns === "host" || netns === "root" || netns.startsWith("node") || netns === hop.node;
+  const pod = hostSide ? null : podFor(store, hop.netns, hop);
+  const podRect = pod ? layout.podRect(pod) : null;
+  if (podRect) {
+    if (device === "lo") return { x: podRect.x + podRect.w * 0.7, y: podRect.y + podRect.h / 2 };
+    return { x: podRect.x + podRect.w / 2, y: podRect.y + podRect.h - 4 };
+  }
+  if (!node) return null;
+  const part = (name) => layout.nodePartRect(node.name, name);
+  if (device.startsWith("veth") || device === "cni0" || device.includes("bridge") || device === "cbr0") {
+    const bridge = part("cni0");
+    // Put the bridge hop under the pod the veth belongs to, when we can tell which.
+    const owner = hop.pod ? podFor(store, hop.pod, hop) : null;
+    const ownerRect = owner ? layout.podRect(owner) : null;
+    const x = ownerRect ? ownerRect.x + ownerRect.w / 2 : bridge.x + bridge.w / 2;
+    return { x, y: device.startsWith("veth") ? bridge.y - 6 : bridge.y + bridge.h / 2 };
+  }
+  if (device.includes("flannel") || device.includes("vxlan") || device.includes("tun")) return center(part("flannel"));
+  if (/iptables|ipvs|nft|kube-proxy|netfilter|prerouting|postrouting|output|conntrack/.test(`${device} ${hop.stage ?? ""}`)) {
+    return center(part("kube-proxy"));
+  }
+  return center(part("eth0"));
+}
+
+function sameRowRoute(a, b, y) {
+  return [a, { x: a.x, y }, { x: b.x, y }, b];
+}
+
+export class PacketPlayer extends EventTarget {
+  constructor(diagram) {
+    super();
+    this.diagram = diagram;
+    this.trace = null;
+    this.anchors = [];
+    this.index = -1;
+    this.frame = 0;
+    this.playing = false;
+    this.hopMs = 1100;
+  }
+
+  get layer() {
+    return this.diagram.layers.packets;
+  }
+
+  load(trace) {
+    this.stop();
+    this.trace = trace;
+    const hops = trace?.hops ?? [];
+    const { layout, store } = this.diagram;
+    this.anchors = hops.map((hop) => hopAnchor(hop, layout, store));
+    for (let i = 0; i < this.anchors.length; i += 1) {
+      if (!this.anchors[i]) this.anchors[i] = this.anchors[i - 1] ?? center(layout.componentRect("internet"));
+    }
+    clear(this.layer);
+    this.trail = svg("g", { className: "packet-trail" });
+    this.marks = svg("g", { className: "packet-marks" });
+    this.glyph = this.makeGlyph();
+    this.layer.append(this.trail, this.marks, this.glyph);
+    this.index = -1;
+    if (!hops.length) return;
+    if (prefersReducedMotion()) {
+      for (let i = 0; i < hops.length; i += 1) this.arrive(i);
+      this.show(0);
+    } else {
+      this.play();
+    }
+  }
+
+  clear() {
+    this.stop();
+    this.trace = null;
+    clear(this.layer);
+  }
+
+  makeGlyph() {
+    const glyph = svg("g", { className: "packet", "aria-hidden": "true" });
+    this.outerBox = svg("rect", { className: "packet-outer", x: -62, y: -30, width: 124, height: 60, rx: 10 });
+    this.outerText = svg("text", { className: "packet-outer-text", x: 0, y: -16, "text-anchor": "middle" }, "VXLAN");
+    this.innerBox = svg("rect", { className: "packet-inner", x: -44, y: -11, width: 88, height: 32, rx: 7 });
+    this.innerText = svg("text", { className: "packet-inner-text", x: 0, y: 10, "text-anchor": "middle" }, "IP");
+    glyph.append(this.outerBox, this.outerText, this.innerBox, this.innerText);
+    return glyph;
+  }
+
+  setGlyph(hop, point) {
+    const wrapped = Boolean(hop?.outer);
+    this.glyph.classList.toggle("wrapped", wrapped);
+    this.innerText.textContent = String(hop?.proto ?? "IP").toUpperCase();
+    if (wrapped) this.outerText.textContent = hop.outer.proto ? `${String(hop.outer.proto).toUpperCase()} ${hop.outer.dport ?? hop.outer.port ?? ""}`.trim() : "VXLAN";
+    if (point) this.glyph.setAttribute("transform", `translate(${point.x},${point.y})`);
+  }
+
+  /** The polyline from hop i-1 to hop i, through the underlay when it crosses nodes. */
+  route(i) {
+    const hops = this.trace.hops;
+    const a = this.anchors[i - 1];
+    const b = this.anchors[i];
+    if (!a || !b) return [b ?? a];
+    const layout = this.diagram.layout;
+    const from = this.nodeOf(hops[i - 1]);
+    const to = this.nodeOf(hops[i]);
+    if (from && to && from !== to) {
+      const ra = layout.nodeRect(from);
+      const rb = layout.nodeRect(to);
+      if (ra && rb) {
+        const ya = layout.underlayY(ra.row);
+        const yb = layout.underlayY(rb.row);
+        if (ra.row === rb.row) return sameRowRoute(a, b, ya);
+        const spine = layout.gridX - 14;
+        return [a, { x: a.x, y: ya }, { x: spine, y: ya }, { x: spine, y: yb }, { x: b.x, y: yb }, b];
+      }
+    }
+    return [a, b];
+  }
+
+  nodeOf(hop) {
+    if (hop.node) return hop.node;
+    const vertex = parseVertex(hop.at);
+    if (vertex?.kind === "node") return vertex.node;
+    if (vertex?.kind === "pod") return this.diagram.store.get(vertex.pod)?.node ?? null;
+    return null;
+  }
+
+  play() {
+    if (!this.trace) return;
+    if (this.index >= this.trace.hops.length - 1) this.restart();
+    this.playing = true;
+    this.advance();
+  }
+
+  restart() {
+    clear(this.trail);
+    clear(this.marks);
+    this.index = -1;
+  }
+
+  stop() {
+    this.playing = false;
+    cancelAnimationFrame(this.frame);
+  }
+
+  advance() {
+    if (!this.playing || !this.trace) return;
+    const next = this.index + 1;
+    if (next >= this.trace.hops.length) {
+      this.playing = false;
+      this.dispatchEvent(new CustomEvent("done"));
+      return;
+    }
+    if (next === 0) {
+      this.arrive(0);
+      this.setGlyph(this.trace.hops[0], this.anchors[0]);
+      this.show(0);
+      this.wait(this.hopMs * 0.5, () => this.advance());
+      return;
+    }
+    const points = this.route(next);
+    this.setGlyph(this.trace.hops[next - 1].outer || !this.trace.hops[next].outer ? this.trace.hops[next - 1] : this.trace.hops[next], points[0]);
+    if (this.trace.hops[next].outer) this.setGlyph(this.trace.hops[next], points[0]);
+    this.travel(points, this.hopMs / this.speedFactor(), () => {
+      this.arrive(next);
+      this.show(next);
+      this.wait(this.hopMs * 0.35 / this.speedFactor(), () => this.advance());
+    });
+  }
+
+  speedFactor() {
+    const speed = this.diagram.speed;
+    return speed === "max" ? 8 : Math.min(8, Math.max(0.25, Number(speed) || 1));
+  }
+
+  wait(ms, then) {
+    const until = performance.now() + ms;
+    const tick = (now) => {
+      if (!this.playing) return;
+      if (now >= until) then();
+      else this.frame = requestAnimationFrame(tick);
+    };
+    this.frame = requestAnimationFrame(tick);
+  }
+
+  travel(points, duration, then) {
+    const lengths = [];
+    let total = 0;
+    for (let i = 1; i < points.length; i += 1) {
+      const length = Math.hypot(points[i].x - points[i - 1].x, points[i].y - points[i - 1].y);
+      lengths.push(length);
+      total += length;
+    }
+    const start = performance.now();
+    const tick = (now) => {
+      if (!this.playing) return;
+      const t = Math.min(1, (now - start) / Math.max(1, duration));
+      const eased = t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2;
+      let distance = eased * total;
+      let point = points[points.length - 1];
+      for (let i = 0; i < lengths.length; i += 1) {
+        if (distance <= lengths[i] || i === lengths.length - 1) {
+          const f = lengths[i] ? Math.min(1, distance / lengths[i]) : 1;
+          point = { x: points[i].x + (points[i + 1].x - points[i].x) * f, y: points[i].y + (points[i + 1].y - points[i].y) * f };
+          break;
+        }
+        distance -= lengths[i];
+      }
+      this.glyph.setAttribute("transform", `translate(${point.x},${point.y})`);
+      if (t < 1) this.frame = requestAnimationFrame(tick);
+      else then();
+    };
+    this.frame = requestAnimationFrame(tick);
+  }
+
+  /** Leave a numbered mark (and the segment that led to it) at hop i. */
+  arrive(i) {
+    this.index = Math.max(this.index, i);
+    const hop = this.trace.hops[i];
+    const point = this.anchors[i];
+    if (i > 0) {
+      const points = this.route(i);
+      const d = points.map((p, n) => `${n ? "L" : "M"}${p.x},${p.y}`).join(" ");
+      this.trail.append(svg("path", { className: `trail ${hop.outer ? "tunnel" : ""}`, d }));
+      if (hop.outer && this.nodeOf(this.trace.hops[i - 1]) !== this.nodeOf(hop)) {
+        const mid = points[Math.floor(points.length / 2)];
+        this.trail.append(svg("text", { className: "tunnel-label", x: mid.x + 8, y: mid.y - 12 }, "VXLAN tunnel: packet inside a UDP packet"));
+      }
+    }
+    const mark = svg("g", {
+      className: `hop-mark ${hop.nat ? "nat" : ""}`, transform: `translate(${point.x},${point.y})`,
+      "data-action": "hop", "data-target": String(i), tabindex: "0", role: "button",
+      "aria-label": `Hop ${i + 1}: ${hop.device ?? ""} on ${hop.node ?? "outside"}`,
+    });
+    mark.append(svg("circle", { r: 13 }), svg("text", { y: 5, "text-anchor": "middle" }, String(i + 1)));
+    this.marks.append(mark);
+    if (hop.nat) {
+      const nat = natSummary(hop.nat);
+      const width = nat.length * 8.2 + 16;
+      this.marks.append(svg("g", { className: "nat-tag", transform: `translate(${point.x + 16},${point.y - 44})` },
+        svg("rect", { width, height: 26, rx: 5 }), svg("text", { x: 8, y: 18 }, nat)));
+    }
+    this.dispatchEvent(new CustomEvent("hop", { detail: { index: i } }));
+  }
+
+  /** Put the packet glyph on hop i and tell listeners it is the current one. */
+  show(i) {
+    if (!this.trace || !this.trace.hops[i]) return;
+    for (const mark of this.marks.querySelectorAll(".hop-mark")) {
+      mark.classList.toggle("current", mark.dataset.target === String(i));
+    }
+    this.setGlyph(this.trace.hops[i], this.anchors[i]);
+    this.current = i;
+    this.dispatchEvent(new CustomEvent("select", { detail: { index: i } }));
+  }
+
+  /** Jump to hop i (from the inspector or a click on a mark). */
+  jump(i) {
+    if (!this.trace) return;
+    this.stop();
+    for (let n = this.index + 1; n <= i; n += 1) this.arrive(n);
+    this.show(i);
+  }
+}
+
+export function natSummary(nat) {
+  if (!nat) return "";
+  if (typeof nat === "string") return nat;
+  const kind = nat.type ?? nat.kind ?? "NAT";
+  const before = formatAddress(nat.before?.dst ?? nat.before?.src ?? nat.before ?? nat.from);
+  const after = formatAddress(nat.after?.dst ?? nat.after?.src ?? nat.after ?? nat.to);
+  return `${kind} ${before} → ${after}`;
+}

@@ -1,0 +1,198 @@
+// The object inspector: what a clicked pod, node, Service or component is, its state,
+// and what the learner can do to it (fail a node, kill a pod, trace a packet).
+
+import { el, clear, setText } from "../dom.js";
+import { collectionOf } from "../store.js";
+
+const componentText = {
+  "kube-apiserver": "The only component that talks to etcd. It validates requests, applies defaults and admission (for example mounting the ServiceAccount token), stores objects and serves watches. Every other component's arrow ends here.",
+  etcd: "The consistent key-value store of all cluster state. Every write gets a new revision; keys look like /registry/pods/default/web-….",
+  "kube-scheduler": "Watches pods that have no node. For each it filters nodes (resources fit, nodeSelector and affinity, taints and tolerations, unschedulable) then scores the rest and writes a Binding.",
+  "kube-controller-manager": "One process running many control loops. Each loop compares desired state with actual state and makes API calls to close the gap.",
+  "cloud-controller-manager": "Runs only on a cloud platform: provisions load balancers for LoadBalancer Services and labels or removes nodes using the cloud's API.",
+  kubectl: "A client of the API server, not a control-plane component: every command becomes HTTP calls to kube-apiserver.",
+  internet: "A client outside the cluster. It reaches Services through a cloud load balancer, a NodePort or an Ingress controller.",
+  "load-balancer": "An external load balancer provisioned by the cloud-controller-manager in front of the Service's NodePorts. On bare metal nothing provisions it (MetalLB is an add-on), so EXTERNAL-IP stays <pending>.",
+  ingress: "An Ingress controller (for example ingress-nginx) is itself pods behind a Service. It terminates HTTP(S), matches host and path rules and opens a new connection to a backend pod.",
+  kubelet: "Watches pods bound to its node, asks the container runtime (CRI) for the pod sandbox (pause container), calls the CNI plugin to wire the network, starts containers, runs probes, reports status and renews the node's Lease.",
+  runtime: "The container runtime (containerd or CRI-O) behind the CRI. dockershim was removed in v1.24; Docker-built images still run.",
+  "kube-proxy": "Watches Services and EndpointSlices and programs this node's packet rules (iptables, IPVS or nftables). It does not manage containers, volumes or health checks — that is the kubelet.",
+  "loop:deployment": "Deployment controller: makes a ReplicaSet for each pod template and scales old and new ReplicaSets during a rollout.",
+  "loop:replicaset": "ReplicaSet controller: counts the pods matching its selector and creates or deletes pods until the count equals replicas.",
+  "loop:node-lifecycle": "Node lifecycle controller: when a node's heartbeats stop it marks the node NotReady after the grace period and taints it; pods are evicted after their toleration (300 s by default).",
+  "loop:endpointslice": "EndpointSlice controller: keeps each Service's list of ready pod IPs current, so kube-proxy can program rules to them.",
+  "loop:serviceaccount": "ServiceAccount and token controllers: every namespace gets a default ServiceAccount; pods get a projected token the API server can verify.",
+  "loop:node-ipam": "Node IPAM controller: gives each node a podCIDR from the cluster's pod range.",
+};
+
+export class Inspector extends EventTarget {
+  constructor(root, store) {
+    super();
+    this.root = root;
+    this.store = store;
+    this.id = null;
+    this.title = root.querySelector("[data-part=title]");
+    this.body = root.querySelector("[data-part=body]");
+    root.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-action]");
+      if (!button) return;
+      this.dispatchEvent(new CustomEvent("action", {
+        detail: { action: button.dataset.action, target: button.dataset.target ?? "", id: this.id },
+      }));
+    });
+  }
+
+  show(id) {
+    this.id = id;
+    this.refresh();
+  }
+
+  refresh() {
+    clear(this.body);
+    const id = this.id;
+    if (!id) {
+      setText(this.title, "Inspector");
+      this.body.append(el("p", { className: "hint", text: "Click a pod, node, Service or component in the picture (or Tab to it and press Enter) to see its state here." }));
+      return;
+    }
+    if (id.startsWith("component:")) {
+      this.showComponent(id.slice("component:".length));
+      return;
+    }
+    const object = this.store.get(id);
+    if (!object) {
+      setText(this.title, id);
+      this.body.append(el("p", { className: "hint", text: "This object no longer exists at this step." }));
+      return;
+    }
+    const collection = collectionOf(id);
+    const show = {
+      pods: () => this.showPod(object),
+      nodes: () => this.showNode(object),
+      services: () => this.showService(object),
+    }[collection];
+    setText(this.title, `${singular(collection)} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`);
+    if (show) show();
+    this.body.append(el("details", {}, el("summary", { text: "All fields (view model)" }), el("pre", { className: "json", text: JSON.stringify(object, null, 2) })));
+  }
+
+  facts(rows) {
+    const list = el("dl", { className: "facts" });
+    for (const [name, value] of rows) {
+      if (value === undefined || value === null || value === "") continue;
+      list.append(el("dt", { text: name }), el("dd", { text: value }));
+    }
+    this.body.append(list);
+  }
+
+  actions(buttons) {
+    const bar = el("div", { className: "actions" });
+    for (const [action, text, target] of buttons) {
+      bar.append(el("button", { type: "button", dataset: { action, target: target ?? "" }, text }));
+    }
+    this.body.append(bar);
+  }
+
+  showPod(pod) {
+    this.facts([
+      ["Status", `${pod.status ?? pod.phase}${pod.status && pod.status !== pod.phase ? ` (phase ${pod.phase})` : ""}`],
+      ["Ready", pod.ready],
+      ["Node", pod.node ?? "not scheduled yet"],
+      ["Pod IP", pod.ip ?? "none yet"],
+      ["Restarts", String(pod.restarts ?? 0)],
+      ["Owner", pod.owner],
+      ["Labels", Object.entries(pod.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(", ")],
+      ["Network", pod.hostNetwork ? "host network (shares the node's IP)" : "own network namespace"],
+    ]);
+    const containers = el("ul", { className: "containers" });
+    for (const container of pod.containers ?? []) {
+      containers.append(el("li", {},
+        el("strong", { text: container.name }), ` ${container.image ?? ""} · ${container.state ?? ""}${container.ready ? " · ready" : ""}`,
+        (container.ports ?? []).length ? ` · ports ${(container.ports).join(", ")}` : "",
+        container.restarts ? ` · ${container.restarts} restarts` : ""));
+    }
+    this.body.append(el("h3", { text: "Containers (share the pod's IP and ports)" }), containers);
+    const name = `${pod.namespace}/${pod.name}`;
+    this.actions([
+      ["kill_pod", "Delete pod", name],
+      ["crash_container", "Crash container", `${name}/${pod.containers?.[0]?.name ?? ""}`],
+      ["trace-from", "Trace from here", name],
+      ["trace-to", "Trace to here", name],
+    ]);
+  }
+
+  showNode(node) {
+    const pods = this.store.list("pods").filter((pod) => pod.node === node.name);
+    this.facts([
+      ["Status", `${node.status}${node.unschedulable ? ", SchedulingDisabled" : ""}${node.failed ? " (failed)" : ""}`],
+      ["Role", node.role],
+      ["Node IP", node.ip],
+      ["podCIDR", node.podCIDR],
+      ["Runtime", node.runtime],
+      ["Allocatable", Object.entries(node.allocatable ?? {}).map(([k, v]) => `${k} ${v}`).join(", ")],
+      ["Taints", (node.taints ?? []).map((t) => (typeof t === "string" ? t : `${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`)).join(", ") || "none"],
+      ["Pods", String(pods.length)],
+    ]);
+    this.actions([
+      ["open-node", "Open node (veth, bridge, routes)", node.name],
+      node.failed || node.status !== "Ready" ? ["restore_node", "Restore node", node.name] : ["fail_node", "Fail node", node.name],
+    ]);
+  }
+
+  showService(service) {
+    this.facts([
+      ["Type", service.type],
+      ["ClusterIP", `${service.clusterIP ?? "None"} (virtual: nothing listens on it)`],
+      ["External IP", service.type === "LoadBalancer" ? service.externalIP ?? "<pending>" : null],
+      ["Ports", (service.ports ?? []).map((p) => `${p.name ? `${p.name} ` : ""}${p.port}${p.nodePort ? `:${p.nodePort}` : ""}→${p.targetPort}/${p.protocol ?? "TCP"}`).join(", ")],
+      ["Selector", Object.entries(service.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(", ")],
+      ["DNS name", `${service.name}.${service.namespace}.svc.${this.store.config?.clusterDomain ?? "cluster.local"}`],
+    ]);
+    const endpoints = el("ul", { className: "endpoints" });
+    for (const endpoint of service.endpoints ?? []) {
+      endpoints.append(el("li", { className: endpoint.ready === false ? "not-ready" : "", text: `${endpoint.ip} · ${endpoint.pod ?? ""} on ${endpoint.node ?? "?"}${endpoint.ready === false ? " (not ready)" : ""}` }));
+    }
+    if (!(service.endpoints ?? []).length) endpoints.append(el("li", { text: "no endpoints: no ready pod matches the selector" }));
+    this.body.append(el("h3", { text: "Endpoints (from its EndpointSlice)" }), endpoints);
+    this.actions([["trace-to", "Trace to this Service", `${service.namespace}/${service.name}`]]);
+  }
+
+  showComponent(name) {
+    const at = name.indexOf("@");
+    const base = at > 0 ? name.slice(0, at) : name;
+    const node = at > 0 ? name.slice(at + 1) : null;
+    setText(this.title, node ? `${base} on ${node}` : base.replace(/^loop:/, "controller loop: "));
+    this.body.append(el("p", { text: componentText[base] ?? "A component of the cluster." }));
+    if (base === "etcd") {
+      const keys = new Set();
+      for (const event of this.store.eventList().reverse()) {
+        for (const write of event.writes ?? []) keys.add(`${write.op} ${write.key} (rev ${write.revision})`);
+        if (keys.size >= 8) break;
+      }
+      if (keys.size) this.body.append(el("h3", { text: "Latest writes" }), el("ul", { className: "mono" }, [...keys].map((text) => el("li", { text }))));
+    }
+    const recent = this.store.eventList().filter((event) => actorMatches(event, base, node)).slice(-6).reverse();
+    if (recent.length) {
+      this.body.append(el("h3", { text: "What it did lately" }));
+      const list = el("ul", { className: "recent" });
+      for (const event of recent) list.append(el("li", {}, el("span", { className: "ev-step", text: `#${event.step}` }), " ", event.reason ?? event.type));
+      this.body.append(list);
+    }
+  }
+}
+
+function actorMatches(event, base, node) {
+  const actor = String(event.actor ?? "");
+  if (node && event.node !== node) return false;
+  if (base.startsWith("loop:")) return actor.includes(base.slice(5).replace("-", ""));
+  if (base === "kube-controller-manager") return actor.includes("controller") && !actor.includes("cloud");
+  if (base === "runtime") return /containerd|cri|runtime/.test(actor);
+  return actor.includes(base) || (base === "kube-apiserver" && (event.apiCalls ?? []).length > 0);
+}
+
+function singular(collection) {
+  return {
+    pods: "Pod", nodes: "Node", services: "Service", deployments: "Deployment",
+    replicasets: "ReplicaSet", ingresses: "Ingress", hpas: "HPA",
+  }[collection] ?? collection;
+}

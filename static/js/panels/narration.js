@@ -1,0 +1,67 @@
+// The current step in plain words. The visible text follows every step; the aria-live
+// region is updated at most every two seconds so a screen reader is not flooded at 20×.
+
+import { setText, clear, el } from "../dom.js";
+
+export class Narration {
+  constructor(root) {
+    this.root = root;
+    this.stepText = root.querySelector("[data-part=step]");
+    this.actor = root.querySelector("[data-part=actor]");
+    this.reason = root.querySelector("[data-part=reason]");
+    this.concept = root.querySelector("[data-part=concept]");
+    this.calls = root.querySelector("[data-part=calls]");
+    this.live = root.querySelector("[data-part=live]");
+    this.overlay = document.querySelector(".focus-narration");
+    this.lastSpoken = 0;
+    this.pendingSpeech = null;
+  }
+
+  showIdle(store) {
+    setText(this.stepText, `Step ${store.step} · t = ${formatTime(store.time)}`);
+    const latest = store.events.get(store.step);
+    if (latest) this.showEvent(latest, store);
+    else {
+      setText(this.actor, "");
+      this.actor.hidden = true;
+      setText(this.reason, store.step ? "Step through to see what each component does." : "Press Step (→) to watch the cluster take its first step.");
+      setText(this.concept, "");
+      clear(this.calls);
+    }
+  }
+
+  showEvent(event, store) {
+    setText(this.stepText, `Step ${event.step} · t = ${formatTime(event.time ?? store?.time ?? 0)}`);
+    this.actor.hidden = !event.actor;
+    setText(this.actor, event.node && event.actor !== event.node ? `${event.actor} on ${event.node}` : event.actor);
+    setText(this.reason, event.reason ?? event.type ?? "");
+    if (this.overlay) setText(this.overlay, `${event.step}. ${event.actor ?? ""}: ${event.reason ?? event.type ?? ""}`);
+    setText(this.concept, event.concept ? `concept: ${event.concept}` : "");
+    clear(this.calls);
+    for (const call of (event.apiCalls ?? []).slice(0, 4)) {
+      this.calls.append(el("li", {}, el("span", { className: "verb", text: call.verb }), " ", el("code", { text: call.path })));
+    }
+    if ((event.apiCalls ?? []).length > 4) this.calls.append(el("li", { text: `… ${event.apiCalls.length - 4} more API calls` }));
+    this.speak(`Step ${event.step}. ${event.actor ?? ""}: ${event.reason ?? ""}`);
+  }
+
+  showMessage(text) {
+    setText(this.reason, text);
+    this.speak(text);
+  }
+
+  speak(text) {
+    const now = Date.now();
+    clearTimeout(this.pendingSpeech);
+    const wait = Math.max(0, 2000 - (now - this.lastSpoken));
+    this.pendingSpeech = setTimeout(() => {
+      this.lastSpoken = Date.now();
+      setText(this.live, text);
+    }, wait);
+  }
+}
+
+export function formatTime(seconds) {
+  const value = Number(seconds) || 0;
+  return value < 120 ? `${value.toFixed(1)} s` : `${Math.floor(value / 60)} min ${(value % 60).toFixed(0)} s`;
+}

@@ -1,0 +1,267 @@
+// Builders for the SVG pieces of the cluster picture. Each returns a <g> whose text is set
+// with textContent; positions come from layout.js.
+
+import { svg, ellipsize } from "./dom.js";
+import { sizes, loopNames } from "./layout.js";
+
+const statusClasses = {
+  Running: "running",
+  Pending: "pending",
+  ContainerCreating: "creating",
+  PodInitializing: "creating",
+  Terminating: "terminating",
+  Succeeded: "succeeded",
+  Completed: "succeeded",
+  Failed: "failed",
+  Error: "failed",
+  CrashLoopBackOff: "failed",
+  ImagePullBackOff: "failed",
+  ErrImagePull: "failed",
+  Evicted: "failed",
+  Unknown: "unknown",
+};
+
+/** The colour class for a pod: its displayed status first (CrashLoopBackOff…), then its phase. */
+export function podStatusClass(pod) {
+  return statusClasses[pod.status] ?? statusClasses[pod.phase] ?? "unknown";
+}
+
+export function podLabel(pod) {
+  return pod.status || pod.phase || "Unknown";
+}
+
+/**
+ * "web-7d4b9c5f6-x2kqz" → "web-…-x2kqz": the workload's name and the pod's own suffix
+ * are what a learner compares; the template hash in the middle is the same for all.
+ */
+export function shortName(name, max = 12) {
+  const value = String(name ?? "");
+  if (value.length <= max) return value;
+  const parts = value.split("-");
+  const tail = parts.length > 1 && parts[parts.length - 1].length <= 6 ? parts.pop() : value.slice(-4);
+  const head = parts.length > 2 && /^[a-z0-9]{8,10}$/.test(parts[parts.length - 1]) ? parts.slice(0, -1).join("-") : parts.join("-");
+  const room = max - tail.length - 2;
+  return `${head.length > room ? head.slice(0, Math.max(1, room)) : head}…-${tail}`.replace("…--", "…-");
+}
+
+function box(className, w, h, rx = 6) {
+  return svg("rect", { className, width: w, height: h, rx });
+}
+
+function label(text, x, y, className, anchor) {
+  return svg("text", { x, y, className, "text-anchor": anchor }, String(text ?? ""));
+}
+
+function focusable(group, id, aria) {
+  group.setAttribute("data-id", id);
+  group.setAttribute("tabindex", "0");
+  group.setAttribute("role", "button");
+  group.setAttribute("aria-label", aria);
+  return group;
+}
+
+/** A control-plane or edge component box; `sub` is a second line of plain words. */
+export function componentBox(id, rect, title, sub, extraClass = "") {
+  const group = focusable(
+    svg("g", { className: `component ${extraClass}`, transform: `translate(${rect.x},${rect.y})` }),
+    id, `${title}: ${sub}`,
+  );
+  group.append(
+    svg("title", {}, `${title} — ${sub}`),
+    box("component-box", rect.w, rect.h, 8),
+    label(title, 12, 27, "component-title"),
+    label(ellipsize(sub, Math.floor(rect.w / 8.2)), 12, 51, "component-sub"),
+  );
+  return group;
+}
+
+export function controllerManagerBox(rect, layout) {
+  const group = focusable(
+    svg("g", { className: "component controller-manager", transform: `translate(${rect.x},${rect.y})` }),
+    "component:kube-controller-manager", "kube-controller-manager: one process, many control loops",
+  );
+  group.append(
+    box("component-box", rect.w, rect.h, 8),
+    label("kube-controller-manager — one process, many control loops", 12, 21, "component-title small"),
+  );
+  for (const [key, text] of loopNames) {
+    const loop = layout.loopRect(key);
+    const chip = focusable(
+      svg("g", { className: "loop", transform: `translate(${loop.x - rect.x},${loop.y - rect.y})` }),
+      `component:loop:${key}`, `${text} controller loop`,
+    );
+    chip.append(
+      svg("title", {}, `${text} controller: compares desired with actual state and calls the API server`),
+      box("loop-box", loop.w, loop.h, 18),
+      label(text, loop.w / 2, 23, "loop-label", "middle"),
+    );
+    group.append(chip);
+  }
+  return group;
+}
+
+/** One pod, drawn at (0,0); the caller positions it with a transform. */
+export function podShape(pod) {
+  const statusClass = podStatusClass(pod);
+  const { w, h } = sizes.pod;
+  const ns = pod.namespace ? `${pod.namespace}/` : "";
+  const group = focusable(
+    svg("g", { className: `pod status-${statusClass}` }),
+    pod.id, `Pod ${ns}${pod.name}, ${podLabel(pod)}, IP ${pod.ip || "none yet"}`,
+  );
+  const containers = pod.containers ?? [];
+  group.append(
+    svg("title", {}, `${ns}${pod.name}\n${podLabel(pod)} · ${pod.ready ?? ""} ready · IP ${pod.ip || "—"}`),
+    box("pod-box", w, h, 7),
+    svg("rect", { className: "pod-stripe", width: 7, height: h, rx: 3 }),
+    label(shortName(pod.name), 13, 18, "pod-name"),
+    label(ellipsize(podLabel(pod), 17), 13, 36, "pod-status"),
+    label(pod.ip || "no IP yet", 13, 53, pod.hostNetwork ? "pod-ip host-ip" : "pod-ip"),
+  );
+  containers.slice(0, 4).forEach((container, index) => {
+    const state = container.ready ? "ready" : container.state === "running" ? "running" : "waiting";
+    group.append(svg("rect", {
+      className: `container-dot container-${state}`,
+      x: w - 14 - index * 13, y: 6, width: 10, height: 10, rx: 2,
+    }, svg("title", {}, `container ${container.name}: ${container.state ?? ""}${container.ready ? ", ready" : ""}`)));
+  });
+  if ((pod.restarts ?? 0) > 0) {
+    group.append(label(`↻${pod.restarts}`, w - 8, 53, "pod-restarts", "end"));
+  }
+  return group;
+}
+
+function nodeStatusText(node) {
+  if (node.failed) return "NotReady (failed)";
+  const parts = [node.status || "Unknown"];
+  if (node.unschedulable) parts.push("SchedulingDisabled");
+  return parts.join(",");
+}
+
+/** A worker node box, drawn at (0,0) in node-local coordinates. */
+export function nodeShape(node, info) {
+  const { nodeW: w, nodeH: h, nodePad: pad } = sizes;
+  const ready = node.status === "Ready" && !node.failed;
+  const group = focusable(
+    svg("g", { className: `node ${ready ? "node-ready" : "node-notready"}` }),
+    node.id, `Node ${node.name}, ${nodeStatusText(node)}, ${info.podCount} pods`,
+  );
+  const compW = (w - 2 * pad - 16) / 3;
+  const footerY = sizes.nodeHeader + sizes.nodeComponents + sizes.podAreaH;
+  const overlay = info.cni !== "routed";
+  const runtimeName = String(node.runtime || info.runtime || "containerd").split(":")[0];
+  group.append(
+    box("node-box", w, h, 10),
+    svg("rect", { className: "node-header", width: w, height: sizes.nodeHeader - 6, rx: 10 }),
+    label(node.name, pad, 22, "node-name near-only"),
+    label(`${node.ip ?? ""}  ·  pods ${node.podCIDR ?? "?"}`, pad, 40, "node-ip near-only"),
+  );
+  if (node.role && node.role !== "worker") {
+    group.append(label(node.role, pad + 9 + node.name.length * 11.5, 22, "node-role near-only"));
+  }
+  const badge = svg("g", { className: "node-status near-only", transform: `translate(${w - pad},8)` });
+  const statusText = nodeStatusText(node);
+  const badgeW = 10 + statusText.length * 7.6;
+  badge.append(
+    svg("rect", { x: -badgeW, y: 0, width: badgeW, height: 22, rx: 11, className: "badge" }),
+    label(statusText, -badgeW / 2, 16, "badge-text", "middle"),
+  );
+  group.append(badge);
+  if ((node.taints ?? []).length) {
+    const taints = node.taints.map((t) => (typeof t === "string" ? t : `${t.key}:${t.effect}`)).join(", ");
+    group.append(svg("g", { className: "near-only" }, svg("title", {}, `taints: ${taints}`),
+      label(ellipsize(`taint ${taints}`, 46), pad, 57, "node-taint")));
+  }
+  const parts = [
+    ["kubelet", "kubelet"],
+    ["runtime", runtimeName],
+    ["kube-proxy", `kube-proxy`],
+  ];
+  parts.forEach(([part, text], index) => {
+    const chip = focusable(
+      svg("g", { className: "node-part near-only", transform: `translate(${pad + index * (compW + 8)},${sizes.nodeHeader})` }),
+      `component:${part}@${node.name}`, `${text} on ${node.name}`,
+    );
+    chip.append(box("part-box", compW, 32, 6), label(text, compW / 2, 21, "part-label", "middle"));
+    group.append(chip);
+  });
+  if (info.hidden > 0) {
+    group.append(label(`+${info.hidden} more ▸`, w - pad - 6, footerY + 25, "node-more near-only", "end"));
+  }
+  if (info.podCount === 0) {
+    group.append(label("no pods yet", w / 2, sizes.nodeHeader + sizes.nodeComponents + 40, "node-empty near-only", "middle"));
+  }
+  const bridge = svg("g", { className: "bridge near-only", transform: `translate(${pad},${footerY + 8})` });
+  bridge.append(
+    box("bridge-box", w - 2 * pad, 24, 4),
+    label(`cni0 bridge  ${bridgeIp(node.podCIDR)}`, info.hidden > 0 ? 10 : (w - 2 * pad) / 2, 17, "bridge-label", info.hidden > 0 ? "start" : "middle"),
+  );
+  group.append(bridge);
+  if (info.hidden > 0) group.append(group.querySelector(".node-more"));
+  const tunnel = svg("g", { className: "tunnel-dev near-only", transform: `translate(${pad},${footerY + 38})` });
+  tunnel.append(
+    box("dev-box", 176, 28, 5),
+    label(overlay ? "flannel.1  VXLAN" : "routes  (host-gw)", 88, 19, "dev-label", "middle"),
+  );
+  const eth = svg("g", { className: "eth-dev near-only", transform: `translate(${w - pad - 188},${footerY + 38})` });
+  eth.append(box("dev-box", 188, 28, 5), label(`eth0  ${node.ip ?? ""}`, 94, 19, "dev-label", "middle"));
+  group.append(tunnel, eth);
+  group.append(farSummary(node, info, w, h));
+  return group;
+}
+
+/** What a node shows when zoomed far out: its name, pod count and a bar of phases. */
+function farSummary(node, info, w, h) {
+  const far = svg("g", { className: "far-only" });
+  far.append(
+    label(node.name, w / 2, 92, "far-name", "middle"),
+    label(`${info.podCount} pods`, w / 2, 170, "far-count", "middle"),
+  );
+  const barY = 210;
+  const barW = w - 40;
+  let x = 20;
+  const total = Math.max(1, info.podCount);
+  for (const [statusClass, count] of Object.entries(info.statusCounts)) {
+    const width = (count / total) * barW;
+    far.append(svg("rect", { className: `far-bar status-${statusClass}`, x, y: barY, width, height: 56 }));
+    x += width;
+  }
+  if (!info.podCount) far.append(svg("rect", { className: "far-bar empty", x: 20, y: barY, width: barW, height: 56 }));
+  const notes = Object.entries(info.statusCounts)
+    .filter(([statusClass]) => statusClass !== "running")
+    .map(([statusClass, count]) => `${count} ${statusClass}`);
+  const ready = node.status === "Ready" && !node.failed;
+  far.append(label(ready ? (notes.join(" · ") || "all running") : "NotReady", w / 2, 330, `far-note ${ready ? "" : "bad"}`, "middle"));
+  return far;
+}
+
+export function bridgeIp(podCIDR) {
+  const match = /^(\d+\.\d+\.\d+)\.\d+\/(\d+)$/.exec(podCIDR ?? "");
+  return match ? `${match[1]}.1/${match[2]}` : "";
+}
+
+export function serviceShape(service) {
+  const { edgeW: w } = sizes;
+  const group = focusable(
+    svg("g", { className: `service svc-${String(service.type || "ClusterIP").toLowerCase()}` }),
+    service.id, `Service ${service.namespace}/${service.name}, ${service.type}, ClusterIP ${service.clusterIP}`,
+  );
+  const ports = (service.ports ?? []).map((port) => {
+    const nodePort = port.nodePort ? `:${port.nodePort}` : "";
+    return `${port.port}${nodePort}→${port.targetPort}/${port.protocol ?? "TCP"}`;
+  }).join(", ");
+  const endpoints = service.endpoints ?? [];
+  const readyCount = endpoints.filter((endpoint) => endpoint.ready !== false).length;
+  let external = "";
+  if (service.type === "LoadBalancer") external = `EXTERNAL-IP ${service.externalIP ?? "<pending>"}`;
+  group.append(
+    svg("title", {}, `${service.namespace}/${service.name}: ${endpoints.map((e) => e.ip).join(", ") || "no endpoints"}`),
+    box("service-box", w, 108, 8),
+    label(ellipsize(`svc ${service.name}`, 24), 12, 22, "service-name"),
+    label(`${service.type ?? "ClusterIP"} ${service.clusterIP ?? ""}`, 12, 42, "service-ip"),
+    label(ellipsize(ports || "no ports", 25), 12, 61, "service-ports"),
+    label(`${readyCount} ready endpoint${readyCount === 1 ? "" : "s"}${endpoints.length > readyCount ? ` (+${endpoints.length - readyCount} not ready)` : ""}`, 12, 80, "service-eps"),
+    label(external, 12, 99, "service-ext"),
+  );
+  return group;
+}
