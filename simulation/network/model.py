@@ -65,6 +65,10 @@ class NetworkModel:
         return getattr(self.config, "pod_cidr", "10.244.0.0/16")
 
     @property
+    def service_cidr(self) -> str:
+        return getattr(self.config, "service_cidr", "10.96.0.0/12")
+
+    @property
     def failed(self) -> set[str]:
         return set(self.sim.get("failed_nodes") or ())
 

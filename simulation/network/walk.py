@@ -351,6 +351,18 @@ class Walker:
                 mac=self._mac(eth0, "router"),
             )
             self.hop("lan", "Across the node network to the router.")
+            if ad.in_cidr(p.dst, self.net.service_cidr):
+                self.hop(
+                    "router",
+                    f"{p.dst} is a ClusterIP: virtual, held by no "
+                    "interface, so the router has nowhere to send it.",
+                )
+                self.stop(
+                    "timeout",
+                    "Only kube-proxy's rules give a ClusterIP "
+                    "meaning, and they matched nothing: no reply comes back.",
+                )
+                return
             self.hop("router", "The router sends it on to the internet.")
             self.hop("internet", f"{p.dst} is on the internet and answers.")
             self.stop("delivered", f"An internet host at {p.destination} answered.")
