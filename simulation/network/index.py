@@ -145,17 +145,38 @@ def _node(obj: dict, subnet: str) -> NodeInfo:
     )
 
 
+# Control-plane static pods declare no containerPort; these are the ports they serve.
+DAEMON_PORTS = {
+    "kube-apiserver": (6443,),
+    "etcd": (2379, 2380),
+    "kube-scheduler": (10259,),
+    "kube-controller-manager": (10257,),
+}
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+
+
+def _listens(c: dict, extra: tuple[int, ...]) -> tuple[tuple[int, str], ...]:
+    """What a container listens on: declared ports, probed ports, known daemons."""
+    found = [
+        (int(p["containerPort"]), p.get("protocol", "TCP"))
+        for p in c.get("ports") or []
+    ]
+    for probe in PROBES:
+        for kind in ("httpGet", "tcpSocket", "grpc"):
+            port = ((c.get(probe) or {}).get(kind) or {}).get("port")
+            if isinstance(port, int):
+                found.append((port, "TCP"))
+    found += [(p, "TCP") for p in extra]
+    return tuple(dict.fromkeys(found))
+
+
 def _pod(obj: dict) -> PodInfo:
     meta, spec, status = obj["metadata"], obj.get("spec") or {}, obj.get("status") or {}
+    component = (meta.get("labels") or {}).get("component", "")
+    extra = DAEMON_PORTS.get(component, ()) if spec.get("hostNetwork") else ()
     containers = tuple(
-        (
-            c["name"],
-            tuple(
-                (int(p["containerPort"]), p.get("protocol", "TCP"))
-                for p in c.get("ports") or []
-            ),
-        )
-        for c in spec.get("containers") or []
+        (c["name"], _listens(c, extra if i == 0 else ()))
+        for i, c in enumerate(spec.get("containers") or [])
     )
     ready = any(
         c.get("type") == "Ready" and c.get("status") == "True"

@@ -27,7 +27,13 @@ from .trace import TraceResult, run_trace
 class NetworkModel:
     """Answers network questions about the objects in a store (read-only)."""
 
-    def __init__(self, store, config, sim: dict | None = None) -> None:
+    def __init__(self, store, config=None, sim: dict | None = None) -> None:
+        if config is None:  # NetworkModel(cluster)
+            cluster = store
+            store, config, sim = cluster.store, cluster.config, cluster.sim
+            self.random = cluster.random
+        else:
+            self.random = random.Random(0)
         self.store, self.config = store, config
         self.sim = sim if sim is not None else {}
         self.conntrack = ConntrackTables()
@@ -173,7 +179,7 @@ class NetworkModel:
     ) -> TraceResult:
         """Trace a connection from source to destination; see trace.py."""
         self.refresh()
-        return run_trace(self, source, destination, rng or random.Random(0), proto)
+        return run_trace(self, source, destination, rng or self.random, proto)
 
 
 _MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -183,9 +189,7 @@ def model_for(cluster) -> NetworkModel:
     """The NetworkModel attached to a Cluster (one per cluster, made on first use)."""
     model = _MODELS.get(cluster)
     if model is None:
-        model = _MODELS[cluster] = NetworkModel(
-            cluster.store, cluster.config, cluster.sim
-        )
+        model = _MODELS[cluster] = NetworkModel(cluster)
     return model
 
 

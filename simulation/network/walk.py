@@ -19,6 +19,9 @@ from .netfilter import Packet, run_hook
 from .routes import Route, device_ip, lookup, pod_routes
 
 
+NODE_DAEMONS = {10250: "the kubelet", 10256: "kube-proxy (healthz)"}
+
+
 @dataclass
 class Pass:
     """One trip through a node's root namespace (kept for building the reply)."""
@@ -266,6 +269,15 @@ class Walker:
                 self.delivered_to = pod
                 self.stop("delivered", f"{pod.key} on {node.name} accepted it.")
                 return
+        daemon = NODE_DAEMONS.get(p.dport)
+        if daemon:
+            self.hop(
+                root,
+                f"Delivered to {daemon} on {node.name}, listening on port "
+                f"{p.dport} in the root namespace.",
+            )
+            self.stop("delivered", f"{daemon} on {node.name} accepted it.")
+            return
         self.stop(
             "refused",
             f"Nothing on {node.name} listens on port {p.dport}; the "
