@@ -18,7 +18,6 @@ from .index import NodeInfo, PodInfo
 from .netfilter import Packet, run_hook
 from .routes import Route, device_ip, lookup, pod_routes
 
-
 NODE_DAEMONS = {10250: "the kubelet", 10256: "kube-proxy (healthz)"}
 
 
