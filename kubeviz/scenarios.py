@@ -130,7 +130,7 @@ CATALOG: dict[str, Scenario] = {
 }
 
 # What `/` opens: a small cluster with a few pods, so there is something to see.
-HOME = "web"
+HOME = "deploy"
 
 
 def get(name: str) -> Scenario | None:

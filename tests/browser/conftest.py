@@ -1,6 +1,6 @@
 """The browser-test harness: a live Daphne server and headless Debian Chromium.
 
-`live_server` runs `daphne kubeviz.asgi:application` in a subprocess on a free
+`daphne_server` runs `daphne kubeviz.asgi:application` in a subprocess on a free
 loopback port, with its own migrated SQLite file; `page` is a Playwright page of
 /usr/bin/chromium whose screenshot lands in test-artifacts/ when its test fails.
 """
@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTIFACTS, ROOT, free_port, stop, wait_for_port
+from tests.conftest import ARTIFACTS, LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -26,76 +22,10 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-BIN = Path(sys.executable).parent
-
-
-@dataclass
-class LiveServer:
-    """A Daphne process serving KubeViz; `restart()` stops and starts it again."""
-
-    workdir: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen | None = None
-    starts: int = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "kubeviz.settings",
-            "DATABASE_URL": f"sqlite:///{self.workdir / 'db.sqlite3'}",
-            "DJANGO_SECRET_KEY": "kubeviz-browser-tests-only",
-            "DJANGO_DEBUG": "0",
-            "REDIS_URL": "",
-            "KUBEVIZ_SAVE_DELAY": "0.2",
-            "PYTHONUNBUFFERED": "1",
-        }
-
-    def migrate(self) -> None:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-        )
-
-    def start(self) -> None:
-        self.starts += 1
-        ARTIFACTS.mkdir(exist_ok=True)
-        log = open(ARTIFACTS / f"daphne-{self.port}-{self.starts}.log", "wb")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [
-                str(BIN / "daphne"),
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "kubeviz.asgi:application",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()
-        wait_for_port(self.port, self.process, timeout=30)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop(self.process)
-            self.process = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def daphne_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     server = LiveServer(tmp_path_factory.mktemp("live"))
     server.migrate()
     server.start()
