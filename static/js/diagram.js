@@ -327,28 +327,31 @@ export class Diagram extends EventTarget {
     clear(layer);
     const api = this.layout.componentRect("kube-apiserver");
     const etcd = this.layout.componentRect("etcd");
+    const cp = this.layout.controlPlaneRect();
     const calls = event.apiCalls ?? [];
     const fast = this.speed === "max" || this.speed >= 8;
+    // Labels go on the control plane's top line, so they never cover a component.
     if (actorRect && calls.length && actorRect !== api) {
-      const call = calls[calls.length - 1];
       const from = edgePoint(actorRect, center(api));
       const to = edgePoint(api, center(actorRect));
       const bend = Math.abs(from.x - to.x) > 40 ? -40 : 0;
       const d = `M${from.x},${from.y} Q${(from.x + to.x) / 2},${Math.min(from.y, to.y) + bend} ${to.x},${to.y}`;
       const path = svg("path", { className: "call-arrow", d, "marker-end": "url(#arrowHead)" });
       layer.append(path);
-      const text = `${call.verb} ${shortPath(call.path)}${calls.length > 1 ? `  (+${calls.length - 1} more)` : ""}`;
-      const mid = { x: (from.x + to.x) / 2, y: (from.y + to.y) / 2 + bend / 2 };
-      layer.append(callLabel(text, mid));
       this.animateStroke(path, fast ? 0 : 650 / this.speedFactor());
+    }
+    if (calls.length) {
+      const call = calls[0];
+      const text = `${call.verb} ${shortPath(call.path, 40)}${calls.length > 1 ? ` +${calls.length - 1}` : ""}`;
+      layer.append(callLabel(text, { right: cp.x + 688, y: 8 }));
     }
     if ((event.writes ?? []).length) {
       const from = { x: api.x + api.w, y: api.y + api.h / 2 };
       const to = { x: etcd.x, y: etcd.y + etcd.h / 2 };
       const path = svg("path", { className: "call-arrow write", d: `M${from.x},${from.y} L${to.x - 2},${to.y}`, "marker-end": "url(#arrowHeadWrite)" });
       layer.append(path);
-      const write = event.writes[event.writes.length - 1];
-      layer.append(callLabel(`${write.op ?? "PUT"} ${shortKey(write.key)}`, { x: etcd.x + etcd.w / 2, y: etcd.y + etcd.h + 16 }, "write-label"));
+      const write = event.writes[0];
+      layer.append(callLabel(`${write.op ?? "PUT"} ${shortKey(write.key, 24)}`, { right: cp.x + cp.w - 8, y: 8 }, "write-label"));
       this.animateStroke(path, fast ? 0 : 400 / this.speedFactor(), fast ? 0 : 600 / this.speedFactor());
     }
   }
@@ -503,19 +506,19 @@ export function edgePoint(rect, toward) {
 
 function callLabel(text, at, extraClass = "") {
   const width = text.length * 8.4 + 16;
-  return svg("g", { className: `call-label ${extraClass}`, transform: `translate(${at.x - width / 2},${at.y - 14})` },
+  return svg("g", { className: `call-label ${extraClass}`, transform: `translate(${at.right - width},${at.y})` },
     svg("rect", { width, height: 26, rx: 5 }),
     svg("text", { x: width / 2, y: 18, "text-anchor": "middle" }, text));
 }
 
-function shortPath(path) {
+function shortPath(path, max) {
   const value = String(path ?? "");
-  return value.length > 58 ? `…${value.slice(-57)}` : value;
+  return value.length > max ? `…${value.slice(-(max - 1))}` : value;
 }
 
-function shortKey(key) {
+function shortKey(key, max) {
   const value = String(key ?? "");
-  return value.length > 44 ? `…${value.slice(-43)}` : value;
+  return value.length > max ? `…${value.slice(-(max - 1))}` : value;
 }
 
 export { sizes };

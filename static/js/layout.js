@@ -5,7 +5,7 @@
 export const sizes = {
   gap: 30,
   edgeW: 240,
-  pod: { w: 128, h: 60, gap: 8 },
+  pod: { w: 136, h: 60, gap: 8 },
   podCols: 3,
   podRows: 3,
   nodePad: 12,
@@ -152,7 +152,7 @@ export class Layout {
       const slot = this.pendingSlots.slotOf(pod.id);
       if (slot === undefined || slot >= sizes.queueSlots) return null;
       const tray = this.trayRect();
-      const x = tray.x + 136 + slot * (sizes.pod.w + sizes.pod.gap);
+      const x = tray.x + 132 + slot * (sizes.pod.w + sizes.pod.gap);
       return { x, y: tray.y + 8, w: sizes.pod.w, h: sizes.pod.h, slot };
     }
     const node = this.nodeRect(pod.node);

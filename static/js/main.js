@@ -46,6 +46,15 @@ export function start(root = document) {
     : sessionUrl(sessionId);
   const socket = new SessionSocket(url, () => store.seq || null);
   let firstRender = true;
+  let currentTrace = null;
+  const showTracePhase = (phase) => {
+    if (!currentTrace) return;
+    const hops = { request: currentTrace.hops, reply: currentTrace.reply, dns: currentTrace.dns?.hops }[phase] ?? [];
+    const view = { ...currentTrace, hops, phase };
+    tabs.show("packet");
+    packetInspector.load(view);
+    packets.load(view);
+  };
   let toastTimer = 0;
 
   const send = (message) => socket.send(message);
@@ -104,11 +113,8 @@ export function start(root = document) {
       timeline.update(event);
     },
     trace(message) {
-      const trace = { ...(message.trace ?? {}) };
-      trace.request = message.request;
-      tabs.show("packet");
-      packetInspector.load(trace);
-      packets.load(trace);
+      currentTrace = { ...(message.trace ?? {}), request: message.request };
+      showTracePhase("request");
     },
     kubectl_output(message) {
       kubectl.receive(message);
@@ -198,6 +204,7 @@ export function start(root = document) {
     if (action === "prev") packets.jump(Math.max(0, (packets.current ?? 0) - 1));
     if (action === "next") packets.jump(Math.min((packets.trace?.hops?.length ?? 1) - 1, (packets.current ?? -1) + 1));
     if (action === "clear") packets.clear();
+    if (action.startsWith("phase-")) showTracePhase(action.slice("phase-".length));
   });
 
   timeline.addEventListener("seek", (event) => send({ type: "seek", step: event.detail.step }));

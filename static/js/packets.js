@@ -3,7 +3,7 @@
 // tag where it happened. The wire carries the hops; this module only places and moves them.
 
 import { svg, clear, prefersReducedMotion } from "./dom.js";
-import { center } from "./layout.js";
+import { center, sizes } from "./layout.js";
 
 export function formatAddress(value) {
   if (value === null || value === undefined || value === "") return "";
@@ -11,18 +11,6 @@ export function formatAddress(value) {
   const ip = value.ip ?? value.address ?? value.host ?? "";
   const port = value.port ?? value.dport ?? value.sport;
   return port === undefined || port === null ? String(ip) : `${ip}:${port}`;
-}
-
-function podFor(store, netns, hop) {
-  const text = String(netns ?? "");
-  const cleaned = text.replace(/^(pod|netns)[:/]/, "");
-  const direct = store.get(cleaned.startsWith("pods/") ? cleaned : `pods/${cleaned}`);
-  if (direct) return direct;
-  const name = cleaned.split("/").pop();
-  for (const pod of store.list("pods")) {
-    if (pod.name === name && (!hop.node || pod.node === hop.node)) return pod;
-  }
-  return null;
 }
 
 /** Split a graph vertex id ("pod/default/web-x/eth0", "node/node-1/cni0", "lan"). */
@@ -36,7 +24,17 @@ export function parseVertex(at) {
   return parts[0] ? { kind: parts[0] } : null;
 }
 
-function vertexAnchor(vertex, hop, layout, store) {
+/** The pod whose veth a host-side hop uses: the pod hop right before or after it. */
+function neighbourPod(hops, i) {
+  for (const j of [i - 1, i + 1, i - 2, i + 2]) {
+    const vertex = parseVertex(hops[j]?.at);
+    if (vertex?.kind === "pod") return vertex.pod;
+  }
+  return null;
+}
+
+function vertexAnchor(vertex, hops, i, layout, store) {
+  const hop = hops[i];
   if (vertex.kind === "pod") {
     const pod = store.get(vertex.pod);
     const rect = pod ? layout.podRect(pod) : null;
@@ -48,67 +46,61 @@ function vertexAnchor(vertex, hop, layout, store) {
     return null;
   }
   if (vertex.kind === "node") {
+    const node = layout.nodeRect(vertex.node);
+    if (!node) return null;
     const part = (name) => layout.nodePartRect(vertex.node, name);
     const device = vertex.device;
-    if (!layout.nodeRect(vertex.node)) return null;
     if (device.startsWith("veth") || device === "cni0") {
       const bridge = part("cni0");
-      const podId = hop.pod ? `pods/${String(hop.pod).replace(/^pods\//, "")}` : null;
-      const owner = podId ? store.get(podId) : null;
-      const ownerRect = owner ? layout.podRect(owner) : null;
+      const owner = store.get(neighbourPod(hops, i) ?? "");
+      const ownerRect = owner && owner.node === vertex.node ? layout.podRect(owner) : null;
       const x = ownerRect ? ownerRect.x + ownerRect.w / 2 : bridge.x + bridge.w / 2;
-      return { x, y: device.startsWith("veth") ? bridge.y - 6 : bridge.y + bridge.h / 2 };
+      return { x, y: device.startsWith("veth") ? bridge.y - 8 : bridge.y + bridge.h / 2 };
     }
     if (device.includes("flannel") || device.includes("vxlan")) return center(part("flannel"));
-    if (device === "root") return center(part("kube-proxy"));
+    if (device === "root") {
+      if (hop.hook) return center(part("kube-proxy"));
+      const bridge = part("cni0");  // the routing decision: between the bridge and the NICs
+      return { x: node.x + node.w / 2, y: bridge.y + bridge.h + 17 };
+    }
     return center(part("eth0"));
   }
-  if (vertex.kind === "internet" || vertex.kind === "client") return center(layout.componentRect("internet"));
+  if (vertex.kind === "client") return center(layout.componentRect("internet"));
+  if (vertex.kind === "internet") {
+    const rect = layout.componentRect("internet");
+    return { x: rect.x + rect.w + 10, y: rect.y + rect.h / 2 };
+  }
   if (vertex.kind === "lb") return center(layout.componentRect("load-balancer"));
-  if (vertex.kind === "router" || vertex.kind === "lan") {
-    return { x: layout.gridX - 14, y: layout.underlayY(0) };
+  if (vertex.kind === "router") return { x: layout.gridX - 14, y: layout.gridY - 20 };
+  if (vertex.kind === "lan") {
+    // On the wire between the nodes before and after it.
+    const ends = [hops[i - 1], hops[i + 1]].map((other) => {
+      const v = parseVertex(other?.at);
+      return v?.kind === "node" ? layout.nodeRect(v.node) : null;
+    }).filter(Boolean);
+    if (!ends.length) return { x: layout.gridX - 14, y: layout.underlayY(0) };
+    const eths = ends.map((rect) => rect.x + rect.w - sizes.nodePad - 94);
+    const x = eths.length === 2 ? (eths[0] + eths[1]) / 2 : eths[0];
+    return { x, y: layout.underlayY(ends[0].row), wire: true };
   }
   return null;
 }
 
-/** Where a hop happens, in world coordinates. */
-export function hopAnchor(hop, layout, store) {
+/** Where hop i happens, in world coordinates. */
+export function hopAnchor(hops, i, layout, store) {
+  const hop = hops[i];
   const vertex = hop.at ? parseVertex(hop.at) : null;
   if (vertex) {
-    const point = vertexAnchor(vertex, hop, layout, store);
+    const point = vertexAnchor(vertex, hops, i, layout, store);
     if (point) return point;
   }
   const device = String(hop.device ?? "").toLowerCase();
   const netns = String(hop.netns ?? "").toLowerCase();
   const node = hop.node ? store.get(`nodes/${hop.node}`) : null;
-  const where = `${netns} ${device} ${String(hop.where ?? "")}`;
-  if (!node) {
-    if (/internet|client|external|outside/.test(where)) return center(layout.componentRect("internet"));
-    if (/load.?balancer|\blb\b|cloud/.test(where)) return center(layout.componentRect("load-balancer"));
-    if (/ingress/.test(where)) return center(layout.componentRect("ingress"));
-  }
-  const hostSide = !netns || netns === "host" || netns === "root" || netns.startsWith("node") || netns === hop.node;
-  const pod = hostSide ? null : podFor(store, hop.netns, hop);
-  const podRect = pod ? layout.podRect(pod) : null;
-  if (podRect) {
-    if (device === "lo") return { x: podRect.x + podRect.w * 0.7, y: podRect.y + podRect.h / 2 };
-    return { x: podRect.x + podRect.w / 2, y: podRect.y + podRect.h - 4 };
-  }
+  const podRect = netns.startsWith("pod ") ? layout.podRect(store.get(`pods/${netns.slice(4)}`)) : null;
+  if (podRect) return { x: podRect.x + podRect.w / 2, y: podRect.y + podRect.h - 4 };
   if (!node) return null;
-  const part = (name) => layout.nodePartRect(node.name, name);
-  if (device.startsWith("veth") || device === "cni0" || device.includes("bridge") || device === "cbr0") {
-    const bridge = part("cni0");
-    // Put the bridge hop under the pod the veth belongs to, when we can tell which.
-    const owner = hop.pod ? podFor(store, hop.pod, hop) : null;
-    const ownerRect = owner ? layout.podRect(owner) : null;
-    const x = ownerRect ? ownerRect.x + ownerRect.w / 2 : bridge.x + bridge.w / 2;
-    return { x, y: device.startsWith("veth") ? bridge.y - 6 : bridge.y + bridge.h / 2 };
-  }
-  if (device.includes("flannel") || device.includes("vxlan") || device.includes("tun")) return center(part("flannel"));
-  if (/iptables|ipvs|nft|kube-proxy|netfilter|prerouting|postrouting|output|conntrack/.test(`${device} ${hop.stage ?? ""}`)) {
-    return center(part("kube-proxy"));
-  }
-  return center(part("eth0"));
+  return center(layout.nodePartRect(node.name, device.includes("flannel") ? "flannel" : "eth0"));
 }
 
 function sameRowRoute(a, b, y) {
@@ -136,7 +128,7 @@ export class PacketPlayer extends EventTarget {
     this.trace = trace;
     const hops = trace?.hops ?? [];
     const { layout, store } = this.diagram;
-    this.anchors = hops.map((hop) => hopAnchor(hop, layout, store));
+    this.anchors = hops.map((hop, i) => hopAnchor(hops, i, layout, store));
     for (let i = 0; i < this.anchors.length; i += 1) {
       if (!this.anchors[i]) this.anchors[i] = this.anchors[i - 1] ?? center(layout.componentRect("internet"));
     }
@@ -186,6 +178,8 @@ export class PacketPlayer extends EventTarget {
     const b = this.anchors[i];
     if (!a || !b) return [b ?? a];
     const layout = this.diagram.layout;
+    if (b.wire) return [a, { x: a.x, y: b.y }, b];
+    if (a.wire) return [a, { x: b.x, y: a.y }, b];
     const from = this.nodeOf(hops[i - 1]);
     const to = this.nodeOf(hops[i]);
     if (from && to && from !== to) {

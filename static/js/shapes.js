@@ -114,15 +114,15 @@ export function podShape(pod) {
     svg("title", {}, `${ns}${pod.name}\n${podLabel(pod)} · ${pod.ready ?? ""} ready · IP ${pod.ip || "—"}`),
     box("pod-box", w, h, 7),
     svg("rect", { className: "pod-stripe", width: 7, height: h, rx: 3 }),
-    label(shortName(pod.name), 13, 18, "pod-name"),
+    label(shortName(pod.name, containers.length > 1 ? 11 : 12), 13, 18, "pod-name"),
     label(ellipsize(podLabel(pod), 17), 13, 36, "pod-status"),
     label(pod.ip || "no IP yet", 13, 53, pod.hostNetwork ? "pod-ip host-ip" : "pod-ip"),
   );
-  containers.slice(0, 4).forEach((container, index) => {
+  containers.slice(0, 3).forEach((container, index) => {
     const state = container.ready ? "ready" : container.state === "running" ? "running" : "waiting";
     group.append(svg("rect", {
       className: `container-dot container-${state}`,
-      x: w - 14 - index * 13, y: 6, width: 10, height: 10, rx: 2,
+      x: w - 13 - index * 12, y: 7, width: 9, height: 9, rx: 2,
     }, svg("title", {}, `container ${container.name}: ${container.state ?? ""}${container.ready ? ", ready" : ""}`)));
   });
   if ((pod.restarts ?? 0) > 0) {

@@ -10,7 +10,6 @@ export class ClusterPanel extends EventTarget {
     this.store = store;
     this.initial = initial;
     this.traceForm = document.getElementById("trace-form");
-    this.endpoints = document.getElementById("trace-endpoints");
     const scenarioSelect = root.querySelector("[name=scenario]");
     if (scenarioSelect) {
       clear(scenarioSelect);
@@ -49,6 +48,7 @@ export class ClusterPanel extends EventTarget {
     });
     this.traceForm?.addEventListener("submit", (event) => {
       event.preventDefault();
+      setText(this.traceForm.querySelector("[data-part=note]"), "");
       const data = new FormData(this.traceForm);
       const from = String(data.get("from") ?? "").trim();
       const to = String(data.get("to") ?? "").trim();
@@ -79,24 +79,47 @@ export class ClusterPanel extends EventTarget {
     this.fillEndpoints();
   }
 
-  /** Suggestions for the trace form: pods as namespace/name, Services, the internet. */
+  /** Suggestions for the trace form: sources are pods, nodes or the internet; destinations
+   * are addresses (pod IP:port), Service DNS names or node IP:NodePort. */
   fillEndpoints() {
-    if (!this.endpoints) return;
-    const values = [];
-    for (const pod of this.store.list("pods")) if (pod.ip) values.push(`${pod.namespace}/${pod.name}`);
-    for (const service of this.store.list("services")) values.push(`svc/${service.namespace}/${service.name}`);
-    values.push("internet");
-    const signature = values.join("|");
+    const sources = document.getElementById("trace-sources");
+    const targets = document.getElementById("trace-targets");
+    if (!sources || !targets) return;
+    const from = [["internet", "a client on the internet"]];
+    const to = [];
+    for (const node of this.store.list("nodes")) from.push([`node/${node.name}`, node.ip]);
+    for (const pod of this.store.list("pods")) {
+      if (!pod.ip) continue;
+      from.push([`${pod.namespace}/${pod.name}`, pod.ip]);
+      if (!pod.hostNetwork) to.push([`${pod.ip}:${podPort(pod)}`, `pod ${pod.namespace}/${pod.name}`]);
+    }
+    for (const service of this.store.list("services")) {
+      const port = service.ports?.[0];
+      to.push([`${service.name}.${service.namespace}${port && port.port !== 80 ? `:${port.port}` : ""}`, `Service ${service.clusterIP}`]);
+      for (const p of service.ports ?? []) {
+        if (!p.nodePort) continue;
+        for (const node of this.store.list("nodes").slice(0, 3)) to.push([`${node.ip}:${p.nodePort}`, `NodePort of ${service.name} on ${node.name}`]);
+      }
+      if (service.externalIP) to.push([`${service.externalIP}:${port?.port ?? 80}`, `load balancer of ${service.name}`]);
+    }
+    const signature = JSON.stringify([from.length, to]);
     if (signature === this.endpointSignature) return;
     this.endpointSignature = signature;
-    clear(this.endpoints);
-    for (const value of values.slice(0, 500)) this.endpoints.append(el("option", { value }));
+    for (const [list, values] of [[sources, from], [targets, to]]) {
+      clear(list);
+      for (const [value, text] of values.slice(0, 600)) list.append(el("option", { value, label: text }));
+    }
   }
 
   setTraceEnd(end, value) {
     const input = this.traceForm?.querySelector(`[name=${end}]`);
     if (!input) return;
-    input.value = value.includes("/") && this.store.get(`services/${value}`) ? `svc/${value}` : value;
+    let text = value;
+    const pod = this.store.get(`pods/${value}`);
+    const service = this.store.get(`services/${value}`);
+    if (end === "to" && pod?.ip) text = `${pod.ip}:${podPort(pod)}`;
+    if (end === "to" && service) text = `${service.name}.${service.namespace}`;
+    input.value = text;
     input.focus();
   }
 
@@ -108,24 +131,44 @@ export class ClusterPanel extends EventTarget {
     const first = pods[0];
     let from = "";
     let to = "";
+    const address = (pod) => `${pod.ip}:${podPort(pod)}`;
     if (kind === "cross-node" && first) {
-      from = name(first);
-      to = name(pods.find((pod) => pod.node !== first.node) ?? pods[1] ?? first);
-    } else if (kind === "same-node" && first) {
-      const pair = pods.find((pod) => pod !== first && pod.node === first.node);
-      from = name(first);
-      to = name(pair ?? first);
+      const other = pods.find((pod) => pod.node !== first.node);
+      if (other) {
+        from = name(first);
+        to = address(other);
+      }
+    } else if (kind === "same-node") {
+      const a = pods.find((pod) => pods.some((b) => b !== pod && b.node === pod.node));
+      const b = a && pods.find((pod) => pod !== a && pod.node === a.node);
+      if (a && b) {
+        from = name(a);
+        to = address(b);
+      }
     } else if (kind === "service" && first && services[0]) {
       from = name(first);
-      to = `svc/${services[0].namespace}/${services[0].name}`;
-    } else if (kind === "internet" && services[0]) {
-      from = "internet";
-      to = `svc/${services[0].namespace}/${services[0].name}`;
+      to = `${services[0].name}.${services[0].namespace}`;
+    } else if (kind === "internet") {
+      const exposed = services.find((service) => service.externalIP) ?? services.find((service) => (service.ports ?? []).some((p) => p.nodePort));
+      const node = this.store.list("nodes").find((n) => n.role !== "control-plane");
+      if (exposed?.externalIP) to = `${exposed.externalIP}:${exposed.ports?.[0]?.port ?? 80}`;
+      else if (exposed && node) to = `${node.ip}:${exposed.ports.find((p) => p.nodePort).nodePort}`;
+      if (to) from = "internet";
     }
     const form = this.traceForm;
     form.querySelector("[name=from]").value = from;
     form.querySelector("[name=to]").value = to;
+    setText(form.querySelector("[data-part=note]"), "");
     if (from && to) this.send({ type: "trace", from, to });
-    else setText(form.querySelector("[data-part=note]"), "No suitable pods or Services for that path yet.");
+    else {
+      setText(form.querySelector("[data-part=note]"), kind === "internet"
+        ? "Nothing is exposed yet: make a NodePort or LoadBalancer Service (kubectl expose … --type=NodePort)."
+        : "No suitable pods for that path yet.");
+    }
   }
+}
+
+function podPort(pod) {
+  for (const container of pod.containers ?? []) if ((container.ports ?? []).length) return container.ports[0];
+  return 80;
 }
