@@ -1,0 +1,72 @@
+"""Checking what a learner did in the sandbox against the model's state."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .errors import StepError
+from .expressions import Scope, evaluate
+from .script import Done, perform
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
+    from .schema import Check
+
+_WORDS = {"equals": "to be", "at_least": "to be at least", "at_most": "to be at most"}
+
+
+def sandbox_of(cluster: Cluster) -> Cluster:
+    """A free copy of `cluster` at this moment, with no recorded future to replay."""
+    from ..cluster import Cluster
+
+    now = cluster.step_no
+    past = [a for a in cluster.actions if a["step"] <= now]
+    copy = Cluster.replay(cluster.inputs, past, until=now)
+    copy.history.truncate_future(copy.step_no)
+    return copy
+
+
+def evaluate_check(check: Check, cluster: Cluster) -> dict:
+    """{passed, message}: every condition holds, or the first one that does not."""
+    scope = Scope(cluster)
+    for expr, cmp, want in check.conditions:
+        try:
+            got = evaluate(expr, scope)
+        except StepError as exc:
+            return {"passed": False, "message": f"Not yet: {exc}."}
+        if not _holds(got, cmp, want):
+            kind, subject = (
+                next(iter(expr.items()))
+                if isinstance(expr, dict)
+                else (
+                    "value",
+                    expr,
+                )
+            )
+            return {
+                "passed": False,
+                "message": f"Not yet: {kind} of {subject} is {got!r}; the task"
+                f" needs it {_WORDS[cmp]} {want!r}.",
+            }
+    return {"passed": True, "message": f"Done: {check.task}"}
+
+
+def _holds(got, cmp: str, want) -> bool:
+    if cmp == "equals":
+        return got == want
+    if not isinstance(got, int | float):
+        return False
+    return got >= want if cmp == "at_least" else got <= want
+
+
+def prove(check: Check, cluster: Cluster) -> None:
+    """The task must not be done already, and its solution must do it."""
+    sandbox = sandbox_of(cluster)
+    if evaluate_check(check, sandbox)["passed"]:
+        raise StepError(f"the check {check.task!r} passes before the learner acts")
+    scope = Scope(sandbox)
+    for item in check.solution:
+        perform(sandbox, item, scope, Done())
+    result = evaluate_check(check, sandbox)
+    if not result["passed"]:
+        raise StepError(f"the check's solution does not pass it: {result['message']}")

@@ -1,0 +1,294 @@
+"""The lesson file format, read and checked before anything runs.
+
+A lesson is YAML written without code: a title, a goal, the cluster to start from,
+and ordered steps that `do` things, `say` what happened, `highlight` objects, ask
+the learner to `predict`, or `check` what the learner did in a sandbox. See
+docs/lessons.md for the whole format with examples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import expressions, script
+from .errors import LessonError, StepError
+from .refs import COLLECTIONS, POD_REF_KEYS, SINGULAR
+
+TOP = {"title", "goal", "minutes", "concepts", "cluster", "steps"}
+CLUSTER = {"nodes", "platform", "cni", "seed", "proxyMode", "manifests"}
+STEP = {"title", "do", "say", "concept", "highlight", "predict", "check"}
+STEP |= {"remember", "expect"}
+PREDICT = {"question", "choices", "answer", "why", "at"}
+CHECK_OWN = {"task", "hint", "solution"}
+CHECK_COMPARE = {"that", "equals", "at_least", "at_most"}
+CHECK_SUBJECTS = {"deployment", "service", "node", "pod"}
+HIGHLIGHT_KEYS = {"component", "pod", "var", "hops", "namespace"}
+HIGHLIGHT_KEYS |= set(COLLECTIONS) | set(SINGULAR) | POD_REF_KEYS
+
+
+@dataclass(frozen=True)
+class Prediction:
+    question: str
+    choices: tuple[dict, ...]  # {label, value, why?}
+    answer: Any
+    why: str
+    at: str  # "next" (what the next step shows) or "now"
+
+
+@dataclass(frozen=True)
+class Check:
+    task: str
+    hint: str
+    conditions: tuple[tuple[Any, str, Any], ...]  # (expression, comparison, value)
+    solution: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int  # 1-based, as error messages and docs count
+    title: str
+    say: str
+    concept: str
+    do: tuple[Any, ...] = ()
+    highlight: tuple[Any, ...] = ()
+    remember: dict = field(default_factory=dict)
+    expect: tuple[Any, ...] = ()
+    predict: Prediction | None = None
+    check: Check | None = None
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    file: str
+    title: str
+    goal: str
+    minutes: int
+    concepts: tuple[str, ...]
+    cluster: dict
+    steps: tuple[Step, ...]
+
+
+def read(path: Path) -> Lesson:
+    """Parse and statically check one lesson file (running it is compile's job)."""
+    name = path.name
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise LessonError(name, f"is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise LessonError(name, "must be a mapping with title, goal, cluster, steps")
+    _known(name, None, "the lesson", data, TOP)
+    for key in ("title", "goal"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise LessonError(name, f"needs a `{key}` (text)")
+    minutes = data.get("minutes")
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 1:
+        raise LessonError(name, "needs `minutes`, a whole number >= 1")
+    concepts = data.get("concepts")
+    if not isinstance(concepts, list) or not all(isinstance(c, str) for c in concepts):
+        raise LessonError(name, "needs `concepts`, a list of names")
+    cluster = _cluster(name, data.get("cluster") or {})
+    raw_steps = data.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise LessonError(name, "needs `steps`, a non-empty list")
+    steps = []
+    for i, raw in enumerate(raw_steps, start=1):
+        try:
+            steps.append(_step(i, raw, set(concepts), i == len(raw_steps)))
+        except StepError as exc:
+            raise LessonError(name, str(exc), step=i) from None
+    return Lesson(
+        id=path.stem,
+        file=name,
+        title=data["title"].strip(),
+        goal=data["goal"].strip(),
+        minutes=minutes,
+        concepts=tuple(concepts),
+        cluster=cluster,
+        steps=tuple(steps),
+    )
+
+
+def _known(file: str, step: int | None, what: str, data: dict, allowed: set) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise LessonError(
+            file,
+            f"{what} has unknown field(s) {', '.join(unknown)}"
+            f" (allowed: {', '.join(sorted(allowed))})",
+            step=step,
+        )
+
+
+def _cluster(file: str, data: Any) -> dict:
+    if not isinstance(data, dict):
+        raise LessonError(file, "`cluster` must be a mapping")
+    _known(file, None, "`cluster`", data, CLUSTER)
+    manifests = data.get("manifests") or []
+    if not isinstance(manifests, list):
+        raise LessonError(file, "`cluster.manifests` must be a list")
+    for m in manifests:
+        try:
+            script.manifest_text(m)
+        except StepError as exc:
+            raise LessonError(file, f"cluster.manifests: {exc}") from None
+    return {
+        "seed": data.get("seed", 1),
+        "nodes": data.get("nodes", 2),
+        "platform": data.get("platform", "bare-metal"),
+        "cni": data.get("cni", "overlay"),
+        "proxyMode": data.get("proxyMode", "iptables"),
+        "manifests": tuple(manifests),
+    }
+
+
+def _step(number: int, raw: Any, concepts: set[str], last: bool) -> Step:
+    if not isinstance(raw, dict):
+        raise StepError("a step must be a mapping with at least `say` and `concept`")
+    unknown = sorted(set(raw) - STEP)
+    if unknown:
+        raise StepError(f"unknown field(s) {', '.join(unknown)}")
+    if not isinstance(raw.get("say"), str) or not raw["say"].strip():
+        raise StepError("needs `say`: the narration for the learner")
+    concept = raw.get("concept")
+    if concept not in concepts:
+        raise StepError(
+            f"`concept` {concept!r} is not one of the lesson's concepts"
+            f" ({', '.join(sorted(concepts))})"
+        )
+    do = _list(raw.get("do"))
+    for item in do:
+        script.parse_item(item)
+    highlight = _list(raw.get("highlight"))
+    for item in highlight:
+        _check_highlight(item)
+    remember = raw.get("remember") or {}
+    if not isinstance(remember, dict):
+        raise StepError("`remember` maps names to expressions")
+    for expr in remember.values():
+        expressions.check(expr)
+    expect = _list(raw.get("expect"))
+    expressions.check(expect)
+    predict = _prediction(raw["predict"], last) if "predict" in raw else None
+    check = _check(raw["check"]) if "check" in raw else None
+    if predict and check:
+        raise StepError("a step either asks a prediction or checks a task, not both")
+    return Step(
+        number=number,
+        title=str(raw.get("title") or ""),
+        say=" ".join(raw["say"].split()),
+        concept=concept,
+        do=tuple(do),
+        highlight=tuple(highlight),
+        remember=dict(remember),
+        expect=tuple(expect),
+        predict=predict,
+        check=check,
+    )
+
+
+def _list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _check_highlight(item: Any) -> None:
+    if isinstance(item, str):
+        if item.split("/")[0] not in set(COLLECTIONS) | {"components"}:
+            raise StepError(f"highlight {item!r} is not an id like pods/NS/NAME")
+        return
+    if not isinstance(item, dict) or not item:
+        raise StepError(f"highlight {item!r} is neither an id nor a selector")
+    unknown = set(item) - HIGHLIGHT_KEYS
+    if unknown:
+        raise StepError(f"highlight {item!r}: unknown kind(s) {sorted(unknown)}")
+
+
+def _prediction(raw: Any, last: bool) -> Prediction:
+    if not isinstance(raw, dict):
+        raise StepError("`predict` needs question, choices, answer and why")
+    unknown = sorted(set(raw) - PREDICT)
+    if unknown:
+        raise StepError(f"`predict` has unknown field(s) {', '.join(unknown)}")
+    for key in ("question", "why"):
+        if not isinstance(raw.get(key), str):
+            raise StepError(f"`predict` needs `{key}` (text)")
+    if "answer" not in raw:
+        raise StepError("`predict` needs an `answer` computed from the model")
+    at = raw.get("at", "next")
+    if at not in ("next", "now"):
+        raise StepError("`predict.at` is `next` (default) or `now`")
+    if at == "next" and last:
+        raise StepError("the last step's prediction has no next step to reveal it")
+    expressions.check(raw["answer"], at_now=at == "now")
+    choices = raw.get("choices")
+    if not isinstance(choices, list) or len(choices) < 2:
+        raise StepError("`predict.choices` lists two or more choices")
+    parsed = []
+    for c in choices:
+        if isinstance(c, dict):
+            if "label" not in c:
+                raise StepError(f"choice {c!r} needs a `label`")
+            parsed.append({"label": str(c["label"]), **c})
+        else:
+            parsed.append({"label": str(c), "value": c})
+    labels = [c["label"] for c in parsed]
+    if len(set(labels)) != len(labels):
+        raise StepError("two choices have the same label")
+    return Prediction(
+        question=" ".join(raw["question"].split()),
+        choices=tuple(parsed),
+        answer=raw["answer"],
+        why=" ".join(raw["why"].split()),
+        at=at,
+    )
+
+
+def _check(raw: Any) -> Check:
+    if not isinstance(raw, dict) or not isinstance(raw.get("task"), str):
+        raise StepError("`check` needs a `task` for the learner")
+    if not isinstance(raw.get("solution"), list) or not raw["solution"]:
+        raise StepError("`check` needs a `solution` (actions that pass it)")
+    for item in raw["solution"]:
+        script.parse_item(item)
+    rest = {k: v for k, v in raw.items() if k not in CHECK_OWN}
+    conditions = []
+    if "that" in rest:
+        unknown = sorted(set(rest) - CHECK_COMPARE)
+        if unknown:
+            raise StepError(f"`check` has unknown field(s) {', '.join(unknown)}")
+        expressions.check(rest["that"])
+        for cmp in ("equals", "at_least", "at_most"):
+            if cmp in rest:
+                conditions.append((rest["that"], cmp, rest[cmp]))
+        if not conditions:
+            raise StepError("`check.that` needs equals, at_least or at_most")
+    else:
+        subjects = sorted(set(rest) & CHECK_SUBJECTS)
+        if len(subjects) != 1:
+            raise StepError(
+                "`check` names one deployment, service, node or pod and what it"
+                " must be (e.g. {deployment: web, ready_replicas: 5}), or uses"
+                " `that` with an expression"
+            )
+        subject = rest.pop(subjects[0])
+        if subjects[0] == "pod" and isinstance(subject, dict) and "pod" not in subject:
+            subject = {"pod": subject}
+        if not rest:
+            raise StepError("`check` says nothing about its subject")
+        for attribute, value in rest.items():
+            expr = {attribute: subject}
+            expressions.check(expr)
+            conditions.append((expr, "equals", value))
+    return Check(
+        task=" ".join(raw["task"].split()),
+        hint=" ".join(str(raw.get("hint", "")).split()),
+        conditions=tuple(conditions),
+        solution=tuple(raw["solution"]),
+    )
