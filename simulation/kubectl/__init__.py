@@ -1,0 +1,127 @@
+"""kubectl for the model: parse a command line and make the API calls kubectl makes.
+
+`run(cluster, line)` is what the web console and the CLI call (through
+`cluster.act({"op": "kubectl", "command": line})`, so writes become recorded steps).
+Reads print tables as kubectl prints them; writes go through the API server with
+actor `kubectl`; errors are `SimulationError`s worded as kubectl words them. Nothing
+is ever executed: shell syntax is refused, except a here-document for `-f -`.
+"""
+
+from __future__ import annotations
+
+from . import apply, delete, describe, get, info, nodes, workloads
+from . import exec as exec_
+from .apply import Reader
+from .lexer import MAX_LINE, lex
+from .parser import Flag, parse
+from .result import KubectlResult
+
+__all__ = ["MAX_LINE", "KubectlResult", "inline_files", "run"]
+
+VERBS: dict[str, tuple[Flag, ...]] = {
+    "get": get.FLAGS,
+    "describe": describe.FLAGS,
+    "apply": apply.FLAGS,
+    "create": workloads.CREATE_FLAGS,
+    "expose": workloads.EXPOSE_FLAGS,
+    "scale": workloads.SCALE_FLAGS,
+    "set": (),
+    "delete": delete.FLAGS,
+    "cordon": (),
+    "uncordon": (),
+    "drain": nodes.DRAIN_FLAGS,
+    "logs": info.LOGS_FLAGS,
+    "rollout": (),
+    "exec": exec_.FLAGS,
+    "version": (Flag("client"), Flag("output", "o", "str")),
+    "cluster-info": (),
+    "api-resources": (Flag("namespaced", kind="str"), Flag("output", "o", "str")),
+}
+
+
+def run(cluster, line: str, files: Reader | None = None) -> KubectlResult:
+    """Run one kubectl command line against `cluster`.
+
+    `files` reads the path given to `-f` (the CLI passes one; a console does not, so
+    there YAML arrives as a here-document). Raises `SimulationError` on any error.
+    """
+    args = parse(lex(line), VERBS)
+    if args.flag("help"):
+        return KubectlResult(output=info.usage(args.verb))
+    verb = args.verb
+    if verb == "get":
+        return get.run(cluster, args)
+    if verb == "describe":
+        return describe.run(cluster, args)
+    if verb == "apply":
+        return apply.apply(cluster, args, files)
+    if verb == "create":
+        if args.flag("filename") is not None:
+            return apply.create(cluster, args, files)
+        return _create(cluster, args)
+    if verb == "delete":
+        return delete.run(cluster, args, files)
+    if verb in ("cordon", "uncordon"):
+        return nodes.cordon(cluster, args, on=verb == "cordon")
+    handlers = {
+        "expose": workloads.expose,
+        "scale": workloads.scale,
+        "set": workloads.set_image,
+        "rollout": workloads.rollout_status,
+        "drain": nodes.drain,
+        "logs": info.logs,
+        "exec": exec_.run,
+        "version": info.version,
+        "cluster-info": info.cluster_info,
+        "api-resources": info.api_resources,
+    }
+    return handlers[verb](cluster, args)
+
+
+def _create(cluster, args) -> KubectlResult:
+    what = args.words[0] if args.words else None
+    args.words = args.words[1:]
+    if what in ("deployment", "deploy"):
+        return workloads.create_deployment(cluster, args)
+    if what in ("namespace", "ns"):
+        return info.create_namespace(cluster, args)
+    from ..errors import UsageError
+
+    raise UsageError(
+        f"error: Unexpected args: [{what or ''}]\nSee 'kubectl create -h' for help"
+        " and examples"
+        if what
+        else "error: must specify one of -f and -k"
+    )
+
+
+def inline_files(line: str, read: Reader) -> str:
+    """Rewrite `… -f PATH` as `… -f - <<EOF` with the file's text (a here-document).
+
+    A recorded action then holds the YAML itself, so replaying a session never
+    depends on a file that may have changed or is not there.
+    """
+    parsed = lex(line)
+    if parsed.stdin is not None:
+        return line
+    words = parsed.words
+    for i, word in enumerate(words):
+        path = None
+        if word in ("-f", "--filename") and i + 1 < len(words):
+            path, rest = words[i + 1], words[:i] + ["-f", "-"] + words[i + 2 :]
+        elif word.startswith(("--filename=", "-f")) and word not in ("-f", "-f-"):
+            value = word.split("=", 1)[1] if word.startswith("--") else word[2:]
+            path, rest = (
+                value.removeprefix("="),
+                words[:i] + ["-f", "-"] + words[i + 1 :],
+            )
+        if path and path != "-":
+            text = read(path)
+            tag = "EOF"
+            while any(ln.strip() == tag for ln in text.splitlines()):
+                tag += "_"
+            import shlex
+
+            body = text if text.endswith("\n") else text + "\n"
+            return f"{shlex.join(rest)} <<'{tag}'\n{body}{tag}"
+    return line

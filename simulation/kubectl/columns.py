@@ -1,0 +1,401 @@
+"""The columns `kubectl get` prints for each kind, filled the way kubectl fills them.
+
+Each printer returns (headers, wide headers, row function); the row function gets the
+cluster, the object and whether `-o wide` was asked for. Cells follow kubectl's own
+printers (pkg/printers/internalversion): `<none>`, `<pending>`, `80:31234/TCP`, AGE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .. import clock
+from ..view import pod_status
+
+NONE = "<none>"
+
+
+def age(cluster, stamp: str | None) -> str:
+    """kubectl's AGE: how long ago `stamp` was, on the simulated clock."""
+    seconds = clock.parse(stamp)
+    return "<unknown>" if seconds is None else clock.age(cluster.time - seconds)
+
+
+def created(cluster, obj: dict) -> str:
+    return age(cluster, obj["metadata"].get("creationTimestamp"))
+
+
+def labels_text(labels: dict | None) -> str:
+    """labels.FormatLabels: `k=v` sorted by key, comma-joined, or `<none>`."""
+    if not labels:
+        return NONE
+    return ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+
+
+def selector_text(selector: dict | None) -> str:
+    if not selector:
+        return NONE
+    if "matchLabels" not in selector and "matchExpressions" not in selector:
+        return labels_text(selector)
+    parts = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
+    for e in selector.get("matchExpressions") or []:
+        op, key, values = e.get("operator"), e.get("key"), e.get("values") or []
+        if op in ("In", "NotIn"):
+            parts.append(f"{key} {op.lower()} ({','.join(sorted(values))})")
+        else:
+            parts.append(key if op == "Exists" else f"!{key}")
+    return ",".join(parts) or NONE
+
+
+def _pod(cluster, pod: dict, wide: bool) -> list[str]:
+    status = pod.get("status", {})
+    statuses = status.get("containerStatuses") or []
+    ready = sum(1 for s in statuses if s.get("ready"))
+    restarts = sum(s.get("restartCount", 0) for s in statuses)
+    restart_text = str(restarts)
+    last = [
+        (s.get("lastState") or {}).get("terminated", {}).get("finishedAt")
+        for s in statuses
+    ]
+    last = [t for t in last if t]
+    if restarts and last:
+        restart_text += f" ({age(cluster, max(last))} ago)"
+    row = [
+        pod["metadata"]["name"],
+        f"{ready}/{len(pod['spec']['containers'])}",
+        pod_status(pod),
+        restart_text,
+        created(cluster, pod),
+    ]
+    if wide:
+        gates = pod["spec"].get("readinessGates") or []
+        row += [
+            status.get("podIP") or NONE,
+            pod["spec"].get("nodeName") or NONE,
+            status.get("nominatedNodeName") or NONE,
+            ",".join(g.get("conditionType", "") for g in gates) or NONE,
+        ]
+    return row
+
+
+def node_status(node: dict) -> str:
+    ready = [
+        c for c in node.get("status", {}).get("conditions", []) if c["type"] == "Ready"
+    ]
+    parts = [("Ready" if c.get("status") == "True" else "NotReady") for c in ready]
+    parts = parts or ["Unknown"]
+    if node["spec"].get("unschedulable"):
+        parts.append("SchedulingDisabled")
+    return ",".join(parts)
+
+
+def node_roles(node: dict) -> str:
+    labels = node["metadata"].get("labels") or {}
+    roles = {
+        k.split("/", 1)[1]
+        for k in labels
+        if k.startswith("node-role.kubernetes.io/") and k.split("/", 1)[1]
+    }
+    if labels.get("kubernetes.io/role"):
+        roles.add(labels["kubernetes.io/role"])
+    return ",".join(sorted(roles)) or NONE
+
+
+def address(node: dict, kind: str) -> str | None:
+    for a in node.get("status", {}).get("addresses", []):
+        if a.get("type") == kind:
+            return a.get("address")
+    return None
+
+
+def _node(cluster, node: dict, wide: bool) -> list[str]:
+    info = node.get("status", {}).get("nodeInfo", {})
+    row = [
+        node["metadata"]["name"],
+        node_status(node),
+        node_roles(node),
+        created(cluster, node),
+        info.get("kubeletVersion", ""),
+    ]
+    if wide:
+        row += [
+            address(node, "InternalIP") or NONE,
+            address(node, "ExternalIP") or NONE,
+            info.get("osImage") or "<unknown>",
+            info.get("kernelVersion") or "<unknown>",
+            info.get("containerRuntimeVersion") or "<unknown>",
+        ]
+    return row
+
+
+def external_ip(svc: dict, wide: bool = False) -> str:
+    spec = svc["spec"]
+    kind = spec.get("type", "ClusterIP")
+    extra = list(spec.get("externalIPs") or [])
+    if kind == "ExternalName":
+        return spec.get("externalName", "")
+    if kind != "LoadBalancer":
+        return ",".join(extra) or NONE
+    ingress = (svc.get("status", {}).get("loadBalancer") or {}).get("ingress") or []
+    lb = ",".join(i.get("ip") or i.get("hostname", "") for i in ingress)
+    if lb and not wide and len(lb) > 16:
+        lb = lb[:13] + "..."
+    return ",".join([x for x in [lb] if x] + extra) or "<pending>"
+
+
+def ports_text(svc: dict) -> str:
+    pieces = []
+    for p in svc["spec"].get("ports") or []:
+        proto = p.get("protocol", "TCP")
+        if p.get("nodePort"):
+            pieces.append(f"{p['port']}:{p['nodePort']}/{proto}")
+        else:
+            pieces.append(f"{p['port']}/{proto}")
+    return ",".join(pieces) or NONE
+
+
+def _service(cluster, svc: dict, wide: bool) -> list[str]:
+    spec = svc["spec"]
+    row = [
+        svc["metadata"]["name"],
+        spec.get("type", "ClusterIP"),
+        spec.get("clusterIP") or NONE,
+        external_ip(svc, wide),
+        ports_text(svc),
+        created(cluster, svc),
+    ]
+    if wide:
+        row.append(labels_text(spec.get("selector")))
+    return row
+
+
+def endpoints_text(subsets: list[dict], limit: int = 3) -> str:
+    """formatEndpoints: ready `ip:port`s port by port, three, then `+ N more...`."""
+    shown: list[str] = []
+    count = 0
+    for subset in subsets:
+        ports = subset.get("ports") or [None]
+        for port in ports:
+            for a in subset.get("addresses") or []:
+                if len(shown) < limit:
+                    shown.append(
+                        a["ip"] if port is None else f"{a['ip']}:{port['port']}"
+                    )
+                count += 1
+    if not count:
+        return NONE
+    more = f" + {count - limit} more..." if count > limit else ""
+    return ",".join(shown) + more
+
+
+def _endpoints(cluster, ep: dict, wide: bool) -> list[str]:
+    return [
+        ep["metadata"]["name"],
+        endpoints_text(ep.get("subsets") or []),
+        created(cluster, ep),
+    ]
+
+
+def _slice(cluster, s: dict, wide: bool) -> list[str]:
+    ports = [str(p.get("port", p.get("name", "*"))) for p in s.get("ports") or []]
+    addresses = [a for e in s.get("endpoints") or [] for a in e.get("addresses") or []]
+    shown = ",".join(addresses[:3]) + (
+        f" + {len(addresses) - 3} more..." if len(addresses) > 3 else ""
+    )
+    return [
+        s["metadata"]["name"],
+        s.get("addressType", "IPv4"),
+        ",".join(ports[:3]) + (" + more..." if len(ports) > 3 else "") or "<unset>",
+        shown or "<unset>",
+        created(cluster, s),
+    ]
+
+
+def _containers(template_spec: dict) -> list[str]:
+    cs = template_spec.get("containers") or []
+    return [",".join(c["name"] for c in cs), ",".join(c.get("image", "") for c in cs)]
+
+
+def _deployment(cluster, d: dict, wide: bool) -> list[str]:
+    st, want = d.get("status", {}), d["spec"].get("replicas", 1)
+    row = [
+        d["metadata"]["name"],
+        f"{st.get('readyReplicas', 0)}/{want}",
+        str(st.get("updatedReplicas", 0)),
+        str(st.get("availableReplicas", 0)),
+        created(cluster, d),
+    ]
+    if wide:
+        row += _containers(d["spec"]["template"].get("spec") or {})
+        row.append(selector_text(d["spec"].get("selector")))
+    return row
+
+
+def _replicaset(cluster, rs: dict, wide: bool) -> list[str]:
+    st = rs.get("status", {})
+    row = [
+        rs["metadata"]["name"],
+        str(rs["spec"].get("replicas", 1)),
+        str(st.get("replicas", 0)),
+        str(st.get("readyReplicas", 0)),
+        created(cluster, rs),
+    ]
+    if wide:
+        row += _containers(rs["spec"]["template"].get("spec") or {})
+        row.append(selector_text(rs["spec"].get("selector")))
+    return row
+
+
+def _ingress(cluster, ing: dict, wide: bool) -> list[str]:
+    spec = ing["spec"]
+    hosts = [r.get("host") or "*" for r in spec.get("rules") or []]
+    lb = (ing.get("status", {}).get("loadBalancer") or {}).get("ingress") or []
+    return [
+        ing["metadata"]["name"],
+        spec.get("ingressClassName") or NONE,
+        ",".join(hosts) or "*",
+        ",".join(i.get("ip") or i.get("hostname", "") for i in lb),
+        "80, 443" if spec.get("tls") else "80",
+        created(cluster, ing),
+    ]
+
+
+def _event(cluster, ev: dict, wide: bool) -> list[str]:
+    obj = ev.get("involvedObject") or {}
+    last = (
+        ev.get("lastTimestamp")
+        or ev.get("eventTime")
+        or ev["metadata"].get("creationTimestamp")
+    )
+    return [
+        age(cluster, last),
+        ev.get("type", ""),
+        ev.get("reason", ""),
+        f"{obj.get('kind', '').lower()}/{obj.get('name', '')}",
+        ev.get("message", ""),
+    ]
+
+
+def hpa_targets(hpa: dict) -> str:
+    goal = "<unset>"
+    for m in hpa["spec"].get("metrics") or []:
+        target = (m.get("resource") or {}).get("target") or {}
+        if "averageUtilization" in target:
+            goal = f"{target['averageUtilization']}%"
+    if "targetCPUUtilizationPercentage" in hpa["spec"]:
+        goal = f"{hpa['spec']['targetCPUUtilizationPercentage']}%"
+    current = "<unknown>"
+    for m in hpa.get("status", {}).get("currentMetrics") or []:
+        value = ((m.get("resource") or {}).get("current") or {}).get(
+            "averageUtilization"
+        )
+        if value is not None:
+            current = f"{value}%"
+    return f"cpu: {current}/{goal}"
+
+
+def _hpa(cluster, hpa: dict, wide: bool) -> list[str]:
+    ref = hpa["spec"].get("scaleTargetRef") or {}
+    return [
+        hpa["metadata"]["name"],
+        f"{ref.get('kind', '')}/{ref.get('name', '')}",
+        hpa_targets(hpa),
+        str(hpa["spec"].get("minReplicas", 1)),
+        str(hpa["spec"].get("maxReplicas", "")),
+        str(hpa.get("status", {}).get("currentReplicas", 0)),
+        created(cluster, hpa),
+    ]
+
+
+def _simple(*cells: Callable[[dict], str]):
+    def row(cluster, obj: dict, wide: bool) -> list[str]:
+        return [
+            obj["metadata"]["name"],
+            *(f(obj) for f in cells),
+            created(cluster, obj),
+        ]
+
+    return row
+
+
+Printer = tuple[list[str], list[str], Callable]
+PRINTERS: dict[str, Printer] = {
+    "pods": (
+        ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+        ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"],
+        _pod,
+    ),
+    "nodes": (
+        ["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
+        [
+            "INTERNAL-IP",
+            "EXTERNAL-IP",
+            "OS-IMAGE",
+            "KERNEL-VERSION",
+            "CONTAINER-RUNTIME",
+        ],
+        _node,
+    ),
+    "services": (
+        ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"],
+        ["SELECTOR"],
+        _service,
+    ),
+    "endpoints": (["NAME", "ENDPOINTS", "AGE"], [], _endpoints),
+    "endpointslices": (
+        ["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"],
+        [],
+        _slice,
+    ),
+    "deployments": (
+        ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+        ["CONTAINERS", "IMAGES", "SELECTOR"],
+        _deployment,
+    ),
+    "replicasets": (
+        ["NAME", "DESIRED", "CURRENT", "READY", "AGE"],
+        ["CONTAINERS", "IMAGES", "SELECTOR"],
+        _replicaset,
+    ),
+    "ingresses": (["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"], [], _ingress),
+    "events": (["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], [], _event),
+    "horizontalpodautoscalers": (
+        ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"],
+        [],
+        _hpa,
+    ),
+    "namespaces": (
+        ["NAME", "STATUS", "AGE"],
+        [],
+        _simple(lambda o: o.get("status", {}).get("phase", "Active")),
+    ),
+    "serviceaccounts": (
+        ["NAME", "SECRETS", "AGE"],
+        [],
+        _simple(lambda o: str(len(o.get("secrets") or []))),
+    ),
+    "configmaps": (
+        ["NAME", "DATA", "AGE"],
+        [],
+        _simple(
+            lambda o: str(len(o.get("data") or {}) + len(o.get("binaryData") or {}))
+        ),
+    ),
+    "secrets": (
+        ["NAME", "TYPE", "DATA", "AGE"],
+        [],
+        _simple(
+            lambda o: o.get("type", "Opaque"), lambda o: str(len(o.get("data") or {}))
+        ),
+    ),
+    "leases": (
+        ["NAME", "HOLDER", "AGE"],
+        [],
+        _simple(lambda o: (o.get("spec") or {}).get("holderIdentity", "")),
+    ),
+    "ingressclasses": (
+        ["NAME", "CONTROLLER", "PARAMETERS", "AGE"],
+        [],
+        _simple(lambda o: (o.get("spec") or {}).get("controller", ""), lambda o: NONE),
+    ),
+}

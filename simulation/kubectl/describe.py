@@ -1,0 +1,247 @@
+"""`kubectl describe`: the sections kubectl prints for pods, nodes, Services and
+Deployments, aligned by the same tabwriter rules (padding 2), Events last."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from .. import clock
+from ..errors import UsageError
+from . import describe_parts as parts
+from .columns import selector_text
+from .objects import endpoints, fetch, listing, namespace_of, resource_type
+from .parser import Flag
+from .result import KubectlResult
+from .tabwriter import align
+
+FLAGS = (Flag("selector", "l", "str"), Flag("all-namespaces", "A"))
+
+
+def when(stamp: str | None) -> str:
+    """RFC 1123 with a zone, as describe prints times: `Thu, 01 Jan 2026 …`."""
+    seconds = clock.parse(stamp)
+    if seconds is None:
+        return "<unset>"
+    return (clock.EPOCH + timedelta(seconds=seconds)).strftime(
+        "%a, %d %b %Y %H:%M:%S +0000"
+    )
+
+
+def run(cluster, args) -> KubectlResult:
+    if not args.words:
+        raise UsageError(
+            "error: You must specify the type of resource to describe. Use"
+            ' "kubectl api-resources" for a complete list of supported resources.'
+        )
+    if "/" in args.words[0]:
+        kind, _, name = args.words[0].partition("/")
+        names = [name, *args.words[1:]]
+    else:
+        kind, names = args.words[0], args.words[1:]
+    resource = resource_type(kind)
+    ns = namespace_of(args)
+    if names:
+        objects = [fetch(cluster, resource, ns, n) for n in names]
+    else:
+        objects = listing(
+            cluster, resource, None if args.flag("all-namespaces") else ns
+        )
+    writer = WRITERS.get(resource.plural)
+    if writer is None:
+        raise UsageError(
+            f"error: describe supports pods, nodes, services and deployments here,"
+            f" not {resource.plural} (try `kubectl get {resource.plural} -o yaml`)"
+        )
+    if not objects:
+        return KubectlResult(output=f"No resources found in {ns} namespace.")
+    texts = [align("\n".join(writer(cluster, obj)), padding=2) for obj in objects]
+    return KubectlResult(output="\n\n\n".join(t.rstrip("\n") for t in texts))
+
+
+def _multi(title: str, items: list[str]) -> list[str]:
+    """`Labels:  a=b` then continuation lines aligned under the first value."""
+    if not items:
+        return [f"{title}\t<none>"]
+    return [f"{title}\t{items[0]}"] + [f"\t{x}" for x in items[1:]]
+
+
+def _labels(obj: dict) -> list[str]:
+    labels = obj["metadata"].get("labels") or {}
+    return [f"{k}={v}" for k, v in sorted(labels.items())]
+
+
+def _annotations(obj: dict) -> list[str]:
+    notes = obj["metadata"].get("annotations") or {}
+    return [f"{k}: {v}" for k, v in sorted(notes.items())]
+
+
+def describe_pod(cluster, pod: dict) -> list[str]:
+    meta, spec, st = pod["metadata"], pod["spec"], pod.get("status", {})
+    node = spec.get("nodeName")
+    out = [
+        f"Name:\t{meta['name']}",
+        f"Namespace:\t{meta['namespace']}",
+        f"Priority:\t{spec.get('priority', 0)}",
+    ]
+    if spec.get("priorityClassName"):
+        out.append(f"Priority Class Name:\t{spec['priorityClassName']}")
+    out += [
+        f"Service Account:\t{spec.get('serviceAccountName', 'default')}",
+        f"Node:\t{node}/{st.get('hostIP', '')}" if node else "Node:\t<none>",
+        f"Start Time:\t{when(st.get('startTime'))}" if st.get("startTime") else None,
+        *_multi("Labels:", _labels(pod)),
+        *_multi("Annotations:", _annotations(pod)),
+        "Status:\t"
+        + (
+            "Terminating"
+            if meta.get("deletionTimestamp")
+            else st.get("phase", "Pending")
+        ),
+    ]
+    if meta.get("deletionTimestamp"):
+        out.append(
+            f"Termination Grace Period:\t{meta.get('deletionGracePeriodSeconds', 30)}s"
+        )
+    ip = st.get("podIP")
+    out.append(f"IP:\t{ip or ''}")
+    out += ["IPs:", f"  IP:\t{ip}"] if ip else ["IPs:\t<none>"]
+    for ref in meta.get("ownerReferences") or []:
+        if ref.get("controller"):
+            out.append(f"Controlled By:\t{ref['kind']}/{ref['name']}")
+    out.append("Containers:")
+    statuses = {s["name"]: s for s in st.get("containerStatuses") or []}
+    for c in spec["containers"]:
+        out += parts.container(c, statuses.get(c["name"]), when)
+    out += parts.pod_conditions(st)
+    out += parts.volumes(spec)
+    out += [
+        f"QoS Class:\t{st.get('qosClass', 'BestEffort')}",
+        *_multi(
+            "Node-Selectors:",
+            _labels({"metadata": {"labels": spec.get("nodeSelector")}}),
+        ),
+        *_multi("Tolerations:", parts.tolerations(spec)),
+    ]
+    out += parts.events(cluster, pod)
+    return [x for x in out if x is not None]
+
+
+def describe_node(cluster, node: dict) -> list[str]:
+    meta, spec, st = node["metadata"], node["spec"], node.get("status", {})
+    from .columns import node_roles
+
+    taints = [
+        f"{t['key']}{'=' + t['value'] if t.get('value') else ''}:{t['effect']}"
+        for t in spec.get("taints") or []
+    ]
+    out = [
+        f"Name:\t{meta['name']}",
+        f"Roles:\t{node_roles(node)}",
+        *_multi("Labels:", _labels(node)),
+        *_multi("Annotations:", _annotations(node)),
+        f"CreationTimestamp:\t{when(meta.get('creationTimestamp'))}",
+        *_multi("Taints:", taints),
+        f"Unschedulable:\t{str(bool(spec.get('unschedulable'))).lower()}",
+    ]
+    out += parts.node_conditions(st, when)
+    out.append("Addresses:")
+    out += [f"  {a['type']}:\t{a['address']}" for a in st.get("addresses", [])]
+    for title in ("Capacity", "Allocatable"):
+        out.append(f"{title}:")
+        out += [f"  {k}:\t{v}" for k, v in sorted(st.get(title.lower(), {}).items())]
+    info = st.get("nodeInfo", {})
+    out += [
+        "System Info:",
+        "  Machine ID:\t",
+        "  System UUID:\t",
+        "  Boot ID:\t",
+        f"  Kernel Version:\t{info.get('kernelVersion', '')}",
+        f"  OS Image:\t{info.get('osImage', '')}",
+        f"  Operating System:\t{info.get('operatingSystem', '')}",
+        f"  Architecture:\t{info.get('architecture', '')}",
+        f"  Container Runtime Version:\t{info.get('containerRuntimeVersion', '')}",
+        f"  Kubelet Version:\t{info.get('kubeletVersion', '')}",
+        f"  Kube-Proxy Version:\t{info.get('kubeProxyVersion', '')}",
+    ]
+    if spec.get("podCIDR"):
+        out.append(f"PodCIDR:\t{spec['podCIDR']}")
+        out.append(f"PodCIDRs:\t{','.join(spec.get('podCIDRs') or [spec['podCIDR']])}")
+    if spec.get("providerID"):
+        out.append(f"ProviderID:\t{spec['providerID']}")
+    out += parts.node_pods(cluster, node)
+    out += parts.events(cluster, node)
+    return out
+
+
+def describe_service(cluster, svc: dict) -> list[str]:
+    meta, spec = svc["metadata"], svc["spec"]
+    ep = next(
+        (
+            e
+            for e in endpoints(cluster, meta["namespace"])
+            if e["metadata"]["name"] == meta["name"]
+        ),
+        None,
+    )
+    out = [
+        f"Name:\t{meta['name']}",
+        f"Namespace:\t{meta['namespace']}",
+        *_multi("Labels:", _labels(svc)),
+        *_multi("Annotations:", _annotations(svc)),
+        f"Selector:\t{selector_text(spec.get('selector'))}",
+        f"Type:\t{spec.get('type', 'ClusterIP')}",
+        "IP Family Policy:\tSingleStack",
+        "IP Families:\tIPv4",
+        f"IP:\t{spec.get('clusterIP', '')}",
+        f"IPs:\t{','.join(spec.get('clusterIPs') or [spec.get('clusterIP', '')])}",
+    ]
+    ingress = (svc.get("status", {}).get("loadBalancer") or {}).get("ingress") or []
+    if ingress:
+        ips = ", ".join(f"{i.get('ip') or i.get('hostname')} (VIP)" for i in ingress)
+        out.append(f"LoadBalancer Ingress:\t{ips}")
+    for p in spec.get("ports") or []:
+        out += parts.service_port(p, ep)
+    out.append(f"Session Affinity:\t{spec.get('sessionAffinity', 'None')}")
+    if spec.get("type") in ("NodePort", "LoadBalancer"):
+        out.append(
+            f"External Traffic Policy:\t{spec.get('externalTrafficPolicy', 'Cluster')}"
+        )
+    out.append(
+        f"Internal Traffic Policy:\t{spec.get('internalTrafficPolicy', 'Cluster')}"
+    )
+    out += parts.events(cluster, svc)
+    return out
+
+
+def describe_deployment(cluster, d: dict) -> list[str]:
+    meta, spec, st = d["metadata"], d["spec"], d.get("status", {})
+    want = spec.get("replicas", 1)
+    strategy = spec.get("strategy") or {}
+    rolling = strategy.get("rollingUpdate") or {}
+    out = [
+        f"Name:\t{meta['name']}",
+        f"Namespace:\t{meta['namespace']}",
+        f"CreationTimestamp:\t{when(meta.get('creationTimestamp'))}",
+        *_multi("Labels:", _labels(d)),
+        *_multi("Annotations:", _annotations(d)),
+        f"Selector:\t{selector_text(spec.get('selector'))}",
+        f"Replicas:\t{want} desired | {st.get('updatedReplicas', 0)} updated |"
+        f" {st.get('replicas', 0)} total | {st.get('availableReplicas', 0)} available"
+        f" | {st.get('unavailableReplicas', 0)} unavailable",
+        f"StrategyType:\t{strategy.get('type', 'RollingUpdate')}",
+        f"MinReadySeconds:\t{spec.get('minReadySeconds', 0)}",
+        f"RollingUpdateStrategy:\t{rolling.get('maxUnavailable', '25%')} max"
+        f" unavailable, {rolling.get('maxSurge', '25%')} max surge",
+    ]
+    out += parts.template(spec.get("template") or {})
+    out += parts.deployment_tail(cluster, d)
+    out += parts.events(cluster, d)
+    return out
+
+
+WRITERS = {
+    "pods": describe_pod,
+    "nodes": describe_node,
+    "services": describe_service,
+    "deployments": describe_deployment,
+}

@@ -1,0 +1,341 @@
+"""Sections `kubectl describe` shares between kinds: containers, conditions, volumes,
+a node's pods and resources, Service ports, and the Events table."""
+
+from __future__ import annotations
+
+from ..quantity import format_cpu, format_memory, parse
+from .columns import NONE, age, endpoints_text
+
+
+def _ports(c: dict) -> tuple[str, str]:
+    ports = c.get("ports") or []
+    if not ports:
+        return "<none>", "<none>"
+    port = ",".join(f"{p['containerPort']}/{p.get('protocol', 'TCP')}" for p in ports)
+    host = ",".join(f"{p.get('hostPort', 0)}/{p.get('protocol', 'TCP')}" for p in ports)
+    return port, host
+
+
+def container(c: dict, status: dict | None, when) -> list[str]:
+    status = status or {}
+    port, host = _ports(c)
+    out = [f"  {c['name']}:"]
+    if status.get("containerID"):
+        out.append(f"    Container ID:\t{status['containerID']}")
+    out += [
+        f"    Image:\t{c.get('image', '')}",
+        f"    Image ID:\t{status.get('imageID', '')}",
+        f"    Port:\t{port}",
+        f"    Host Port:\t{host}",
+    ]
+    if c.get("args"):
+        out += ["    Args:"] + [f"      {a}" for a in c["args"]]
+    out += _state("State", status.get("state") or {"waiting": {}}, when)
+    if status.get("lastState"):
+        out += _state("Last State", status["lastState"], when)
+    out += [
+        f"    Ready:\t{str(bool(status.get('ready'))).capitalize()}",
+        f"    Restart Count:\t{status.get('restartCount', 0)}",
+    ]
+    res = c.get("resources") or {}
+    for title in ("Limits", "Requests"):
+        values = res.get(title.lower())
+        if values:
+            out.append(f"    {title}:")
+            out += [f"      {k}:\t{v}" for k, v in sorted(values.items())]
+    env = c.get("env") or []
+    if env:
+        out.append("    Environment:")
+        out += [f"      {e['name']}:\t{e.get('value', '')}" for e in env]
+    else:
+        out.append("    Environment:\t<none>")
+    mounts = c.get("volumeMounts") or []
+    if mounts:
+        out.append("    Mounts:")
+        for m in mounts:
+            mode = "ro" if m.get("readOnly") else "rw"
+            out.append(f"      {m['mountPath']} from {m['name']} ({mode})")
+    else:
+        out.append("    Mounts:\t<none>")
+    return out
+
+
+def _state(title: str, state: dict, when) -> list[str]:
+    if "running" in state:
+        return [
+            f"    {title}:\tRunning",
+            f"      Started:\t{when(state['running'].get('startedAt'))}",
+        ]
+    if "terminated" in state:
+        t = state["terminated"]
+        out = [f"    {title}:\tTerminated", f"      Reason:\t{t.get('reason', '')}"]
+        out.append(f"      Exit Code:\t{t.get('exitCode', 0)}")
+        if t.get("finishedAt"):
+            out.append(f"      Finished:\t{when(t['finishedAt'])}")
+        return out
+    waiting = state.get("waiting") or {}
+    out = [f"    {title}:\tWaiting"]
+    out.append(f"      Reason:\t{waiting.get('reason', 'ContainerCreating')}")
+    return out
+
+
+def pod_conditions(status: dict) -> list[str]:
+    conds = status.get("conditions") or []
+    if not conds:
+        return []
+    return ["Conditions:", "  Type\tStatus"] + [
+        f"  {c['type']} \t{c['status']} " for c in conds
+    ]
+
+
+def volumes(spec: dict) -> list[str]:
+    vols = spec.get("volumes") or []
+    if not vols:
+        return ["Volumes:\t<none>"]
+    out = ["Volumes:"]
+    for v in vols:
+        out.append(f"  {v['name']}:")
+        if "projected" in v:
+            sources = v["projected"].get("sources") or []
+            token = next(
+                (
+                    s["serviceAccountToken"]
+                    for s in sources
+                    if "serviceAccountToken" in s
+                ),
+                {},
+            )
+            cm = next((s["configMap"] for s in sources if "configMap" in s), {})
+            out += [
+                "    Type:\tProjected (a volume that contains injected data from"
+                " multiple sources)",
+                f"    TokenExpirationSeconds:\t{token.get('expirationSeconds', 3607)}",
+                f"    ConfigMapName:\t{cm.get('name', '')}",
+                "    Optional:\tfalse",
+                "    DownwardAPI:\t"
+                + str(any("downwardAPI" in s for s in sources)).lower(),
+            ]
+        elif "emptyDir" in v:
+            out += [
+                "    Type:\tEmptyDir (a temporary directory that shares a pod's"
+                " lifetime)",
+                f"    Medium:\t{(v['emptyDir'] or {}).get('medium', '')}",
+                f"    SizeLimit:\t{(v['emptyDir'] or {}).get('sizeLimit', '<unset>')}",
+            ]
+        elif "configMap" in v:
+            out += [
+                "    Type:\tConfigMap (a volume populated by a ConfigMap)",
+                f"    Name:\t{v['configMap'].get('name', '')}",
+                "    Optional:\tfalse",
+            ]
+        else:
+            out.append(f"    Type:\t{next(iter(k for k in v if k != 'name'), '')}")
+    return out
+
+
+def tolerations(spec: dict) -> list[str]:
+    out = []
+    for t in spec.get("tolerations") or []:
+        text = t.get("key", "")
+        if t.get("value"):
+            text += f"={t['value']}"
+        if t.get("effect"):
+            text += f":{t['effect']}"
+        if t.get("operator") == "Exists":
+            text += " op=Exists"
+        if t.get("tolerationSeconds") is not None:
+            text += f" for {t['tolerationSeconds']}s"
+        out.append(text)
+    return out
+
+
+def node_conditions(status: dict, when) -> list[str]:
+    out = [
+        "Conditions:",
+        "  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage",
+        "  ----\t------\t-----------------\t------------------\t------\t-------",
+    ]
+    for c in status.get("conditions") or []:
+        out.append(
+            f"  {c['type']}\t{c['status']}\t{when(c.get('lastHeartbeatTime'))}\t"
+            f"{when(c.get('lastTransitionTime'))}\t{c.get('reason', '')}\t"
+            f"{c.get('message', '')}"
+        )
+    return out
+
+
+def _pct(value: float, total: float) -> str:
+    return f"{int(value * 100 // total) if total else 0}%"
+
+
+def node_pods(cluster, node: dict) -> list[str]:
+    pods = [
+        p
+        for p in cluster.store.pods_on_node(node["metadata"]["name"])
+        if p.get("status", {}).get("phase") not in ("Succeeded", "Failed")
+    ]
+    pods.sort(key=lambda p: (p["metadata"]["namespace"], p["metadata"]["name"]))
+    alloc = node.get("status", {}).get("allocatable", {})
+    cpu_total, mem_total = parse(alloc.get("cpu", 0)), parse(alloc.get("memory", 0))
+    out = [
+        f"Non-terminated Pods:\t({len(pods)} in total)",
+        "  Namespace\tName\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits"
+        "\tAge",
+        "  ---------\t----\t------------\t----------\t---------------\t-------------"
+        "\t---",
+    ]
+    sums = {"rc": 0.0, "lc": 0.0, "rm": 0.0, "lm": 0.0}
+    for p in pods:
+        vals = {"rc": 0.0, "lc": 0.0, "rm": 0.0, "lm": 0.0}
+        for c in p["spec"]["containers"]:
+            res = c.get("resources") or {}
+            req, lim = res.get("requests") or {}, res.get("limits") or {}
+            vals["rc"] += parse(req.get("cpu", 0))
+            vals["lc"] += parse(lim.get("cpu", 0))
+            vals["rm"] += parse(req.get("memory", 0))
+            vals["lm"] += parse(lim.get("memory", 0))
+        for k in sums:
+            sums[k] += vals[k]
+        out.append(
+            f"  {p['metadata']['namespace']}\t{p['metadata']['name']}\t"
+            + "\t".join(_amounts(vals, cpu_total, mem_total))
+            + f"\t{age(cluster, p['metadata'].get('creationTimestamp'))}"
+        )
+    rc, lc, rm, lm = _amounts(sums, cpu_total, mem_total)
+    out += [
+        "Allocated resources:",
+        "  (Total limits may be over 100 percent, i.e., overcommitted.)",
+        "  Resource\tRequests\tLimits",
+        "  --------\t--------\t------",
+        f"  cpu\t{rc}\t{lc}",
+        f"  memory\t{rm}\t{lm}",
+        "  ephemeral-storage\t0 (0%)\t0 (0%)",
+    ]
+    return out
+
+
+def _amounts(v: dict, cpu_total: float, mem_total: float) -> list[str]:
+    def cpu(x):
+        return f"{format_cpu(x) if x else '0'} ({_pct(x, cpu_total)})"
+
+    def mem(x):
+        return f"{format_memory(x) if x else '0'} ({_pct(x, mem_total)})"
+
+    return [cpu(v["rc"]), cpu(v["lc"]), mem(v["rm"]), mem(v["lm"])]
+
+
+def service_port(p: dict, ep: dict | None) -> list[str]:
+    name = p.get("name") or "<unset>"
+    proto = p.get("protocol", "TCP")
+    target = p.get("targetPort", p.get("port"))
+    out = [
+        f"Port:\t{name}  {p['port']}/{proto}",
+        f"TargetPort:\t{target}/{proto}",
+    ]
+    if p.get("nodePort"):
+        out.append(f"NodePort:\t{name}  {p['nodePort']}/{proto}")
+    subsets = []
+    for s in (ep or {}).get("subsets") or []:
+        ports = [
+            q for q in s.get("ports") or [] if q.get("name", "") == p.get("name", "")
+        ]
+        subsets.append({"addresses": s.get("addresses") or [], "ports": ports})
+    text = endpoints_text(subsets, limit=10**6)
+    out.append(f"Endpoints:\t{'' if text == NONE else text}")
+    return out
+
+
+def template(tpl: dict) -> list[str]:
+    labels = (tpl.get("metadata") or {}).get("labels") or {}
+    spec = tpl.get("spec") or {}
+    items = [f"{k}={v}" for k, v in sorted(labels.items())]
+    out = ["Pod Template:"]
+    out += [f"  Labels:\t{items[0] if items else '<none>'}"] + [
+        f"\t{x}" for x in items[1:]
+    ]
+    out.append("  Containers:")
+    for c in spec.get("containers") or []:
+        port, host = _ports(c)
+        out += [f"   {c['name']}:", f"    Image:\t{c.get('image', '')}"]
+        out += [f"    Port:\t{port}", f"    Host Port:\t{host}"]
+        res = c.get("resources") or {}
+        for title in ("Limits", "Requests"):
+            if res.get(title.lower()):
+                out.append(f"    {title}:")
+                out += [
+                    f"      {k}:\t{v}" for k, v in sorted(res[title.lower()].items())
+                ]
+        env = c.get("env") or []
+        if env:
+            out.append("    Environment:")
+            out += [f"      {e['name']}:\t{e.get('value', '')}" for e in env]
+        else:
+            out.append("    Environment:\t<none>")
+        out.append("    Mounts:\t<none>")
+    out += [
+        "  Volumes:\t<none>",
+        f"  Node-Selectors:\t{NONE}",
+        f"  Tolerations:\t{NONE}",
+    ]
+    return out
+
+
+def deployment_tail(cluster, d: dict) -> list[str]:
+    conds = (d.get("status") or {}).get("conditions") or []
+    out = []
+    if conds:
+        out += ["Conditions:", "  Type\tStatus\tReason", "  ----\t------\t------"]
+        out += [f"  {c['type']}\t{c['status']}\t{c.get('reason', '')}" for c in conds]
+    uid = d["metadata"].get("uid")
+    owned = [
+        rs
+        for rs in cluster.store.list("replicasets", d["metadata"]["namespace"])
+        if any(r.get("uid") == uid for r in rs["metadata"].get("ownerReferences") or [])
+    ]
+    from ..names import pod_template_hash
+
+    current = pod_template_hash(d["spec"]["template"])
+    new = [
+        r
+        for r in owned
+        if r["metadata"].get("labels", {}).get("pod-template-hash") == current
+    ]
+    old = [r for r in owned if r not in new and r["spec"].get("replicas", 0)]
+
+    def text(rs):
+        return (
+            f"{rs['metadata']['name']} ({rs.get('status', {}).get('replicas', 0)}/"
+            f"{rs['spec'].get('replicas', 0)} replicas created)"
+        )
+
+    out.append(f"OldReplicaSets:\t{', '.join(text(r) for r in old) or '<none>'}")
+    out.append(f"NewReplicaSet:\t{', '.join(text(r) for r in new) or '<none>'}")
+    return out
+
+
+def events(cluster, obj: dict) -> list[str]:
+    meta = obj["metadata"]
+    found = [
+        e
+        for e in cluster.store.list("events", meta.get("namespace") or "default")
+        if (e.get("involvedObject") or {}).get("name") == meta["name"]
+        and (e.get("involvedObject") or {}).get("kind") == obj.get("kind")
+    ]
+    if not found:
+        return ["Events:\t<none>"]
+    found.sort(key=lambda e: (e.get("lastTimestamp") or "", e["metadata"]["name"]))
+    out = [
+        "Events:",
+        "  Type\tReason\tAge\tFrom\tMessage",
+        "  ----\t------\t----\t----\t-------",
+    ]
+    for e in found:
+        when = age(cluster, e.get("lastTimestamp"))
+        if e.get("count", 1) > 1:
+            when += f" (x{e['count']} over {age(cluster, e.get('firstTimestamp'))})"
+        source = (e.get("source") or {}).get("component", "")
+        out.append(
+            f"  {e.get('type', '')}\t{e.get('reason', '')}\t{when}\t{source}\t"
+            f"{e.get('message', '')}"
+        )
+    return out

@@ -1,0 +1,133 @@
+"""`kubectl get`: tables, `-o wide|yaml|json|name`, `-A`, `-l`, `--show-labels`."""
+
+from __future__ import annotations
+
+from ..errors import UsageError
+from ..resources import BY_PLURAL
+from . import columns, output, selectors
+from .objects import fetch, listing, namespace_of, resource_type
+from .parser import Flag
+from .result import KubectlResult
+from .tabwriter import table
+
+FLAGS = (
+    Flag("output", "o", "str"),
+    Flag("all-namespaces", "A"),
+    Flag("selector", "l", "str"),
+    Flag("show-labels"),
+    Flag("watch", "w"),
+    Flag("no-headers"),
+)
+FORMATS = ("wide", "yaml", "json", "name")
+ALL = ("pods", "services", "deployments", "replicasets", "horizontalpodautoscalers")
+
+
+def run(cluster, args) -> KubectlResult:
+    if args.flag("watch"):
+        raise UsageError(
+            "error: --watch is not supported here: step or play the simulation and"
+            " run `kubectl get` again"
+        )
+    fmt = str(args.flag("output") or "")
+    if fmt and fmt not in FORMATS:
+        raise UsageError(
+            f'error: unable to match a printer suitable for the output format "{fmt}",'
+            f" allowed formats are: {','.join(sorted(FORMATS))}"
+        )
+    groups = _requests(args.words)
+    every_ns = bool(args.flag("all-namespaces"))
+    ns = None if every_ns else namespace_of(args)
+    test = selectors.parse(args.flag("selector")) if args.flag("selector") else None
+    found = []
+    named = False
+    for resource, names in groups:
+        if names:
+            named = True
+            items = [fetch(cluster, resource, ns or "default", n) for n in names]
+        else:
+            items = listing(cluster, resource, ns)
+        if test is not None:
+            items = [o for o in items if test(o["metadata"].get("labels") or {})]
+        found.append((resource, items))
+    objects = [o for _, items in found for o in items]
+    if fmt in ("yaml", "json", "name"):
+        if not objects and fmt == "name":
+            return KubectlResult(output=_none_found(groups, ns))
+        single = named and len(objects) == 1 and len(groups) == 1
+        return KubectlResult(output=output.render(objects, fmt, single))
+    if not objects:
+        return KubectlResult(output=_none_found(groups, ns))
+    prefix = len(groups) > 1
+    blocks = [
+        _table(cluster, resource, items, args, every_ns, prefix, fmt == "wide")
+        for resource, items in found
+        if items
+    ]
+    return KubectlResult(output="\n\n".join(blocks))
+
+
+def _requests(words: list[str]) -> list[tuple]:
+    """Split `pods,svc name…` or `pod/a svc/b` into [(resource, [names])]."""
+    if not words:
+        raise UsageError(
+            "error: You must specify the type of resource to get. Use"
+            ' "kubectl api-resources" for a complete list of supported resources.'
+        )
+    if "/" in words[0]:
+        groups: dict = {}
+        for word in words:
+            kind, slash, name = word.partition("/")
+            if not slash or not name:
+                raise UsageError(
+                    "error: there is no need to specify a resource type as a separate"
+                    " argument when passing arguments in resource/name form (e.g."
+                    " 'kubectl get resource/<resource_name>' instead of 'kubectl get"
+                    " resource resource/<resource_name>'"
+                )
+            groups.setdefault(resource_type(kind), []).append(name)
+        return list(groups.items())
+    kinds = []
+    for kind in words[0].split(","):
+        if kind == "all":
+            kinds += [BY_PLURAL[p] for p in ALL]
+        elif kind:
+            kinds.append(resource_type(kind))
+    kinds = list(dict.fromkeys(kinds))
+    return [(r, list(words[1:])) for r in kinds]
+
+
+def _table(cluster, resource, items, args, every_ns, prefix, wide) -> str:
+    headers, wide_headers, row = columns.PRINTERS.get(
+        resource.plural, (["NAME", "AGE"], [], _name_age)
+    )
+    head = list(headers) + (list(wide_headers) if wide else [])
+    with_ns = every_ns and resource.namespaced
+    labels = bool(args.flag("show-labels"))
+    rows = []
+    for obj in items:
+        cells = row(cluster, obj, wide)
+        if prefix and resource.plural != "events":
+            cells[0] = f"{resource.display}/{cells[0]}"
+        if with_ns:
+            cells.insert(0, obj["metadata"].get("namespace", ""))
+        if labels:
+            cells.append(columns.labels_text(obj["metadata"].get("labels")))
+        rows.append(cells)
+    if with_ns:
+        head.insert(0, "NAMESPACE")
+    if labels:
+        head.append("LABELS")
+    if not args.flag("no-headers"):
+        rows.insert(0, head)
+    return table(rows)
+
+
+def _name_age(cluster, obj, wide):
+    return [obj["metadata"]["name"], columns.created(cluster, obj)]
+
+
+def _none_found(groups, ns: str | None) -> str:
+    namespaced = any(r.namespaced for r, _ in groups)
+    if ns is None or not namespaced:
+        return "No resources found"
+    return f"No resources found in {ns} namespace."

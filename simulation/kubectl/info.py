@@ -1,0 +1,227 @@
+"""`logs`, `version`, `cluster-info`, `api-resources`, `create namespace`, help text."""
+
+from __future__ import annotations
+
+import hashlib
+
+from .. import clock
+from ..config import KUBERNETES_VERSION
+from ..errors import SimulationError, UsageError
+from ..resources import BY_PLURAL, RESOURCES
+from .columns import address
+from .objects import fetch, namespace_of, resource_type, server_error
+from .parser import Flag
+from .result import KubectlResult
+from .tabwriter import table
+
+LOGS_FLAGS = (
+    Flag("container", "c", "str"),
+    Flag("tail", kind="int"),
+    Flag("previous", "p"),
+    Flag("follow", "f"),
+    Flag("timestamps"),
+)
+SIMULATED = (
+    "# simulated log lines: KubeViz runs no containers; these are typical of {image}"
+)
+
+
+def logs(cluster, args) -> KubectlResult:
+    if args.flag("follow"):
+        raise UsageError(
+            "error: --follow is not supported here: step the simulation and run"
+            " `kubectl logs` again"
+        )
+    if len(args.words) != 1:
+        raise UsageError(
+            "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or"
+            " TYPE/NAME is a required argument for the logs command"
+        )
+    ns = namespace_of(args)
+    pod = _pod_for(cluster, args.words[0], ns)
+    name = pod["metadata"]["name"]
+    containers = [c["name"] for c in pod["spec"]["containers"]]
+    wanted = args.flag("container") or containers[0]
+    if wanted not in containers:
+        raise UsageError(
+            f"Error from server (BadRequest): container {wanted} is not valid for pod"
+            f" {name}"
+        )
+    status = next(
+        (
+            s
+            for s in pod.get("status", {}).get("containerStatuses") or []
+            if s["name"] == wanted
+        ),
+        {},
+    )
+    state = status.get("state") or {}
+    if "running" not in state and not args.flag("previous"):
+        reason = (state.get("waiting") or {}).get("reason", "ContainerCreating")
+        raise UsageError(
+            f'Error from server (BadRequest): container "{wanted}" in pod "{name}" is'
+            f" waiting to start: {reason}"
+        )
+    image = next(c["image"] for c in pod["spec"]["containers"] if c["name"] == wanted)
+    started = (state.get("running") or {}).get("startedAt") or clock.iso(cluster.time)
+    lines = [SIMULATED.format(image=image), *_lines(image, started, name)]
+    if args.flag("tail") is not None and args.flag("tail") >= 0:
+        lines = (
+            lines[:1] + lines[1:][-args.flag("tail") :]
+            if args.flag("tail")
+            else lines[:1]
+        )
+    return KubectlResult(output="\n".join(lines))
+
+
+def _pod_for(cluster, word: str, ns: str) -> dict:
+    kind, slash, name = word.partition("/")
+    if not slash:
+        return fetch(cluster, BY_PLURAL["pods"], ns, word)
+    resource = resource_type(kind)
+    if resource.plural == "pods":
+        return fetch(cluster, resource, ns, name)
+    owner = fetch(cluster, resource, ns, name)
+    selector = ((owner.get("spec") or {}).get("selector") or {}).get("matchLabels")
+    for pod in cluster.store.list("pods", ns):
+        labels = pod["metadata"].get("labels") or {}
+        if selector and all(labels.get(k) == v for k, v in selector.items()):
+            return pod
+    raise UsageError(f"error: no pods found for {resource.singular} {name}")
+
+
+def _lines(image: str, started: str, pod: str) -> list[str]:
+    t = clock.parse(started) or 0.0
+    stamp = clock.EPOCH.timestamp() + t
+    from datetime import UTC, datetime
+
+    when = datetime.fromtimestamp(stamp, UTC)
+    base = image.rsplit("/", 1)[-1].split(":")[0]
+    seed = int(hashlib.sha256(pod.encode()).hexdigest()[:6], 16)
+    if base == "nginx" or "nginx" in base:
+        ts = when.strftime("%Y/%m/%d %H:%M:%S")
+        return [
+            "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt"
+            " to perform configuration",
+            "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
+            "/docker-entrypoint.sh: Configuration complete; ready for start up",
+            f'{ts} [notice] 1#1: using the "epoll" event method',
+            f"{ts} [notice] 1#1: start worker processes",
+            f"{ts} [notice] 1#1: start worker process {29 + seed % 8}",
+        ]
+    if "redis" in base:
+        ts = when.strftime("%d %b %Y %H:%M:%S.000")
+        return [
+            f"1:C {ts} # oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
+            f"1:M {ts} * Running mode=standalone, port=6379.",
+            f"1:M {ts} * Server initialized",
+            f"1:M {ts} * Ready to accept connections tcp",
+        ]
+    if base == "coredns":
+        return [".:53", "CoreDNS-1.11.3", "linux/amd64, go1.21.11, a6338e9"]
+    if "frontend" in base or "php" in base:
+        ts = when.strftime("%a %b %d %H:%M:%S.000000 %Y")
+        return [
+            f"[{ts}] [mpm_prefork:notice] [pid 1] AH00163: Apache/2.4.38 (Debian)"
+            " PHP/8.1 configured -- resuming normal operations",
+            f"[{ts}] [core:notice] [pid 1] AH00094: Command line: 'apache2 -D"
+            " FOREGROUND'",
+        ]
+    return [f"{when.strftime('%Y-%m-%dT%H:%M:%SZ')} {base} started (pid 1)"]
+
+
+def version(cluster, args) -> KubectlResult:
+    lines = [f"Client Version: {KUBERNETES_VERSION}", "Kustomize Version: v5.4.2"]
+    if not args.flag("client"):
+        lines.append(f"Server Version: {KUBERNETES_VERSION}")
+    return KubectlResult(output="\n".join(lines))
+
+
+def cluster_info(cluster, args) -> KubectlResult:
+    nodes = cluster.store.list("nodes")
+    control = next(
+        (
+            n
+            for n in nodes
+            if "node-role.kubernetes.io/control-plane" in n["metadata"]["labels"]
+        ),
+        nodes[0] if nodes else None,
+    )
+    ip = address(control, "InternalIP") if control else "127.0.0.1"
+    url = f"https://{ip}:6443"
+    lines = [f"Kubernetes control plane is running at {url}"]
+    if cluster.store.get("services", "kube-system", "kube-dns"):
+        lines.append(
+            f"CoreDNS is running at {url}/api/v1/namespaces/kube-system/services/"
+            "kube-dns:dns/proxy"
+        )
+    lines += [
+        "",
+        "To further debug and diagnose cluster problems, use 'kubectl cluster-info"
+        " dump'.",
+    ]
+    return KubectlResult(output="\n".join(lines))
+
+
+def api_resources(cluster, args) -> KubectlResult:
+    rows = [["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]]
+    wanted = args.flag("namespaced")
+    for r in sorted(RESOURCES, key=lambda r: (r.group, r.plural)):
+        if wanted is not None and str(r.namespaced).lower() != str(wanted).lower():
+            continue
+        rows.append(
+            [
+                r.plural,
+                ",".join(r.short_names),
+                r.api_version,
+                str(r.namespaced).lower(),
+                r.kind,
+            ]
+        )
+    return KubectlResult(output=table(rows))
+
+
+def create_namespace(cluster, args) -> KubectlResult:
+    if len(args.words) != 1:
+        raise UsageError(f"error: exactly one NAME is required, got {len(args.words)}")
+    name = args.words[0]
+    try:
+        cluster.api.create(
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}},
+            actor="kubectl",
+        )
+    except SimulationError as exc:
+        raise server_error(exc) from None
+    return KubectlResult(
+        output=f"namespace/{name} created",
+        changed=True,
+        summary=f"kubectl created namespace {name}, a scope for names and policies.",
+        type="kubectl.create",
+        concept="namespaces",
+    )
+
+
+USAGE = {
+    "get": "kubectl get TYPE[,TYPE...] [NAME] [-o wide|yaml|json|name] [-n NS | -A]"
+    " [-l SELECTOR] [--show-labels]",
+    "describe": "kubectl describe (pod|node|service|deployment) NAME",
+    "apply": "kubectl apply -f - <<EOF … EOF   (or -f FILE from the CLI)",
+    "create": "kubectl create deployment NAME --image=IMAGE [--replicas=N] [--port=P]",
+    "expose": "kubectl expose deployment NAME --port=P [--target-port=T]"
+    " [--type=ClusterIP|NodePort|LoadBalancer] [--name=N]",
+    "scale": "kubectl scale deployment/NAME --replicas=N",
+    "delete": "kubectl delete TYPE NAME | TYPE/NAME | TYPE -l SELECTOR | -f -",
+    "drain": "kubectl drain NODE [--ignore-daemonsets] [--delete-emptydir-data]"
+    " [--force]",
+    "logs": "kubectl logs POD [-c CONTAINER]",
+    "rollout": "kubectl rollout status deployment/NAME",
+    "exec": "kubectl exec POD [-c CONTAINER] -- curl URL | wget -qO- URL"
+    " | nslookup NAME | ping IP",
+    "set": "kubectl set image deployment/NAME CONTAINER=IMAGE",
+}
+
+
+def usage(verb: str) -> str:
+    if verb in USAGE:
+        return "Usage:\n  " + USAGE[verb]
+    return "Commands:\n" + "\n".join(f"  {v}" for v in USAGE.values())

@@ -1,0 +1,72 @@
+"""`-o yaml`, `-o json` and `-o name`, shaped as kubectl prints them."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import yaml
+
+from ..resources import for_object
+
+# Kinds with no spec in the real API; the model may store an empty one.
+_NO_SPEC = {"Event", "EndpointSlice", "ServiceAccount", "ConfigMap", "Secret"}
+_INTERNAL_META = ("creationRevision",)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Go's YAML (sigs.k8s.io/yaml) quotes with double quotes and never folds lines."""
+
+    def choose_scalar_style(self):
+        style = super().choose_scalar_style()
+        return '"' if style == "'" else style
+
+
+def clean(obj: dict) -> dict:
+    """The object as the API server would return it (no model-only fields)."""
+    out = copy.deepcopy(obj)
+    meta = out.get("metadata") or {}
+    for key in _INTERNAL_META:
+        meta.pop(key, None)
+    if out.get("kind") in _NO_SPEC and out.get("spec") == {}:
+        out.pop("spec")
+    return out
+
+
+def as_list(objects: list[dict]) -> dict:
+    return {
+        "apiVersion": "v1",
+        "items": [clean(o) for o in objects],
+        "kind": "List",
+        "metadata": {"resourceVersion": ""},
+    }
+
+
+def to_yaml(data: dict) -> str:
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=True,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=1_000_000,
+    ).rstrip("\n")
+
+
+def to_json(data: dict) -> str:
+    return json.dumps(data, indent=4, sort_keys=True, ensure_ascii=False)
+
+
+def name_of(obj: dict) -> str:
+    """`-o name`: `pod/web-x`, `deployment.apps/web`, `service/web`."""
+    resource = for_object(obj)
+    kind = resource.display if resource else obj.get("kind", "").lower()
+    return f"{kind}/{obj['metadata']['name']}"
+
+
+def render(objects: list[dict], fmt: str, single: bool) -> str:
+    """Objects in a machine format; `single` prints one object rather than a List."""
+    if fmt == "name":
+        return "\n".join(name_of(o) for o in objects)
+    data = clean(objects[0]) if single and len(objects) == 1 else as_list(objects)
+    return to_yaml(data) if fmt == "yaml" else to_json(data)
