@@ -64,7 +64,10 @@ export class Diagram extends EventTarget {
     this.renderWires();
     this.renderLinks();
     this.detail.refresh();
-    if (!this.userMoved) this.fit();
+    // Refit only when the set of nodes changes: a new pod or Service never moves the view.
+    const fitKey = `${this.layout.nodeSlots.highest}|${this.layout.columns}`;
+    if (!this.userMoved && fitKey !== this.fitKey) this.fit();
+    this.fitKey = fitKey;
     this.applySelection();
   }
 
@@ -301,8 +304,13 @@ export class Diagram extends EventTarget {
 
   // ---- who acted: light up the actor and run arrows along its API calls -------------
 
-  showEvent(event) {
-    if (!event) return;
+  /** Light up who acted; `animate` false (after a snapshot or seek) draws it still. */
+  showEvent(event, animate = true) {
+    if (!event) {
+      for (const old of this.svg.querySelectorAll(".active")) old.classList.remove("active");
+      clear(this.layers.calls);
+      return;
+    }
     for (const write of event.writes ?? []) {
       if (write.revision > this.revision) {
         this.revision = write.revision;
@@ -315,21 +323,23 @@ export class Diagram extends EventTarget {
     for (const id of targets.ids) {
       for (const element of this.svg.querySelectorAll(`[data-id="${CSS.escape(id)}"]`)) element.classList.add("active");
     }
-    for (const id of event.objects ?? []) {
-      const group = this.podGroups.get(id) ?? this.nodeGroups.get(id) ?? this.serviceGroups.get(id);
-      if (group) this.flash(group);
+    if (animate) {
+      for (const id of event.objects ?? []) {
+        const group = this.podGroups.get(id) ?? this.nodeGroups.get(id) ?? this.serviceGroups.get(id);
+        if (group) this.flash(group);
+      }
     }
-    this.drawCalls(event, targets.rect);
+    this.drawCalls(event, targets.rect, animate);
   }
 
-  drawCalls(event, actorRect) {
+  drawCalls(event, actorRect, animate = true) {
     const layer = this.layers.calls;
     clear(layer);
     const api = this.layout.componentRect("kube-apiserver");
     const etcd = this.layout.componentRect("etcd");
     const cp = this.layout.controlPlaneRect();
     const calls = event.apiCalls ?? [];
-    const fast = this.speed === "max" || this.speed >= 8;
+    const fast = !animate || this.speed === "max" || this.speed >= 8;
     // Labels go on the control plane's top line, so they never cover a component.
     if (actorRect && calls.length && actorRect !== api) {
       const from = edgePoint(actorRect, center(api));

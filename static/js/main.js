@@ -85,6 +85,7 @@ export function start(root = document) {
       diagram.render();
       timeline.rebuild();
       narration.showIdle(store);
+      diagram.showEvent(store.events.get(store.step), false);
       if (packets.trace) packets.load(packets.trace);
       afterChange();
     },
@@ -99,6 +100,10 @@ export function start(root = document) {
       if (event) {
         diagram.showEvent(event);
         narration.showEvent(event, store);
+      } else {
+        // back and seek carry no event: show the one recorded for the step we are on.
+        diagram.showEvent(store.events.get(store.step), false);
+        narration.showIdle(store);
       }
       timeline.update(event);
       afterChange();

@@ -1,0 +1,157 @@
+// Classroom mode on top of the session page (main.js): the presenter's bar (join
+// code, QR, follower count, lock, spotlight, poll) or a follower's (break away,
+// rejoin, poll answers). It shares main.js's socket, store and diagram through
+// window.kubeviz and speaks the messages of docs/classroom.md.
+
+import { clear, el, setText } from "../dom.js";
+import { PresenterPoll, FollowerPoll } from "./poll.js";
+
+function readClassroom() {
+  const script = document.getElementById("kubeviz-initial");
+  try {
+    return JSON.parse(script?.textContent ?? "{}").classroom ?? {};
+  } catch {
+    return {};
+  }
+}
+
+export class Classroom {
+  constructor(app, info, root = document) {
+    this.app = app;
+    this.info = info;
+    this.role = info.role === "presenter" ? "presenter" : "follower";
+    this.bar = root.getElementById("classroom");
+    this.mode = "following";
+    this.locked = false;
+    this.spotlight = null;
+    this.part = (name) => root.querySelector(`[data-part="${name}"]`);
+    const pollRoot = this.part("poll");
+    this.poll = this.role === "presenter"
+      ? new PresenterPoll(pollRoot, (message) => this.send(message))
+      : new FollowerPoll(pollRoot, (message) => this.send(message));
+    this.bar.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-classroom]");
+      if (button && !button.disabled) this.command(button.dataset.classroom, button);
+    });
+    this.part("lock")?.addEventListener("change", (event) => {
+      this.send({ type: "lock", locked: event.target.checked });
+    });
+    app.socket.addEventListener("message", (event) => this.receive(event.detail));
+    document.body.dataset.classroom = "ready";
+  }
+
+  send(message) {
+    this.app.socket.send(message);
+  }
+
+  command(name, button) {
+    if (name === "break_away" || name === "rejoin") this.send({ type: name });
+    if (name === "spotlight") {
+      const target = this.app.diagram.selectedId;
+      if (target) this.send({ type: "spotlight", target });
+      else this.note("Select a pod, node or Service first, then spotlight it.");
+    }
+    if (name === "unspotlight") this.send({ type: "spotlight", target: null });
+    if (name === "toggle-qr") {
+      const qr = this.part("qr");
+      qr.hidden = !qr.hidden;
+      button.setAttribute("aria-pressed", String(!qr.hidden));
+    }
+    if (name === "toggle-poll") this.poll.toggle();
+  }
+
+  receive(message) {
+    switch (message.type) {
+      case "classroom":
+        this.applyState(message);
+        break;
+      case "followers":
+        this.showFollowers(message);
+        break;
+      case "spotlight":
+        this.spotlight = message.target ?? null;
+        if (this.spotlight && this.role === "follower" && this.mode === "following") {
+          this.app.inspector.show(this.spotlight);
+        }
+        break;
+      case "poll":
+        this.poll.show(message.poll);
+        break;
+      case "error":
+        if (message.code === "locked") this.note(message.message);
+        break;
+      default:
+        break;
+    }
+    this.applySpotlight();  // after main.js has drawn this message's changes
+  }
+
+  applyState(state) {
+    if (state.mode) this.setMode(state.mode);
+    if (typeof state.locked === "boolean") this.setLocked(state.locked);
+    if ("spotlight" in state) this.spotlight = state.spotlight ?? null;
+    if ("poll" in state) this.poll.show(state.poll);
+    if (state.followers) this.showFollowers(state.followers);
+  }
+
+  setMode(mode) {
+    this.mode = mode === "away" ? "away" : "following";
+    document.body.classList.toggle("mode-away", this.mode === "away");
+    document.body.classList.toggle("mode-following", this.mode === "following");
+    const badge = this.part("mode");
+    if (badge) {
+      badge.dataset.mode = this.mode;
+      setText(badge, this.mode === "away" ? "exploring on your own" : "following the presenter");
+    }
+    const breakButton = this.bar.querySelector('[data-classroom="break_away"]');
+    const rejoinButton = this.bar.querySelector('[data-classroom="rejoin"]');
+    if (breakButton) breakButton.hidden = this.mode === "away";
+    if (rejoinButton) rejoinButton.hidden = this.mode !== "away";
+    if (this.mode === "following") this.note("");
+  }
+
+  setLocked(locked) {
+    this.locked = locked;
+    const lock = this.part("lock");
+    if (lock) lock.checked = locked;
+    const breakButton = this.bar.querySelector('[data-classroom="break_away"]');
+    if (breakButton) {
+      breakButton.disabled = locked;
+      breakButton.title = locked ? "The presenter has locked breaking away" : "Explore a private copy of this moment";
+    }
+  }
+
+  showFollowers({ count = 0, away = 0, names = [] }) {
+    setText(this.part("count"), count);
+    setText(this.part("away"), away ? `, ${away} away` : "");
+    const list = this.part("names");
+    if (!list) return;
+    clear(list);
+    for (const name of names) list.append(el("li", { text: name }));
+  }
+
+  applySpotlight() {
+    const svg = this.app.diagram.svg;
+    for (const node of svg.querySelectorAll(".spotlight")) {
+      if (node.dataset.id !== this.spotlight) node.classList.remove("spotlight");
+    }
+    if (!this.spotlight || this.mode === "away") return;
+    for (const node of svg.querySelectorAll(`[data-id="${CSS.escape(this.spotlight)}"]`)) {
+      node.classList.add("spotlight");
+    }
+  }
+
+  note(text) {
+    setText(this.part("note"), text);
+  }
+}
+
+function start() {
+  if (!window.kubeviz) {
+    requestAnimationFrame(start);
+    return;
+  }
+  window.kubeviz.classroom = new Classroom(window.kubeviz, readClassroom());
+}
+
+start();
