@@ -106,7 +106,9 @@ def compile_lesson(lesson: Lesson) -> tuple[Compiled, Cluster]:
 def _answer(prediction: Prediction, scope: Scope) -> dict:
     """The choice the model says is right, and the explanation with values filled in."""
     value = evaluate(prediction.answer, scope)
-    right = [i for i, c in enumerate(prediction.choices) if _same(c["value"], value)]
+    # A choice's value may itself be an expression ("the Service's ClusterIP").
+    values = [evaluate(c["value"], scope) for c in prediction.choices]
+    right = [i for i, v in enumerate(values) if _same(v, value)]
     if len(right) != 1:
         labels = ", ".join(c["label"] for c in prediction.choices)
         raise StepError(

@@ -34,7 +34,8 @@ class Scope:
 Kind = Callable[[Scope, Any], Any]
 KINDS: dict[str, Kind] = {}
 # Kinds whose argument is itself an expression (checked recursively when loading).
-NESTED = {"unchanged", "not", "equal", "all", "any", "len"}
+NESTED = {"unchanged", "not", "equal", "all", "any", "len", "less", "minus"}
+NESTED |= {"host_of"}
 POD_KINDS = set()
 
 
@@ -137,6 +138,33 @@ def _all(scope, exprs):
 @kind("any")
 def _any(scope, exprs):
     return any(evaluate(e, scope) for e in exprs)
+
+
+@kind("less")
+def _less(scope, args):
+    if not isinstance(args, list) or len(args) != 2:
+        raise StepError("less takes [A, B]")
+    a, b = (evaluate(x, scope) for x in args)
+    return a < b
+
+
+@kind("minus")
+def _minus(scope, args):
+    if not isinstance(args, list) or len(args) != 2:
+        raise StepError("minus takes [A, B]")
+    a, b = (evaluate(x, scope) for x in args)
+    return round(a - b, 3)
+
+
+@kind("time")
+def _time(scope, _arg):
+    """The model's clock, in seconds since the cluster was created."""
+    return round(scope.cluster.time, 3)
+
+
+@kind("etcd_revision")
+def _revision(scope, _arg):
+    return scope.cluster.store.revision
 
 
 @kind("len")

@@ -235,7 +235,10 @@ def _prediction(raw: Any, last: bool) -> Prediction:
         if isinstance(c, dict):
             if "label" not in c:
                 raise StepError(f"choice {c!r} needs a `label`")
-            parsed.append({"label": str(c["label"]), **c})
+            if "value" not in c:
+                raise StepError(f"choice {c['label']!r} needs a `value`")
+            expressions.check(c["value"], at_now=at == "now")
+            parsed.append({**c, "label": str(c["label"])})
         else:
             parsed.append({"label": str(c), "value": c})
     labels = [c["label"] for c in parsed]

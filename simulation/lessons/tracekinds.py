@@ -96,3 +96,13 @@ def _trace_values(scope, arg):
         if value not in values:
             values.append(value)
     return values
+
+
+@kind("host_of")
+def _host_of(scope, expr):
+    """The address part of `IP:PORT` (hops carry ports; the NAT lessons compare IPs)."""
+    from .expressions import evaluate
+
+    text = str(evaluate(expr, scope))
+    host, sep, port = text.rpartition(":")
+    return host if sep and port.isdigit() else text
