@@ -40,6 +40,7 @@ def in_cidr(ip: str, cidr: str) -> bool:
     return ip_int(ip) & mask == base
 
 
+@lru_cache(maxsize=65536)
 def cidr_host(cidr: str, index: int) -> str:
     """The address at offset index inside cidr (0 is the network address)."""
     net = ipaddress.IPv4Network(cidr, strict=False)

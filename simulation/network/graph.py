@@ -14,7 +14,8 @@ from collections import deque
 import networkx as nx
 
 from . import addresses as ad
-from .index import ClusterIndex, NodeInfo, PodInfo
+from .index import ClusterIndex
+from .records import NodeInfo, PodInfo
 
 INTERNET, CLIENT, ROUTER, LAN, LB = "internet", "client", "router", "lan", "lb"
 
@@ -46,6 +47,7 @@ class NetworkGraph:
         self.cni, self.platform = cni, platform
         self.g = nx.Graph()
         self._nodes_sig: tuple = ()
+        self._rev: int | None = None
         self._pods: dict[str, tuple[PodInfo, list[str]]] = {}
 
     def update(self, idx: ClusterIndex) -> nx.Graph:
@@ -54,15 +56,24 @@ class NetworkGraph:
         if sig != self._nodes_sig:
             self._rebuild(idx)
             self._nodes_sig = sig
-        want = {p.key: p for ps in idx.pods_on_node.values() for p in ps}
-        for key in [k for k in self._pods if k not in want]:
-            self._remove_pod(key)
-        for key, pod in want.items():
+            keys = None
+        elif idx.base_revision is not None and idx.base_revision == self._rev:
+            keys = idx.changed_pods
+        else:
+            keys = None
+        if keys is None:
+            keys = set(self._pods) | set(idx.pods)
+        for key in sorted(keys):
+            pod = idx.pods.get(key)
+            want = pod if pod is not None and pod.wired else None
             have = self._pods.get(key)
-            if have is None or have[0] is not pod:
-                if have is not None:
-                    self._remove_pod(key)
-                self._add_pod(idx.nodes.get(pod.node), pod)
+            if have is not None and have[0] is want:
+                continue
+            if have is not None:
+                self._remove_pod(key)
+            if want is not None:
+                self._add_pod(idx.nodes.get(want.node), want)
+        self._rev = idx.revision
         return self.g
 
     def _rebuild(self, idx: ClusterIndex) -> None:

@@ -1,257 +1,30 @@
 """A read-only index of the objects the network cares about, keyed for lookups.
 
-The index turns the API objects (nodes, pods, Services, EndpointSlices, Ingresses)
-into small frozen records, and finds them by IP, ClusterIP, NodePort or name. It is
-rebuilt per store revision; records are reused while an object's resourceVersion is
-unchanged, so a revision that touches one pod costs one record.
+A ClusterIndex holds the records (records.py) of one store revision and finds them
+by IP, ClusterIP, load-balancer IP or name. The Indexer builds one from scratch, or,
+when the store keeps a write log, from the previous index plus the writes since:
+one pod's update then costs one record, not a pass over every object.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from . import addresses as ad
+from .records import (
+    Endpoint,
+    NodeInfo,
+    PodInfo,
+    PortInfo,
+    ServiceInfo,
+    node_record,
+    pod_record,
+    service_record,
+    slice_endpoints,
+)
 
-
-@dataclass(frozen=True, slots=True)
-class NodeInfo:
-    """A node as the network sees it: its addresses and pod range."""
-
-    name: str
-    ip: str
-    pod_cidr: str | None
-    subnet: str
-    gateway: str
-    unschedulable: bool
-    ready: bool
-
-    @property
-    def cni0_ip(self) -> str | None:
-        return ad.cidr_host(self.pod_cidr, 1) if self.pod_cidr else None
-
-    @property
-    def flannel_ip(self) -> str | None:
-        return ad.cidr_host(self.pod_cidr, 0) if self.pod_cidr else None
-
-
-@dataclass(frozen=True, slots=True)
-class PodInfo:
-    """A pod's network identity: where it runs, its IP, what it listens on."""
-
-    namespace: str
-    name: str
-    node: str | None
-    ip: str | None
-    host_network: bool
-    phase: str
-    ready: bool
-    containers: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
-    labels: tuple[tuple[str, str], ...]
-
-    @property
-    def key(self) -> str:
-        return f"{self.namespace}/{self.name}"
-
-    @property
-    def veth(self) -> str:
-        return ad.veth_name(self.namespace, self.name)
-
-    @property
-    def wired(self) -> bool:
-        """Whether the pod has a network namespace with its IP (sandbox is up)."""
-        return bool(self.node and self.ip) and self.phase in ("Running", "Pending")
-
-    def listener(self, port: int, proto: str) -> str | None:
-        """The container that declares port/proto, if any."""
-        for cname, ports in self.containers:
-            if (port, proto) in ports:
-                return cname
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class PortInfo:
-    """One Service port."""
-
-    name: str
-    port: int
-    target_port: int | str
-    node_port: int | None
-    protocol: str
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceInfo:
-    """A Service's virtual addresses and policies."""
-
-    namespace: str
-    name: str
-    type: str
-    cluster_ip: str | None
-    ports: tuple[PortInfo, ...]
-    external_local: bool
-    internal_local: bool
-    lb_ips: tuple[str, ...]
-    rv: str
-    labels: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def key(self) -> str:
-        return f"{self.namespace}/{self.name}"
-
-    def port_name(self, port: PortInfo) -> str:
-        """kube-proxy's ServicePortName string: ns/name[:port]."""
-        return f"{self.key}:{port.name}" if port.name else self.key
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoint:
-    """One ready address of a Service port, from an EndpointSlice."""
-
-    ip: str
-    port: int
-    node: str | None
-    pod: str | None
-
-    @property
-    def text(self) -> str:
-        return f"{self.ip}:{self.port}"
-
-
-def _node(obj: dict, subnet: str) -> NodeInfo:
-    status = obj.get("status") or {}
-    ip = next(
-        (
-            a["address"]
-            for a in status.get("addresses") or []
-            if a["type"] == "InternalIP"
-        ),
-        "",
-    )
-    ready = any(
-        c.get("type") == "Ready" and c.get("status") == "True"
-        for c in status.get("conditions") or []
-    )
-    spec = obj.get("spec") or {}
-    gateway = ad.cidr_host(subnet, 1)
-    return NodeInfo(
-        name=obj["metadata"]["name"],
-        ip=ip,
-        pod_cidr=spec.get("podCIDR"),
-        subnet=subnet,
-        gateway=gateway,
-        unschedulable=bool(spec.get("unschedulable")),
-        ready=ready or not status.get("conditions"),
-    )
-
-
-# Control-plane static pods declare no containerPort; these are the ports they serve.
-DAEMON_PORTS = {
-    "kube-apiserver": (6443,),
-    "etcd": (2379, 2380),
-    "kube-scheduler": (10259,),
-    "kube-controller-manager": (10257,),
-}
-PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
-
-
-def _listens(c: dict, extra: tuple[int, ...]) -> tuple[tuple[int, str], ...]:
-    """What a container listens on: declared ports, probed ports, known daemons."""
-    found = [
-        (int(p["containerPort"]), p.get("protocol", "TCP"))
-        for p in c.get("ports") or []
-    ]
-    for probe in PROBES:
-        for kind in ("httpGet", "tcpSocket", "grpc"):
-            port = ((c.get(probe) or {}).get(kind) or {}).get("port")
-            if isinstance(port, int):
-                found.append((port, "TCP"))
-    found += [(p, "TCP") for p in extra]
-    return tuple(dict.fromkeys(found))
-
-
-def _pod(obj: dict) -> PodInfo:
-    meta, spec, status = obj["metadata"], obj.get("spec") or {}, obj.get("status") or {}
-    component = (meta.get("labels") or {}).get("component", "")
-    extra = DAEMON_PORTS.get(component, ()) if spec.get("hostNetwork") else ()
-    containers = tuple(
-        (c["name"], _listens(c, extra if i == 0 else ()))
-        for i, c in enumerate(spec.get("containers") or [])
-    )
-    ready = any(
-        c.get("type") == "Ready" and c.get("status") == "True"
-        for c in status.get("conditions") or []
-    )
-    return PodInfo(
-        namespace=meta.get("namespace", "default"),
-        name=meta["name"],
-        node=spec.get("nodeName"),
-        ip=status.get("podIP"),
-        host_network=bool(spec.get("hostNetwork")),
-        phase=status.get("phase", "Pending"),
-        ready=ready,
-        containers=containers,
-        labels=tuple(sorted((meta.get("labels") or {}).items())),
-    )
-
-
-def _service(obj: dict) -> ServiceInfo:
-    meta, spec = obj["metadata"], obj.get("spec") or {}
-    ports = tuple(
-        PortInfo(
-            name=p.get("name", ""),
-            port=int(p["port"]),
-            target_port=p.get("targetPort", p["port"]),
-            node_port=p.get("nodePort"),
-            protocol=p.get("protocol", "TCP"),
-        )
-        for p in spec.get("ports") or []
-    )
-    ingress = ((obj.get("status") or {}).get("loadBalancer") or {}).get("ingress")
-    lb_ips = tuple(i["ip"] for i in ingress or [] if i.get("ip"))
-    cluster_ip = spec.get("clusterIP")
-    return ServiceInfo(
-        namespace=meta.get("namespace", "default"),
-        name=meta["name"],
-        type=spec.get("type", "ClusterIP"),
-        cluster_ip=None if cluster_ip in (None, "", "None") else cluster_ip,
-        ports=ports,
-        external_local=spec.get("externalTrafficPolicy") == "Local",
-        internal_local=spec.get("internalTrafficPolicy") == "Local",
-        lb_ips=lb_ips if spec.get("type") == "LoadBalancer" else (),
-        rv=str(meta.get("resourceVersion", "")),
-        labels=tuple(sorted((meta.get("labels") or {}).items())),
-    )
-
-
-def slice_endpoints(slices: list[dict]) -> dict[tuple[str, str], tuple[Endpoint, ...]]:
-    """Ready endpoints per (port name, protocol), sorted by address."""
-    found: dict[tuple[str, str], dict[str, Endpoint]] = {}
-    for sl in slices:
-        if sl.get("addressType", "IPv4") != "IPv4":
-            continue
-        for port in sl.get("ports") or []:
-            if port.get("port") is None:
-                continue
-            key = (port.get("name") or "", port.get("protocol", "TCP"))
-            bucket = found.setdefault(key, {})
-            for ep in sl.get("endpoints") or []:
-                if (ep.get("conditions") or {}).get("ready") is False:
-                    continue
-                ref = ep.get("targetRef") or {}
-                for ip in ep.get("addresses") or []:
-                    e = Endpoint(
-                        ip, int(port["port"]), ep.get("nodeName"), ref.get("name")
-                    )
-                    bucket[e.text] = e
-    return {
-        k: tuple(v[t] for t in sorted(v, key=_ep_sort_key)) for k, v in found.items()
-    }
-
-
-def _ep_sort_key(text: str) -> tuple[int, int]:
-    ip, port = ad.split_hostport(text)
-    return ad.ip_int(ip), port or 0
+SERVICE_NAME = "kubernetes.io/service-name"
+MAX_INCREMENTAL = 1000
 
 
 @dataclass
@@ -262,7 +35,7 @@ class ClusterIndex:
     nodes: dict[str, NodeInfo] = field(default_factory=dict)
     pods: dict[str, PodInfo] = field(default_factory=dict)
     services: dict[str, ServiceInfo] = field(default_factory=dict)
-    slices: dict[str, list[dict]] = field(default_factory=dict)
+    slices: dict[str, dict[str, dict]] = field(default_factory=dict)
     slice_rvs: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ingresses: list[dict] = field(default_factory=list)
     pod_by_ip: dict[str, PodInfo] = field(default_factory=dict)
@@ -271,74 +44,208 @@ class ClusterIndex:
     svc_by_ip: dict[str, ServiceInfo] = field(default_factory=dict)
     svc_by_lb_ip: dict[str, ServiceInfo] = field(default_factory=dict)
     pods_on_node: dict[str, list[PodInfo]] = field(default_factory=dict)
+    last_write: object = None
+    base_revision: int | None = None
+    changed_pods: frozenset[str] = frozenset()
     _eps: dict[str, dict] = field(default_factory=dict)
 
     def endpoints(self, svc: ServiceInfo, port: PortInfo) -> tuple[Endpoint, ...]:
         """Ready endpoints for one Service port (empty when there are none)."""
         table = self._eps.get(svc.key)
         if table is None:
-            table = self._eps[svc.key] = slice_endpoints(self.slices.get(svc.key, []))
+            slices = list(self.slices.get(svc.key, {}).values())
+            table = self._eps[svc.key] = slice_endpoints(slices)
         return table.get((port.name, port.protocol), ())
 
-    def node_of_ip(self, ip: str) -> NodeInfo | None:
-        """The node whose podCIDR holds ip."""
-        for node in self.nodes.values():
-            if node.pod_cidr and ad.in_cidr(ip, node.pod_cidr):
-                return node
+    # incremental edits (only on a fresh copy) --------------------------------
+    def _drop_pod(self, key: str) -> str | None:
+        old = self.pods.pop(key, None)
+        if old is None:
+            return None
+        if self.pod_by_ip.get(old.ip) is old:
+            del self.pod_by_ip[old.ip]
+        return old.node if old.wired else None
+
+    def _add_pod(self, pod: PodInfo) -> str | None:
+        self.pods[pod.key] = pod
+        if not pod.wired:
+            return None
+        if not pod.host_network:
+            self.pod_by_ip[pod.ip] = pod
+        return pod.node
+
+    def _drop_service(self, key: str) -> bool:
+        old = self.services.pop(key, None)
+        if old is None:
+            return False
+        if old.cluster_ip and self.svc_by_ip.get(old.cluster_ip) is old:
+            del self.svc_by_ip[old.cluster_ip]
+        for ip in old.lb_ips:
+            if self.svc_by_lb_ip.get(ip) is old:
+                del self.svc_by_lb_ip[ip]
+        return True
+
+    def _add_service(self, svc: ServiceInfo) -> None:
+        self.services[svc.key] = svc
+        if svc.cluster_ip:
+            self.svc_by_ip[svc.cluster_ip] = svc
+        for ip in svc.lb_ips:
+            self.svc_by_lb_ip[ip] = svc
+
+
+def _slice_owner(obj: dict | None) -> str | None:
+    if obj is None:
         return None
+    meta = obj["metadata"]
+    owner = (meta.get("labels") or {}).get(SERVICE_NAME)
+    return f"{meta.get('namespace', 'default')}/{owner}" if owner else None
+
+
+def _rvs(slices: dict[str, dict]) -> tuple[str, ...]:
+    return tuple(str(o["metadata"].get("resourceVersion", "")) for o in slices.values())
 
 
 class Indexer:
-    """Builds a ClusterIndex per revision, reusing records of unchanged objects."""
+    """Builds ClusterIndexes: from scratch, or from the last one plus the write log.
+
+    Stored objects are replaced, never mutated, so an object that is the very same
+    dict (and resourceVersion) as last time keeps its record.
+    """
 
     def __init__(self, config) -> None:
         self.config = config
-        self._cache: dict[tuple[str, str, str], object] = {}
+        self.subnet = getattr(config, "node_subnet", "192.168.10.0/24")
+        self._cache: dict[int, tuple[dict, str | None, object]] = {}
+        self._next: dict[int, tuple[dict, str | None, object]] = {}
 
-    def _record(self, plural: str, obj: dict, make):
-        meta = obj["metadata"]
-        ckey = (plural, f"{meta.get('namespace', '')}/{meta['name']}", "")
-        rv = str(meta.get("resourceVersion", id(obj)))
-        hit = self._cache.get(ckey)
-        if hit is not None and hit[0] == rv:
-            return hit[1]
-        rec = make(obj)
-        self._cache[ckey] = (rv, rec)
+    def _record(self, obj: dict, make):
+        rv = obj["metadata"].get("resourceVersion")
+        hit = self._cache.get(id(obj))
+        if hit is not None and hit[0] is obj and hit[1] == rv:
+            rec = hit[2]
+        else:
+            rec = make(obj)
+        self._next[id(obj)] = (obj, rv, rec)
         return rec
 
     def build(self, store) -> ClusterIndex:
         """Index every object of the current revision."""
         idx = ClusterIndex(revision=store.revision)
-        subnet = getattr(self.config, "node_subnet", "192.168.10.0/24")
+        self._next = {}
         for obj in store.list("nodes"):
-            node = self._record("nodes", obj, lambda o: _node(o, subnet))
+            node = self._record(obj, lambda o: node_record(o, self.subnet))
             idx.nodes[node.name] = node
             idx.node_by_ip[node.ip] = node
             if node.flannel_ip:
                 idx.node_by_flannel_ip[node.flannel_ip] = node
         for obj in store.list("pods"):
-            pod = self._record("pods", obj, _pod)
-            idx.pods[pod.key] = pod
-            if pod.wired:
-                idx.pods_on_node.setdefault(pod.node, []).append(pod)
-                if not pod.host_network:
-                    idx.pod_by_ip[pod.ip] = pod
+            node = idx._add_pod(self._record(obj, pod_record))
+            if node:
+                idx.pods_on_node.setdefault(node, []).append(idx.pods[_key(obj)])
         for obj in store.list("services"):
-            svc = self._record("services", obj, _service)
-            idx.services[svc.key] = svc
-            if svc.cluster_ip:
-                idx.svc_by_ip[svc.cluster_ip] = svc
-            for ip in svc.lb_ips:
-                idx.svc_by_lb_ip[ip] = svc
+            idx._add_service(self._record(obj, service_record))
         for obj in store.list("endpointslices"):
-            meta = obj["metadata"]
-            owner = (meta.get("labels") or {}).get("kubernetes.io/service-name")
+            owner = _slice_owner(obj)
             if owner:
-                key = f"{meta.get('namespace', 'default')}/{owner}"
-                idx.slices.setdefault(key, []).append(obj)
-        for key, objs in idx.slices.items():
-            idx.slice_rvs[key] = tuple(
-                str(o["metadata"].get("resourceVersion", "")) for o in objs
-            )
+                idx.slices.setdefault(owner, {})[obj["metadata"]["name"]] = obj
+        idx.slice_rvs = {k: _rvs(v) for k, v in idx.slices.items()}
         idx.ingresses = list(store.list("ingresses"))
+        log = getattr(store, "log", None)
+        idx.last_write = log[-1] if log else None
+        self._cache = self._next
         return idx
+
+    def update(self, prev: ClusterIndex, store) -> ClusterIndex | None:
+        """prev plus the writes logged since, or None when a full build is needed."""
+        log = getattr(store, "log", None)
+        if not log or prev.last_write is None or store.revision < prev.revision:
+            return None
+        pos = bisect_right(log, prev.revision, key=lambda w: w.revision) - 1
+        if pos < 0 or log[pos] is not prev.last_write:
+            return None  # a different history (step back, then new writes)
+        writes = log[pos + 1 :]
+        if len(writes) > MAX_INCREMENTAL:
+            return None
+        if any((w.object or w.previous).get("kind") == "Node" for w in writes):
+            return None
+        idx = ClusterIndex(
+            revision=store.revision,
+            nodes=prev.nodes,
+            pods=dict(prev.pods),
+            services=dict(prev.services),
+            slices=dict(prev.slices),
+            slice_rvs=dict(prev.slice_rvs),
+            ingresses=prev.ingresses,
+            pod_by_ip=dict(prev.pod_by_ip),
+            node_by_ip=prev.node_by_ip,
+            node_by_flannel_ip=prev.node_by_flannel_ip,
+            svc_by_ip=dict(prev.svc_by_ip),
+            svc_by_lb_ip=dict(prev.svc_by_lb_ip),
+            pods_on_node=dict(prev.pods_on_node),
+            last_write=log[-1],
+            base_revision=prev.revision,
+            _eps=dict(prev._eps),
+        )
+        self._apply(idx, writes, store)
+        return idx
+
+    def _apply(self, idx: ClusterIndex, writes, store) -> None:
+        pods_changed: set[str] = set()
+        dirty_nodes: set[str] = set()
+        owners: set[str] = set()
+        reorder = False
+        for w in writes:
+            obj = w.object if w.object is not None else w.previous
+            kind, key = obj.get("kind"), _key(obj)
+            if kind == "Pod":
+                pods_changed.add(key)
+                dirty_nodes.add(idx._drop_pod(key))
+                if w.object is not None:
+                    dirty_nodes.add(idx._add_pod(pod_record(w.object)))
+            elif kind == "Service":
+                existed = idx._drop_service(key)
+                if w.object is not None:
+                    idx._add_service(service_record(w.object))
+                reorder |= not existed or w.object is None
+                idx._eps.pop(key, None)
+            elif kind == "EndpointSlice":
+                for owner in {_slice_owner(w.previous), _slice_owner(w.object)} - {
+                    None
+                }:
+                    slices = dict(idx.slices.get(owner, {}))
+                    slices.pop(obj["metadata"]["name"], None)
+                    if w.object is not None and _slice_owner(w.object) == owner:
+                        slices[obj["metadata"]["name"]] = w.object
+                    idx.slices[owner] = dict(sorted(slices.items()))
+                    owners.add(owner)
+            elif kind == "Ingress":
+                idx.ingresses = list(store.list("ingresses"))
+        for owner in owners:
+            idx._eps.pop(owner, None)
+            if idx.slices[owner]:
+                idx.slice_rvs[owner] = _rvs(idx.slices[owner])
+            else:
+                del idx.slices[owner]
+                idx.slice_rvs.pop(owner, None)
+        if reorder:
+            idx.services = dict(sorted(idx.services.items()))
+        for node in dirty_nodes - {None}:
+            pods = [
+                p for p in idx.pods_on_node.get(node, []) if p.key not in pods_changed
+            ]
+            pods += [
+                idx.pods[k]
+                for k in pods_changed
+                if k in idx.pods and idx.pods[k].wired and idx.pods[k].node == node
+            ]
+            pods.sort(key=lambda p: p.key)
+            if pods:
+                idx.pods_on_node[node] = pods
+            else:
+                idx.pods_on_node.pop(node, None)
+        idx.changed_pods = frozenset(pods_changed)
+
+
+def _key(obj: dict) -> str:
+    meta = obj["metadata"]
+    return f"{meta.get('namespace', 'default')}/{meta['name']}"

@@ -15,7 +15,8 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .index import ClusterIndex, Endpoint, PortInfo, ServiceInfo
+from .index import ClusterIndex
+from .records import Endpoint, PortInfo, ServiceInfo
 from .rules import Rule, probability, rule
 
 MARK_MASQ = "KUBE-MARK-MASQ"

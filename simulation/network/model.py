@@ -88,7 +88,10 @@ class NetworkModel:
         if idx is not None and (rev < idx.revision or self._mode != self._mode_now()):
             self._reset()
         self._mode = self._mode_now()
-        self._idx = self._indexer.build(self.store)
+        fresh = None
+        if self._idx is not None:
+            fresh = self._indexer.update(self._idx, self.store)
+        self._idx = fresh or self._indexer.build(self.store)
         self._graph.update(self._idx)
         self._rules_sig = tuple(
             (k, s.rv, self._idx.slice_rvs.get(k, ()))
@@ -116,7 +119,10 @@ class NetworkModel:
 
     def service_rules(self, key: str, node: str | None = None) -> ServiceRules:
         """kube-proxy's rules for one Service (cached by resourceVersions)."""
-        idx = self.idx
+        self.refresh()
+        return self._service_rules(self._idx, key, node)
+
+    def _service_rules(self, idx, key: str, node: str | None) -> ServiceRules:
         svc = idx.services[key]
         node = node if depends_on_node(svc) else None
         ckey = (key, node)
@@ -135,7 +141,8 @@ class NetworkModel:
         hit = self._rulesets.get(node_name)
         if hit is not None and hit[0] == stamp:
             return hit[1]
-        per = [self.service_rules(k, node_name) for k in self.idx.services]
+        idx = self._idx
+        per = [self._service_rules(idx, k, node_name) for k in idx.services]
         rs = assemble(
             node_name, rt.local_addresses(node), self.cluster_cidr, node.pod_cidr, per
         )

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import addresses as ad
-from .index import ClusterIndex, NodeInfo, PodInfo
+from .index import ClusterIndex
+from .records import NodeInfo, PodInfo
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ every Service, and renders `iptables-save` text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import addresses as ad
 from .iptables import ServiceRules
@@ -27,6 +28,15 @@ FLANNEL_FWD = "flanneld forward"
 
 
 def _static_filter(cluster_cidr: str) -> dict[str, list[Rule]]:
+    return {k: list(v) for k, v in _filter_chains(cluster_cidr).items()}
+
+
+def _static_nat(cluster_cidr: str, pod_cidr: str | None) -> dict[str, list[Rule]]:
+    return {k: list(v) for k, v in _nat_chains(cluster_cidr, pod_cidr).items()}
+
+
+@lru_cache(maxsize=1024)
+def _filter_chains(cluster_cidr: str) -> dict[str, list[Rule]]:
     new = ("ctstate", "NEW")
     fw = ("comment", "kubernetes load balancer firewall")
     ext = ("comment", "kubernetes externally-visible service portals")
@@ -82,7 +92,8 @@ def _static_filter(cluster_cidr: str) -> dict[str, list[Rule]]:
     }
 
 
-def _static_nat(cluster_cidr: str, pod_cidr: str | None) -> dict[str, list[Rule]]:
+@lru_cache(maxsize=1024)
+def _nat_chains(cluster_cidr: str, pod_cidr: str | None) -> dict[str, list[Rule]]:
     masq = ("comment", FLANNEL_MASQ)
     flannel = [rule("FLANNEL-POSTRTG", "RETURN", ("mark", False), masq)]
     if pod_cidr:
@@ -231,12 +242,8 @@ def assemble(
     filt = _static_filter(cluster_cidr)
     nat = _static_nat(cluster_cidr, pod_cidr)
     for sr in per_service:
-        nat["KUBE-SERVICES"] += sr.nat_services
-        nat["KUBE-NODEPORTS"] += sr.nat_nodeports
-        filt["KUBE-SERVICES"] += sr.filter_services
-        filt["KUBE-EXTERNAL-SERVICES"] += sr.filter_external
-        for name, rules in sr.nat_chains.items():
-            nat.setdefault(name, []).extend(rules)
+        nat.update(sr.nat_chains)  # chain names embed the Service: never shared
+    nat["KUBE-SERVICES"] = [r for sr in per_service for r in sr.nat_services]
     nat["KUBE-SERVICES"].append(
         rule(
             "KUBE-SERVICES",
@@ -245,4 +252,9 @@ def assemble(
             ("addrtype", "dst"),
         )
     )
+    nat["KUBE-NODEPORTS"] = [r for sr in per_service for r in sr.nat_nodeports]
+    filt["KUBE-SERVICES"] = [r for sr in per_service for r in sr.filter_services]
+    filt["KUBE-EXTERNAL-SERVICES"] = [
+        r for sr in per_service for r in sr.filter_external
+    ]
     return Ruleset(node=node, local=local, filter=filt, nat=nat)

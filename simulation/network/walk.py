@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from . import addresses as ad
 from .conntrack import entry
 from .graph import ctr_v, node_v, pod_v
-from .index import NodeInfo, PodInfo
 from .netfilter import Packet, run_hook
+from .records import NodeInfo, PodInfo
 from .routes import Route, device_ip, lookup, pod_routes
 
 NODE_DAEMONS = {10250: "the kubelet", 10256: "kube-proxy (healthz)"}

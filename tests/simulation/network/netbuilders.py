@@ -5,28 +5,48 @@ A plain module (not conftest) so its name cannot clash with other conftest files
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from simulation.config import ClusterConfig
 from simulation.network import NetworkModel
 
 
+class Write(NamedTuple):
+    """One write-log entry, shaped like the core's events.Write."""
+
+    revision: int
+    op: str
+    key: str
+    object: dict | None
+    previous: dict | None
+
+
 class FakeStore:
-    """The part of the core's Store the network model reads."""
+    """The part of the core's Store the network model reads (with a write log)."""
 
     def __init__(self) -> None:
         self.revision = 0
         self.objects: dict[str, dict[str, dict]] = {}
+        self.log: list[Write] = []
 
     def put(self, plural: str, obj: dict) -> dict:
         self.revision += 1
         meta = obj["metadata"]
         meta["resourceVersion"] = str(self.revision)
         key = f"{meta.get('namespace', '')}/{meta['name']}"
-        self.objects.setdefault(plural, {})[key] = obj
+        previous = self.objects.setdefault(plural, {}).get(key)
+        self.objects[plural][key] = obj
+        op = "MODIFIED" if previous else "ADDED"
+        self.log.append(Write(self.revision, op, f"/{plural}/{key}", obj, previous))
         return obj
 
     def delete(self, plural: str, namespace: str, name: str) -> None:
         self.revision += 1
-        del self.objects[plural][f"{namespace}/{name}"]
+        key = f"{namespace}/{name}"
+        previous = self.objects[plural].pop(key)
+        self.log.append(
+            Write(self.revision, "DELETED", f"/{plural}/{key}", None, previous)
+        )
 
     def get(self, plural: str, namespace: str | None, name: str) -> dict | None:
         return self.objects.get(plural, {}).get(f"{namespace or ''}/{name}")

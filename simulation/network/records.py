@@ -1,0 +1,250 @@
+"""The network's view of single API objects: small frozen records.
+
+Nodes, pods, Services and EndpointSlice endpoints become records holding just what
+the network needs (addresses, ports, policies), built once per object version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import addresses as ad
+
+
+@dataclass(frozen=True, slots=True)
+class NodeInfo:
+    """A node as the network sees it: its addresses and pod range."""
+
+    name: str
+    ip: str
+    pod_cidr: str | None
+    subnet: str
+    gateway: str
+    unschedulable: bool
+    ready: bool
+
+    @property
+    def cni0_ip(self) -> str | None:
+        return ad.cidr_host(self.pod_cidr, 1) if self.pod_cidr else None
+
+    @property
+    def flannel_ip(self) -> str | None:
+        return ad.cidr_host(self.pod_cidr, 0) if self.pod_cidr else None
+
+
+@dataclass(frozen=True, slots=True)
+class PodInfo:
+    """A pod's network identity: where it runs, its IP, what it listens on."""
+
+    namespace: str
+    name: str
+    node: str | None
+    ip: str | None
+    host_network: bool
+    phase: str
+    ready: bool
+    containers: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
+    labels: tuple[tuple[str, str], ...]
+    key: str = ""
+
+    @property
+    def veth(self) -> str:
+        return ad.veth_name(self.namespace, self.name)
+
+    @property
+    def wired(self) -> bool:
+        """Whether the pod has a network namespace with its IP (sandbox is up)."""
+        return bool(self.node and self.ip) and self.phase in ("Running", "Pending")
+
+    def listener(self, port: int, proto: str) -> str | None:
+        """The container that declares port/proto, if any."""
+        for cname, ports in self.containers:
+            if (port, proto) in ports:
+                return cname
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class PortInfo:
+    """One Service port."""
+
+    name: str
+    port: int
+    target_port: int | str
+    node_port: int | None
+    protocol: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceInfo:
+    """A Service's virtual addresses and policies."""
+
+    namespace: str
+    name: str
+    type: str
+    cluster_ip: str | None
+    ports: tuple[PortInfo, ...]
+    external_local: bool
+    internal_local: bool
+    lb_ips: tuple[str, ...]
+    rv: str
+    labels: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    def port_name(self, port: PortInfo) -> str:
+        """kube-proxy's ServicePortName string: ns/name[:port]."""
+        return f"{self.key}:{port.name}" if port.name else self.key
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One ready address of a Service port, from an EndpointSlice."""
+
+    ip: str
+    port: int
+    node: str | None
+    pod: str | None
+
+    @property
+    def text(self) -> str:
+        return f"{self.ip}:{self.port}"
+
+
+def node_record(obj: dict, subnet: str) -> NodeInfo:
+    status = obj.get("status") or {}
+    ip = next(
+        (
+            a["address"]
+            for a in status.get("addresses") or []
+            if a["type"] == "InternalIP"
+        ),
+        "",
+    )
+    ready = any(
+        c.get("type") == "Ready" and c.get("status") == "True"
+        for c in status.get("conditions") or []
+    )
+    spec = obj.get("spec") or {}
+    gateway = ad.cidr_host(subnet, 1)
+    return NodeInfo(
+        name=obj["metadata"]["name"],
+        ip=ip,
+        pod_cidr=spec.get("podCIDR"),
+        subnet=subnet,
+        gateway=gateway,
+        unschedulable=bool(spec.get("unschedulable")),
+        ready=ready or not status.get("conditions"),
+    )
+
+
+# Control-plane static pods declare no containerPort; these are the ports they serve.
+DAEMON_PORTS = {
+    "kube-apiserver": (6443,),
+    "etcd": (2379, 2380),
+    "kube-scheduler": (10259,),
+    "kube-controller-manager": (10257,),
+}
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+
+
+def _listens(c: dict, extra: tuple[int, ...]) -> tuple[tuple[int, str], ...]:
+    """What a container listens on: declared ports, probed ports, known daemons."""
+    found = [
+        (int(p["containerPort"]), p.get("protocol", "TCP"))
+        for p in c.get("ports") or []
+    ]
+    for probe in PROBES:
+        for kind in ("httpGet", "tcpSocket", "grpc"):
+            port = ((c.get(probe) or {}).get(kind) or {}).get("port")
+            if isinstance(port, int):
+                found.append((port, "TCP"))
+    found += [(p, "TCP") for p in extra]
+    return tuple(dict.fromkeys(found))
+
+
+def pod_record(obj: dict) -> PodInfo:
+    meta, spec, status = obj["metadata"], obj.get("spec") or {}, obj.get("status") or {}
+    component = (meta.get("labels") or {}).get("component", "")
+    extra = DAEMON_PORTS.get(component, ()) if spec.get("hostNetwork") else ()
+    containers = tuple(
+        (c["name"], _listens(c, extra if i == 0 else ()))
+        for i, c in enumerate(spec.get("containers") or [])
+    )
+    ready = any(
+        c.get("type") == "Ready" and c.get("status") == "True"
+        for c in status.get("conditions") or []
+    )
+    return PodInfo(
+        namespace=meta.get("namespace", "default"),
+        name=meta["name"],
+        node=spec.get("nodeName"),
+        ip=status.get("podIP"),
+        host_network=bool(spec.get("hostNetwork")),
+        phase=status.get("phase", "Pending"),
+        ready=ready,
+        containers=containers,
+        labels=tuple(sorted((meta.get("labels") or {}).items())),
+        key=f"{meta.get('namespace', 'default')}/{meta['name']}",
+    )
+
+
+def service_record(obj: dict) -> ServiceInfo:
+    meta, spec = obj["metadata"], obj.get("spec") or {}
+    ports = tuple(
+        PortInfo(
+            name=p.get("name", ""),
+            port=int(p["port"]),
+            target_port=p.get("targetPort", p["port"]),
+            node_port=p.get("nodePort"),
+            protocol=p.get("protocol", "TCP"),
+        )
+        for p in spec.get("ports") or []
+    )
+    ingress = ((obj.get("status") or {}).get("loadBalancer") or {}).get("ingress")
+    lb_ips = tuple(i["ip"] for i in ingress or [] if i.get("ip"))
+    cluster_ip = spec.get("clusterIP")
+    return ServiceInfo(
+        namespace=meta.get("namespace", "default"),
+        name=meta["name"],
+        type=spec.get("type", "ClusterIP"),
+        cluster_ip=None if cluster_ip in (None, "", "None") else cluster_ip,
+        ports=ports,
+        external_local=spec.get("externalTrafficPolicy") == "Local",
+        internal_local=spec.get("internalTrafficPolicy") == "Local",
+        lb_ips=lb_ips if spec.get("type") == "LoadBalancer" else (),
+        rv=str(meta.get("resourceVersion", "")),
+        labels=tuple(sorted((meta.get("labels") or {}).items())),
+    )
+
+
+def slice_endpoints(slices: list[dict]) -> dict[tuple[str, str], tuple[Endpoint, ...]]:
+    """Ready endpoints per (port name, protocol), sorted by address."""
+    found: dict[tuple[str, str], dict[str, Endpoint]] = {}
+    for sl in slices:
+        if sl.get("addressType", "IPv4") != "IPv4":
+            continue
+        for port in sl.get("ports") or []:
+            if port.get("port") is None:
+                continue
+            key = (port.get("name") or "", port.get("protocol", "TCP"))
+            bucket = found.setdefault(key, {})
+            for ep in sl.get("endpoints") or []:
+                if (ep.get("conditions") or {}).get("ready") is False:
+                    continue
+                ref = ep.get("targetRef") or {}
+                for ip in ep.get("addresses") or []:
+                    e = Endpoint(
+                        ip, int(port["port"]), ep.get("nodeName"), ref.get("name")
+                    )
+                    bucket[e.text] = e
+    return {
+        k: tuple(v[t] for t in sorted(v, key=_ep_sort_key)) for k, v in found.items()
+    }
+
+
+def _ep_sort_key(text: str) -> tuple[int, int]:
+    ip, port = ad.split_hostport(text)
+    return ad.ip_int(ip), port or 0
