@@ -14,7 +14,6 @@ from simulation.errors import NotFound, UsageError
 
 from . import addresses as ad
 from . import dns, ingress
-from .graph import CLIENT, INTERNET, LAN, LB, ROUTER, node_v
 from .netfilter import Packet
 from .reply import build_reply
 from .walk import Walker
@@ -185,7 +184,7 @@ def _leg(net, src: Source, ip, port, proto, rng, kind: str) -> dict:
     elif src.kind == "node":
         w.from_node(src.node)
     else:
-        _from_client(net, w, rng)
+        w.from_client()
     w.verdict = w.verdict or "dropped"
     return {
         "kind": kind,
@@ -197,65 +196,6 @@ def _leg(net, src: Source, ip, port, proto, rng, kind: str) -> dict:
         "reply": build_reply(w),
         "_delivered": w.delivered_to,
     }
-
-
-def _from_client(net, w: Walker, rng) -> None:
-    p, idx = w.pkt, net.idx
-    w.hop(CLIENT, f"A client on the internet ({p.src}) sends to {p.destination}.")
-    w.hop(INTERNET, "It crosses the internet.")
-    svc = idx.svc_by_lb_ip.get(p.dst)
-    if svc is not None and net.platform == "cloud":
-        port = next((x for x in svc.ports if x.port == p.dport), None)
-        if port is None or not port.node_port:
-            w.hop(LB, f"The load balancer has no listener on port {p.dport}.")
-            w.stop("dropped", "The cloud load balancer does not forward that port.")
-            return
-        nodes = [
-            n
-            for n in sorted(idx.nodes.values(), key=lambda n: n.name)
-            if n.ready and n.name not in net.failed and n.pod_cidr
-        ]
-        if svc.external_local:
-            local = {e.node for e in idx.endpoints(svc, port)}
-            nodes = [n for n in nodes if n.name in local]
-        if not nodes:
-            w.hop(LB, "Every backend node fails the load balancer's health check.")
-            w.stop("dropped", "The load balancer has no healthy node to send to.")
-            return
-        target = rng.choice(nodes)
-        before = p.destination
-        p.dst, p.dport = target.ip, port.node_port
-        rule = (
-            f"cloud load balancer {before} -> NodePort {port.node_port} on a "
-            "healthy node"
-        )
-        why = (
-            "only nodes with a local endpoint pass the health check "
-            "(externalTrafficPolicy: Local)"
-            if svc.external_local
-            else "any healthy node will do"
-        )
-        w.hop(
-            LB,
-            f"The cloud load balancer (provisioned by the cloud-controller-"
-            f"manager) picks {target.name} ({why}) and forwards to its NodePort.",
-            nat={"type": "DNAT", "from": before, "to": p.destination, "rule": rule},
-        )
-        w.hop(LAN, f"Into the cluster network to {target.name}.")
-        w.hop(node_v(target.name, "eth0"), f"{target.name} receives it on eth0.")
-        w.root_pass(target, "eth0")
-        return
-    node = idx.node_by_ip.get(p.dst)
-    if node is None:
-        w.stop("dropped", f"Nothing on the internet answers for {p.dst}.")
-        return
-    w.hop(ROUTER, "The site router forwards it onto the node network.")
-    w.hop(LAN, f"Across the node network to {node.name}.")
-    if node.name in net.failed:
-        w.stop("timeout", f"{node.name} is down: nothing answers.")
-        return
-    w.hop(node_v(node.name, "eth0"), f"{node.name} receives it on eth0.")
-    w.root_pass(node, "eth0")
 
 
 def _resolve(net, src: Source, dest: Destination, rng, res: TraceResult):

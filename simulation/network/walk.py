@@ -17,6 +17,7 @@ from .graph import ctr_v, node_v, pod_v
 from .netfilter import Packet, run_hook
 from .records import NodeInfo, PodInfo
 from .routes import Route, device_ip, lookup, pod_routes
+from .wire import Forwarding
 
 NODE_DAEMONS = {10250: "the kubelet", 10256: "kube-proxy (healthz)"}
 
@@ -34,7 +35,7 @@ class Pass:
     entry: str
 
 
-class Walker:
+class Walker(Forwarding):
     """Records the hops of one packet; `verdict` is set when it stops."""
 
     def __init__(self, net, rng, pkt: Packet) -> None:
@@ -282,164 +283,6 @@ class Walker:
             f"Nothing on {node.name} listens on port {p.dport}; the "
             "kernel answers with a TCP RST (connection refused).",
         )
-
-    # leaving a node ---------------------------------------------------------
-    def egress(self, node: NodeInfo, route: Route) -> None:
-        p, idx = self.pkt, self.net.idx
-        if route.dev == ad.BRIDGE_DEV:
-            pod = idx.pod_by_ip.get(p.dst)
-            cni0 = node_v(node.name, ad.BRIDGE_DEV)
-            if pod is None or pod.node != node.name:
-                self.hop(cni0, f"No pod answers ARP for {p.dst} on cni0.")
-                self.stop("dropped", f"No pod has IP {p.dst}; the packet is dropped.")
-                return
-            veth = node_v(node.name, pod.veth)
-            hairpin = any(h["at"] == veth for h in self.hops)
-            self.hop(
-                cni0,
-                "The bridge forwards the frame to port "
-                f"{pod.veth}"
-                + (" (hairpin: back out the port it came in on)." if hairpin else "."),
-                mac=self._mac(cni0, pod_v(pod, "eth0")),
-            )
-            self.hop(veth, f"Into {pod.veth}, the host end of {pod.key}'s veth pair.")
-            self.hop(
-                pod_v(pod, "eth0"),
-                f"Arrives on eth0 in {pod.key}'s namespace "
-                f"with source {p.source} and destination {p.destination}.",
-            )
-            self.deliver(pod)
-        elif route.dev == ad.FLANNEL_DEV:
-            target = idx.node_by_flannel_ip[route.via]
-            outer = {
-                "src": node.ip,
-                "dst": target.ip,
-                "proto": "udp",
-                "dport": ad.VXLAN_PORT,
-                "vni": ad.VXLAN_VNI,
-            }
-            vx, eth0 = node_v(node.name, ad.FLANNEL_DEV), node_v(node.name, "eth0")
-            self.hop(
-                vx,
-                f"flannel.1 (VXLAN, VNI 1) wraps the packet, unchanged, in "
-                f"UDP to {target.ip}:{ad.VXLAN_PORT}; its FDB maps VTEP "
-                f"{route.via} to {target.name}.",
-                outer=outer,
-                mac=self._mac(vx, node_v(target.name, ad.FLANNEL_DEV)),
-            )
-            self.hop(
-                eth0,
-                f"Leaves eth0 as UDP {node.ip} -> {target.ip}:8472 with "
-                "the pod packet inside.",
-                outer=outer,
-                mac=self._mac(eth0, node_v(target.name, "eth0")),
-            )
-            if not self.wire(node, target, outer):
-                return
-            self.hop(
-                node_v(target.name, "eth0"),
-                f"{target.name} receives UDP 8472 and hands it to its VXLAN device.",
-                outer=outer,
-            )
-            self.hop(
-                node_v(target.name, ad.FLANNEL_DEV),
-                "flannel.1 strips the outer "
-                "header: the inner packet is exactly what the pod sent.",
-            )
-            self.root_pass(target, ad.FLANNEL_DEV)
-        else:
-            self._via_eth0(node, route)
-
-    def _via_eth0(self, node: NodeInfo, route: Route) -> None:
-        p, idx = self.pkt, self.net.idx
-        eth0 = node_v(node.name, "eth0")
-        hop_ip = route.via or p.dst
-        target = idx.node_by_ip.get(hop_ip)
-        if target is None or target.name == node.name:
-            self.hop(
-                eth0,
-                f"Out eth0 towards the gateway {node.gateway}.",
-                mac=self._mac(eth0, "router"),
-            )
-            self.hop("lan", "Across the node network to the router.")
-            if ad.in_cidr(p.dst, self.net.service_cidr):
-                self.hop(
-                    "router",
-                    f"{p.dst} is a ClusterIP: virtual, held by no "
-                    "interface, so the router has nowhere to send it.",
-                )
-                self.stop(
-                    "timeout",
-                    "Only kube-proxy's rules give a ClusterIP "
-                    "meaning, and they matched nothing: no reply comes back.",
-                )
-                return
-            self.hop("router", "The router sends it on to the internet.")
-            self.hop("internet", f"{p.dst} is on the internet and answers.")
-            self.stop("delivered", f"An internet host at {p.destination} answered.")
-            return
-        how = (
-            "host-gw: no encapsulation, the route names the other node's IP as "
-            "next hop."
-            if route.via
-            else "The destination is on the node LAN."
-        )
-        self.hop(
-            eth0,
-            f"Out eth0 straight to {target.name} ({target.ip}). {how}",
-            mac=self._mac(eth0, node_v(target.name, "eth0")),
-        )
-        if not self.wire(node, target, None):
-            return
-        self.hop(node_v(target.name, "eth0"), f"{target.name} receives it on eth0.")
-        self.root_pass(target, "eth0")
-
-    def wire(self, node: NodeInfo, target: NodeInfo, outer) -> bool:
-        """Cross the LAN; False (timeout) when the target node is down."""
-        self.hop(
-            "lan",
-            f"Across the node network from {node.name} to {target.name}.",
-            outer=outer,
-        )
-        if target.name in self.net.failed:
-            self.stop(
-                "timeout",
-                f"{target.name} is down: nothing receives the frame, "
-                "so the sender retransmits until it gives up.",
-            )
-            return False
-        return True
-
-    # arrival ----------------------------------------------------------------
-    def deliver(self, pod: PodInfo, via_lo: bool = False) -> None:
-        p = self.pkt
-        if p.proto == "icmp":
-            self.delivered_to = pod
-            self.stop("delivered", f"{pod.key} answers the ping (its kernel replies).")
-            return
-        name = (
-            pod.listener(p.dport, p.proto.upper()) if pod.phase == "Running" else None
-        )
-        where = pod_v(pod, "lo") if via_lo else pod_v(pod, "eth0")
-        if name is None:
-            self.hop(
-                where,
-                f"Nothing in {pod.key} listens on {p.dport}/"
-                f"{p.proto.upper()}, so its kernel answers with a RST.",
-            )
-            self.stop(
-                "refused",
-                f"No container of {pod.key} listens on port "
-                f"{p.dport} (connection refused).",
-            )
-            return
-        self.hop(
-            ctr_v(pod, name),
-            f"Delivered to container {name}, listening on "
-            f"{p.dport}; it sees the source as {p.source}.",
-        )
-        self.delivered_to = pod
-        self.stop("delivered", f"{pod.key} accepted the connection on port {p.dport}.")
 
     # explanations -----------------------------------------------------------
     def _nat_explain(self, r, hook: str) -> str:
