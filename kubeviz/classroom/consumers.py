@@ -1,0 +1,233 @@
+"""The classroom websocket: one per presenter's or follower's tab.
+
+The presenter and the followers all watch the classroom's frames, which come from
+the owner process's model already encoded; the consumer forwards them as they are,
+in sequence order. The presenter's controls travel to the owner; a follower's are
+refused while following. A follower who breaks away drives a private copy through
+the ordinary session machinery (this class is a SessionConsumer for that), and
+rejoining returns to the classroom's current frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from urllib.parse import parse_qs
+
+from channels.layers import get_channel_layer
+from django.http.cookie import parse_cookie
+
+from kubeviz import protocol
+from kubeviz.classroom import messages, services
+from kubeviz.classroom.host import frames_group, members_group, owner_group
+from kubeviz.classroom.models import normal_code
+from kubeviz.classroom.owners import owners
+from kubeviz.consumers import NOT_FOUND, SessionConsumer
+from kubeviz.registry import registry
+
+log = logging.getLogger(__name__)
+
+SYNC_RETRY = 3.0  # seconds to wait for the owner before asking again
+SYNC_ATTEMPTS = 4
+VOTER_COOKIE = "kv_voter"
+
+
+class ClassroomConsumer(SessionConsumer):
+    """Is responsible for one tab in a classroom, as presenter or as follower."""
+
+    code = ""
+    role = "follower"
+    name = ""
+    voter = ""
+    away = False
+    # While waiting for the owner's catch-up: frames that arrived meanwhile.
+    pending: list[dict] | None = None
+    sync_task: asyncio.Task | None = None
+
+    async def connect(self) -> None:
+        self.code = normal_code(self.scope["url_route"]["kwargs"]["code"])
+        classroom = await services.aget(self.code)
+        if classroom is None or not await owners().ensure(self.code):
+            await self.close(code=NOT_FOUND)
+            return
+        cookies = self.cookies()
+        token = cookies.get(services.cookie_name(self.code))
+        self.role = (
+            "presenter" if services.is_presenter(classroom, token) else "follower"
+        )
+        self.voter = cookies.get(VOTER_COOKIE, "")[:64] or secrets.token_hex(8)
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        self.name = messages.display_name((query.get("name") or [""])[0])
+        layer = get_channel_layer()
+        await layer.group_add(frames_group(self.code), self.channel_name)
+        await layer.group_add(members_group(self.code), self.channel_name)
+        await self.accept()
+        await self.to_owner("join")
+
+    def cookies(self) -> dict[str, str]:
+        for name, value in self.scope.get("headers", []):
+            if name == b"cookie":
+                return parse_cookie(value.decode("latin-1"))
+        return {}
+
+    async def disconnect(self, code: int) -> None:
+        if not self.code:
+            return
+        if self.sync_task is not None:
+            self.sync_task.cancel()
+        if self.away and self.live is not None:
+            await registry().leave(self.live, self.channel_name)
+            self.live = None
+        layer = get_channel_layer()
+        await layer.group_discard(frames_group(self.code), self.channel_name)
+        await layer.group_discard(members_group(self.code), self.channel_name)
+        await self.to_owner("leave")
+
+    async def to_owner(self, kind: str, **fields) -> None:
+        """A request for the classroom's owner process, wherever it is."""
+        request = {
+            "type": f"classroom.{kind}",
+            "channel": self.channel_name,
+            "role": self.role,
+            "name": self.name,
+            "voter": self.voter,
+            **fields,
+        }
+        await get_channel_layer().group_send(owner_group(self.code), request)
+
+    # --- from the browser ---------------------------------------------------------
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None
+    ) -> None:
+        try:
+            message = messages.parse(text_data, bytes_data)
+        except protocol.ProtocolError as exc:
+            await self.reply(protocol.error(exc.code, exc.message, exc.request_id))
+            return
+        kind, rid = message["type"], message.get("id")
+        if kind in messages.CLASSROOM_MESSAGES:
+            await self.classroom_request(message)
+        elif self.away:
+            await super().receive(text_data, bytes_data)
+        elif kind == "hello":
+            await self.sync(message.get("lastSeq"))
+        elif self.role == "presenter":
+            text = text_data if text_data is not None else bytes_data.decode()
+            await self.to_owner("control", text=text)
+        elif kind != "ready":  # a follower's page asks for frames; nothing to pull
+            await self.reply(messages.refused(kind, rid))
+
+    async def classroom_request(self, message: dict) -> None:
+        kind, rid = message["type"], message.get("id")
+        if kind in messages.PRESENTER_ONLY and self.role != "presenter":
+            await self.reply(
+                protocol.error(
+                    "presenter_only", f"only the presenter can {kind}", rid, kind
+                )
+            )
+        elif kind in messages.FOLLOWER_ONLY and self.role != "follower":
+            await self.reply(
+                protocol.error("followers_only", f"{kind} is for followers", rid, kind)
+            )
+        elif kind in messages.PRESENTER_ONLY:
+            await self.to_owner("command", message=message)
+        elif kind == "poll_answer":
+            await self.to_owner("answer", message=message)
+        elif kind == "break_away":
+            if self.away:
+                await self.reply(protocol.ack(kind, rid, changed=False))
+            else:
+                await self.to_owner("breakaway", id=rid)
+        elif kind == "rejoin":
+            await self.rejoin()
+
+    # --- following ------------------------------------------------------------------
+    async def sync(self, last_seq: int | None) -> None:
+        """Ask the owner for what follows `last_seq`; frames wait until it answers."""
+        self.seq = None
+        self.pending = []
+        if self.sync_task is not None:
+            self.sync_task.cancel()
+        self.sync_task = asyncio.create_task(self.sync_until_answered(last_seq))
+
+    async def sync_until_answered(self, last_seq: int | None) -> None:
+        """The owner may have just stopped: after a silence, find or become it."""
+        for attempt in range(SYNC_ATTEMPTS):
+            if attempt:
+                owners().forget(self.code)
+                await owners().ensure(self.code)
+            await self.to_owner("sync", last_seq=last_seq)
+            await asyncio.sleep(SYNC_RETRY)
+            if self.pending is None:
+                return
+        await self.reply(
+            protocol.error("unavailable", "the classroom is not answering; reload")
+        )
+
+    async def classroom_catchup(self, event: dict) -> None:
+        if self.away or self.pending is None:
+            return  # an answer to a sync that is no longer wanted
+        pending, self.pending = self.pending, None
+        if self.sync_task is not None:
+            self.sync_task.cancel()
+            self.sync_task = None
+        for text in event["texts"]:
+            await self.send(text_data=text)
+        self.seq = event["seq"]
+        if not event["texts"]:
+            await self.reply(protocol.ack("hello", None, seq=self.seq))
+        for text in event["after"]:
+            await self.send(text_data=text)
+        for frame in pending:
+            await self.session_frame(frame)
+
+    async def session_frame(self, event: dict) -> None:
+        if self.away:
+            await super().session_frame(event)
+            return
+        if self.pending is not None:
+            self.pending.append(event)
+            return
+        if self.seq is None or event["seq"] <= self.seq:
+            return
+        if event["seq"] == self.seq + 1 or event["snapshot"]:
+            self.seq = event["seq"]
+            await self.send(text_data=event["text"])
+            return
+        await self.sync(self.seq)  # frames were dropped: the owner fills the gap
+
+    async def classroom_reply(self, event: dict) -> None:
+        await self.send(text_data=event["text"])
+
+    async def classroom_message(self, event: dict) -> None:
+        if event.get("locked") and self.away:
+            await self.rejoin()
+        await self.send(text_data=event["text"])
+
+    # --- breaking away and rejoining ------------------------------------------------
+    async def classroom_private(self, event: dict) -> None:
+        """The owner saved a copy of this moment: drive it as an ordinary session."""
+        live = await registry().join(event["session"], self.channel_name)
+        if live is None:
+            await self.reply(protocol.error("gone", "the private copy was not found"))
+            return
+        layer = get_channel_layer()
+        await layer.group_discard(frames_group(self.code), self.channel_name)
+        if self.sync_task is not None:
+            self.sync_task.cancel()
+        self.away, self.live, self.pending = True, live, None
+        await self.catch_up(None)
+        await self.reply(protocol.status(live.info()))
+        await self.reply({"type": "classroom", "mode": "away", "session": live.id})
+
+    async def rejoin(self) -> None:
+        if not self.away:
+            await self.reply(protocol.ack("rejoin", None, changed=False))
+            return
+        private, self.live, self.away = self.live, None, False
+        if private is not None:
+            await registry().leave(private, self.channel_name)
+        await get_channel_layer().group_add(frames_group(self.code), self.channel_name)
+        await self.reply({"type": "classroom", "mode": "following"})
+        await self.sync(None)

@@ -1,0 +1,400 @@
+"""The classroom's live model, in the one process that owns it.
+
+The owner's `Host` holds the classroom's `ClassroomLive` (a LiveSession whose
+frames go to the classroom's followers) and answers requests from consumers in
+any process over the channel layer: sync (late join, reconnect, a gap), the
+presenter's controls and commands, break away, poll answers, and who is there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from kubeviz import persistence, protocol
+from kubeviz.classroom import messages, services
+from kubeviz.consumers import SessionConsumer
+from kubeviz.live import LiveSession
+
+log = logging.getLogger(__name__)
+
+# Messages the host sends to a consumer's channel (see consumers.py).
+REPLY = "classroom.reply"  # {"text"}: one pre-encoded message for that consumer
+CATCHUP = "classroom.catchup"  # {"seq", "texts", "after"}: frames or a snapshot
+PRIVATE = "classroom.private"  # {"session"}: a break-away copy is ready
+NOTICE = "classroom.message"  # {"text", "locked"}: for every member, or presenters
+
+
+def frames_group(code: str) -> str:
+    """Numbered frames for everyone following (LiveSession.publish sends here)."""
+    return f"classroom.{code}"
+
+
+def members_group(code: str) -> str:
+    """Classroom notices (spotlight, poll, lock) for every member, away or not."""
+    return f"classroom.{code}.all"
+
+
+def owner_group(code: str) -> str:
+    """The owner's request channel: exactly one live host answers here."""
+    return f"classroom.{code}.owner"
+
+
+class ClassroomLive(LiveSession):
+    """Is responsible for the classroom's model; tells followers, never its id.
+
+    The session id is the capability to drive a session, so `info()` names the
+    classroom's code instead and counts everyone in the classroom.
+    """
+
+    def __init__(self, record: persistence.Record, cluster, code: str, **kw) -> None:
+        super().__init__(record, cluster, **kw)
+        self.code = code
+        self.group = frames_group(code)
+        self.count = lambda: 0
+
+    def info(self) -> dict:
+        return {**super().info(), "id": self.code, "viewers": self.count()}
+
+
+class Executor(SessionConsumer):
+    """Carries out one presenter control with the session consumer's own handlers.
+
+    Its replies (acks, errors, kubectl output) go to the presenter's channel, in
+    whichever process the presenter is connected to.
+    """
+
+    def __init__(self, live: ClassroomLive, reply_to: str) -> None:
+        super().__init__()
+        self.live = live
+        self.seq = 0  # past hello: controls are carried out
+        self.reply_to = reply_to
+
+    async def reply(self, message: dict) -> None:
+        await send_text(self.reply_to, protocol.encode(message))
+
+    async def on_save(self, message: dict) -> None:
+        """A saved link is a copy of this moment, never the classroom's session."""
+        async with self.live.lock:
+            record = self.live.record()
+        private = await services.asave_private(record)
+        await self.reply(
+            protocol.ack(
+                "save",
+                message.get("id"),
+                session=private,
+                step=record.position,
+                url=f"/s/{private}",
+            )
+        )
+
+
+async def send_text(channel: str, text: str) -> None:
+    await get_channel_layer().send(channel, {"type": REPLY, "text": text})
+
+
+@dataclass
+class Member:
+    role: str
+    name: str = ""
+    voter: str = ""
+    away: bool = False
+
+
+class Host:
+    """Is responsible for one classroom in its owner process."""
+
+    def __init__(self, code: str, owner_id: str) -> None:
+        self.code = code
+        self.owner_id = owner_id
+        self.live: ClassroomLive | None = None
+        self.ready = asyncio.Event()
+        self.closed = False
+        self.channel = ""
+        self.members: dict[str, Member] = {}
+        self.locked = False
+        self.spotlight: str | None = None
+        self.poll: dict | None = None
+        self.tasks: set[asyncio.Task] = set()
+        self.controls: asyncio.Queue = asyncio.Queue()
+        self.idle_task: asyncio.Task | None = None
+        self.poll_save: asyncio.Task | None = None
+
+    # --- life -----------------------------------------------------------------------
+    async def start(self) -> None:
+        """Answer pings at once (so nobody else claims the classroom), then open."""
+        layer = get_channel_layer()
+        self.channel = await layer.new_channel()
+        await layer.group_add(owner_group(self.code), self.channel)
+        self.spawn(self.serve())
+        self.spawn(self.run_controls())
+        try:
+            row = await services.aget(self.code)
+            record = await services.arecord_for(row.session_id)
+            cluster = await asyncio.to_thread(persistence.open_cluster, record)
+        except BaseException:
+            await self.close()
+            raise
+        options = settings.KUBEVIZ
+        self.live = ClassroomLive(
+            record,
+            cluster,
+            self.code,
+            ring_size=options["RING_SIZE"],
+            save_delay=options["SAVE_DELAY"],
+        )
+        self.live.count = lambda: len(self.members)
+        self.locked, self.spotlight = row.locked, row.spotlight or None
+        self.poll = row.poll
+        self.ready.set()
+        self.idle_later()
+
+    async def close(self) -> None:
+        """Stop playing, save, and let another process own the classroom."""
+        if self.closed:
+            return
+        self.closed = True
+        layer = get_channel_layer()
+        with contextlib.suppress(Exception):
+            await layer.group_discard(owner_group(self.code), self.channel)
+        if self.live is not None:
+            with contextlib.suppress(Exception):
+                await self.live.close()
+        if self.poll_save is not None:
+            with contextlib.suppress(Exception):
+                await services.aremember(self.code, poll=self.poll)
+        with contextlib.suppress(Exception):
+            await services.arelease(self.code, self.owner_id)
+        for task in list(self.tasks):
+            if task is not asyncio.current_task():
+                task.cancel()
+
+    def spawn(self, coroutine) -> asyncio.Task:
+        task = asyncio.create_task(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    def idle_later(self) -> None:
+        """With nobody in the classroom for IDLE_SECONDS, leave memory."""
+        if self.idle_task is not None:
+            self.idle_task.cancel()
+            self.idle_task = None
+        if not self.members:
+            self.idle_task = self.spawn(self.close_when_idle())
+
+    async def close_when_idle(self) -> None:
+        await asyncio.sleep(settings.KUBEVIZ["IDLE_SECONDS"])
+        if not self.members:
+            await self.close()
+
+    # --- requests -------------------------------------------------------------------
+    async def serve(self) -> None:
+        layer = get_channel_layer()
+        while True:
+            request = await layer.receive(self.channel)
+            kind = request.get("type")
+            if kind == "classroom.ping":
+                await layer.send(request["reply_to"], {"type": "classroom.pong"})
+            elif kind in ("classroom.control", "classroom.command"):
+                self.controls.put_nowait(request)
+            else:
+                self.spawn(self.handle(request))
+
+    async def run_controls(self) -> None:
+        """The presenter's controls, one at a time and in the order sent."""
+        while True:
+            request = await self.controls.get()
+            await self.handle(request)
+
+    async def handle(self, request: dict) -> None:
+        await self.ready.wait()
+        handler = getattr(self, "on_" + request["type"].split(".", 1)[1], None)
+        if handler is None:
+            log.warning("classroom %s: unknown request %s", self.code, request["type"])
+            return
+        try:
+            await handler(request)
+        except Exception:
+            log.exception("classroom %s: %s failed", self.code, request["type"])
+            error = protocol.error(
+                "internal", "the classroom could not do that; it is still open"
+            )
+            await send_text(request["channel"], protocol.encode(error))
+
+    async def on_join(self, request: dict) -> None:
+        self.members[request["channel"]] = Member(
+            request["role"], request.get("name", ""), request.get("voter", "")
+        )
+        self.idle_later()
+        await self.tell_presenters(self.followers_message())
+
+    async def on_leave(self, request: dict) -> None:
+        if self.members.pop(request["channel"], None) is not None:
+            await self.tell_presenters(self.followers_message())
+        self.idle_later()
+
+    async def on_sync(self, request: dict) -> None:
+        """Send a member what follows its last frame, or the current snapshot."""
+        channel = request["channel"]
+        member = self.members.get(channel)
+        if member is None or member.away:
+            # Unknown after an owner change, or back from a break: (re)count it.
+            await self.on_join(request)
+            member = self.members[channel]
+        live = self.live
+        frames = live.frames_after(request.get("last_seq"))
+        if frames is None:
+            seq, text = await live.current_snapshot()
+            texts = [text]
+        else:
+            seq, texts = live.seq, frames
+        after = [
+            protocol.encode(protocol.status(live.info())),
+            protocol.encode(self.state_message(member)),
+        ]
+        await get_channel_layer().send(
+            channel, {"type": CATCHUP, "seq": seq, "texts": texts, "after": after}
+        )
+
+    async def on_control(self, request: dict) -> None:
+        executor = Executor(self.live, request["channel"])
+        await executor.receive(text_data=request["text"])
+
+    async def on_breakaway(self, request: dict) -> None:
+        channel = request["channel"]
+        if self.locked:
+            error = protocol.error(
+                "locked",
+                "the presenter has locked breaking away: follow along for now",
+                request.get("id"),
+                "break_away",
+            )
+            await send_text(channel, protocol.encode(error))
+            return
+        async with self.live.lock:
+            record = self.live.record()
+        private = await services.asave_private(record)
+        member = self.members.get(channel)
+        if member is not None:
+            member.away = True
+        await get_channel_layer().send(channel, {"type": PRIVATE, "session": private})
+        await self.tell_presenters(self.followers_message())
+
+    async def on_answer(self, request: dict) -> None:
+        message, member = request["message"], self.members.get(request["channel"])
+        poll = self.poll
+        if poll is None or poll["id"] != message["poll"] or not poll["open"]:
+            error = protocol.error(
+                "poll_closed", "that poll is not open", message.get("id"), "poll_answer"
+            )
+            await send_text(request["channel"], protocol.encode(error))
+            return
+        if message["choice"] >= len(poll["options"]):
+            error = protocol.error(
+                "out_of_range",
+                f"poll_answer.choice must be below {len(poll['options'])}",
+                message.get("id"),
+                "poll_answer",
+            )
+            await send_text(request["channel"], protocol.encode(error))
+            return
+        voter = (member.voter if member else "") or request["channel"]
+        poll["answers"][voter] = message["choice"]
+        view = messages.poll_view(poll, for_presenter=False, voter=voter)
+        await send_text(request["channel"], protocol.encode(messages.poll(view)))
+        await self.tell_presenters(messages.poll(messages.poll_view(poll, True)))
+        self.save_poll_soon()
+
+    # --- the presenter's classroom commands ----------------------------------------
+    async def on_command(self, request: dict) -> None:
+        message = request["message"]
+        kind = message["type"]
+        if kind == "spotlight":
+            self.spotlight = message["target"]
+            await services.aremember(self.code, spotlight=self.spotlight or "")
+            await self.tell_everyone(messages.spotlight(self.spotlight))
+        elif kind == "lock":
+            self.locked = message["locked"]
+            await services.aremember(self.code, locked=self.locked)
+            await self.tell_everyone(self.lock_message(), locked=self.locked)
+        elif kind == "poll_open":
+            number = (self.poll or {}).get("id", 0) + 1
+            self.poll = {
+                "id": number,
+                "question": message["question"].strip(),
+                "options": message["options"],
+                "open": True,
+                "revealed": False,
+                "answers": {},
+            }
+            await self.poll_changed()
+        elif kind in ("poll_reveal", "poll_close") and self.poll is not None:
+            self.poll["revealed"] = self.poll["revealed"] or kind == "poll_reveal"
+            self.poll["open"] = False
+            await self.poll_changed()
+        await send_text(
+            request["channel"], protocol.encode(protocol.ack(kind, message.get("id")))
+        )
+
+    async def poll_changed(self) -> None:
+        await services.aremember(self.code, poll=self.poll)
+        await self.tell_everyone(messages.poll(messages.poll_view(self.poll, False)))
+        await self.tell_presenters(messages.poll(messages.poll_view(self.poll, True)))
+
+    def save_poll_soon(self) -> None:
+        """Answers arrive in bursts: save the poll once per burst."""
+        if self.poll_save is None or self.poll_save.done():
+            self.poll_save = self.spawn(self.save_poll_later())
+
+    async def save_poll_later(self) -> None:
+        await asyncio.sleep(0.5)
+        await services.aremember(self.code, poll=self.poll)
+
+    # --- telling members ------------------------------------------------------------
+    def followers_message(self) -> dict:
+        followers = [m for m in self.members.values() if m.role == "follower"]
+        names = sorted(m.name for m in followers if m.name)
+        return messages.followers(
+            len(followers), sum(m.away for m in followers), names[:500]
+        )
+
+    def lock_message(self) -> dict:
+        return {"type": "classroom", "locked": self.locked}
+
+    def state_message(self, member: Member) -> dict:
+        presenter = member.role == "presenter"
+        state: dict[str, Any] = {
+            "type": "classroom",
+            "code": self.code,
+            "role": member.role,
+            "mode": "following",
+            "locked": self.locked,
+            "spotlight": self.spotlight,
+            "poll": messages.poll_view(self.poll, presenter, member.voter),
+        }
+        if presenter:
+            state["followers"] = self.followers_message()
+        return state
+
+    async def tell_everyone(self, message: dict, locked: bool | None = None) -> None:
+        """One encode for every member, wherever it is connected."""
+        await get_channel_layer().group_send(
+            members_group(self.code),
+            {"type": NOTICE, "text": protocol.encode(message), "locked": locked},
+        )
+
+    async def tell_presenters(self, message: dict) -> None:
+        text = protocol.encode(message)
+        layer = get_channel_layer()
+        for channel, member in list(self.members.items()):
+            if member.role == "presenter":
+                await layer.send(
+                    channel, {"type": NOTICE, "text": text, "locked": None}
+                )

@@ -1,0 +1,101 @@
+"""Which process owns each classroom's live model, and the hosts this one owns.
+
+A classroom has one owner process at a time, named in its database row. A
+process that needs the classroom pings the owner group; if nobody answers (the
+owner stopped or crashed), it takes over with a compare-and-set on the row, so
+two processes racing for it agree on one winner. With one process this is the
+same code on the in-memory channel layer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import uuid
+import weakref
+
+from channels.layers import get_channel_layer
+
+from kubeviz.classroom import services
+from kubeviz.classroom.host import Host, owner_group
+
+PING_TIMEOUT = 1.0
+ALIVE_FOR = 5.0  # seconds a pong is trusted before the owner is pinged again
+
+
+class Owners:
+    """Is responsible for this process's classroom hosts and its claims on them."""
+
+    def __init__(self) -> None:
+        self.id = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+        self.hosts: dict[str, Host] = {}
+        self.locks: dict[str, asyncio.Lock] = {}
+        self.alive_until: dict[str, float] = {}
+
+    async def ensure(self, code: str) -> bool:
+        """Make sure some process hosts `code`; False if the classroom is gone."""
+        lock = self.locks.setdefault(code, asyncio.Lock())
+        async with lock:
+            for _attempt in range(5):
+                host = self.hosts.get(code)
+                if host is not None and not host.closed:
+                    return True
+                owner = await services.aowner_of(code)
+                if owner is None:
+                    return False
+                if owner and owner != self.id and await self.alive(code):
+                    return True
+                if await services.aclaim(code, owner, self.id):
+                    host = self.hosts[code] = Host(code, self.id)
+                    try:
+                        await host.start()
+                    except BaseException:
+                        self.hosts.pop(code, None)
+                        raise
+                    return True
+            raise RuntimeError(f"classroom {code}: no process could take it over")
+
+    async def alive(self, code: str) -> bool:
+        """Does a live host answer in the classroom's owner group?"""
+        loop = asyncio.get_running_loop()
+        if self.alive_until.get(code, 0.0) > loop.time():
+            return True
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_send(
+            owner_group(code), {"type": "classroom.ping", "reply_to": channel}
+        )
+        try:
+            async with asyncio.timeout(PING_TIMEOUT):
+                await layer.receive(channel)
+        except TimeoutError:
+            return False
+        self.alive_until[code] = loop.time() + ALIVE_FOR
+        return True
+
+    def forget(self, code: str) -> None:
+        """The owner did not answer: ask again next time instead of trusting it."""
+        self.alive_until.pop(code, None)
+
+    async def shutdown(self) -> None:
+        """Save and release every hosted classroom (tests, server stop)."""
+        for host in list(self.hosts.values()):
+            with contextlib.suppress(Exception):
+                await host.close()
+        self.hosts.clear()
+
+
+owners_by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Owners] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def owners() -> Owners:
+    """This event loop's owner registry (a server has one loop; a test has its own)."""
+    loop = asyncio.get_running_loop()
+    found = owners_by_loop.get(loop)
+    if found is None:
+        found = owners_by_loop[loop] = Owners()
+    return found

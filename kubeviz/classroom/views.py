@@ -1,0 +1,158 @@
+"""The classroom pages: join or start one, the presenter's page, a follower's page."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlencode
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from kubeviz import persistence, protocol, scenarios
+from kubeviz.classroom import messages, qr, services
+from kubeviz.classroom.consumers import VOTER_COOKIE
+from kubeviz.classroom.models import Classroom, normal_code
+from kubeviz.registry import registry
+
+COOKIE_AGE = 14 * 24 * 3600
+
+
+@never_cache
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """Join a classroom by code, or start one from a scenario."""
+    context = {"scenarios": scenarios.gallery(), "code": request.GET.get("code", "")}
+    return render(request, "classroom/index.html", context)
+
+
+@require_GET
+def join(request: HttpRequest) -> HttpResponse:
+    """The join form's target: a code as typed, and an optional display name."""
+    code = normal_code(request.GET.get("code", ""))
+    if not code or not code.isalnum() or len(code) > 8:
+        return redirect("classroom-index")
+    url = reverse("classroom-follow", args=[code])
+    name = messages.display_name(request.GET.get("name"))
+    return redirect(f"{url}?{urlencode({'name': name})}" if name else url)
+
+
+@require_POST
+async def new(request: HttpRequest) -> HttpResponse:
+    """Start a classroom from a session (its current step) or a scenario.
+
+    The presenter's right is a token that only this response carries, in an
+    HttpOnly cookie; followers' pages and URLs never contain it.
+    """
+    session_id = request.POST.get("session", "").strip()
+    record = None
+    if session_id:
+        live = registry().sessions.get(session_id)
+        if live is not None:
+            async with live.lock:
+                record = live.record()
+        else:
+            record = await persistence.aload(session_id)
+        if record is None:
+            raise Http404("There is no session with that id.")
+    scenario = request.POST.get("scenario", "").strip() or scenarios.BLANK
+    if record is None and scenarios.get(scenario) is None:
+        raise Http404(f"There is no scenario {scenario!r}.")
+    title = messages.display_name(request.POST.get("title")) or ""
+    created = await sync_to_async(services.create)(record, scenario, title)
+    code = created.classroom.code
+    response = redirect("classroom-present", code)
+    response.set_cookie(
+        services.cookie_name(code),
+        created.token,
+        max_age=COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+def page_context(request: HttpRequest, classroom: Classroom, role: str) -> dict:
+    code = classroom.code
+    name = messages.display_name(request.GET.get("name")) if role == "follower" else ""
+    ws_path = f"/ws/classroom/{code}/"
+    if name:
+        ws_path += "?" + urlencode({"name": name})
+    join_url = request.build_absolute_uri(reverse("classroom-follow", args=[code]))
+    initial = {
+        "protocol": protocol.VERSION,
+        "sessionId": code,
+        "wsPath": ws_path,
+        "scenarios": scenarios.gallery(),
+        "classroom": {
+            "code": code,
+            "role": role,
+            "name": name,
+            "joinUrl": join_url,
+            "qrUrl": reverse("classroom-qr", args=[code]),
+            "maxOptions": messages.MAX_OPTIONS,
+        },
+    }
+    return {
+        "classroom": classroom,
+        "role": role,
+        "name": name,
+        "join_url": join_url,
+        "initial": initial,
+        "scenarios": scenarios.gallery(),
+    }
+
+
+@never_cache
+@require_GET
+def follow(request: HttpRequest, code: str) -> HttpResponse:
+    """A follower's page: the presenter's cluster, live."""
+    classroom = services.get(code)
+    if classroom is None:
+        raise Http404("There is no classroom with that code.")
+    if classroom.code != code:
+        return redirect(reverse("classroom-follow", args=[classroom.code]))
+    context = page_context(request, classroom, "follower")
+    response = render(request, "classroom/follow.html", context)
+    if not request.COOKIES.get(VOTER_COOKIE):
+        # One vote per browser in polls, kept across reconnects.
+        response.set_cookie(
+            VOTER_COOKIE,
+            secrets.token_hex(12),
+            max_age=COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
+
+
+@never_cache
+@require_GET
+def present(request: HttpRequest, code: str) -> HttpResponse:
+    """The presenter's page; without the presenter's cookie, the follower's."""
+    classroom = services.get(code)
+    if classroom is None:
+        raise Http404("There is no classroom with that code.")
+    token = request.COOKIES.get(services.cookie_name(classroom.code))
+    if not services.is_presenter(classroom, token):
+        return redirect(reverse("classroom-follow", args=[classroom.code]))
+    context = page_context(request, classroom, "presenter")
+    return render(request, "classroom/present.html", context)
+
+
+@require_GET
+def qr_svg(request: HttpRequest, code: str) -> HttpResponse:
+    """The join URL as a QR code, for the projector."""
+    classroom = services.get(code)
+    if classroom is None:
+        raise Http404("There is no classroom with that code.")
+    url = request.build_absolute_uri(reverse("classroom-follow", args=[classroom.code]))
+    response = HttpResponse(qr.join_svg(url), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -1,0 +1,380 @@
+"""Classroom transcripts: a presenter and followers on one classroom's websockets."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from channels.db import database_sync_to_async
+
+from kubeviz import persistence
+from kubeviz.asgi import application
+from kubeviz.classroom import services
+from kubeviz.classroom.consumers import VOTER_COOKIE
+from kubeviz.classroom.models import Classroom
+from kubeviz.classroom.owners import owners
+from kubeviz.models import SavedSession
+from kubeviz.registry import registry
+from tests.web.conftest import ORIGIN, Tab
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Member(Tab):
+    """A classroom tab; `hello()` returns its snapshot and keeps its classroom state."""
+
+    classroom: dict
+    first: dict
+
+    async def join(self, last_seq: int | None = None) -> dict:
+        await self.send({"type": "hello", "lastSeq": last_seq})
+        first = await self.receive_until_any(("snapshot", "delta", "ack"))
+        self.classroom = await self.receive_until("classroom")
+        return first
+
+    async def receive_until_any(self, kinds: tuple[str, ...], timeout: float = 5):
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            message = await self.receive(max(deadline - loop.time(), 0.01))
+            if message["type"] in kinds:
+                return message
+
+    async def frames(self, timeout: float = 0.3) -> list[dict]:
+        """Every message that arrives until `timeout` seconds of silence."""
+        found = []
+        while not await self.receive_nothing(timeout):
+            found.append(await self.receive())
+        return found
+
+
+@pytest.fixture
+def make_classroom(db) -> Callable[..., Awaitable[tuple[str, str]]]:
+    """A classroom of a new session of `scenario`; returns (code, presenter token)."""
+
+    async def make(scenario: str = "deploy") -> tuple[str, str]:
+        created = await database_sync_to_async(services.create)(None, scenario)
+        return created.classroom.code, created.token
+
+    return make
+
+
+@pytest.fixture
+async def enter() -> AsyncIterator[Callable[..., Awaitable[Member]]]:
+    """Open classroom tabs; all are closed and every classroom saved afterwards."""
+    tabs: list[Member] = []
+
+    async def enter_(
+        code: str,
+        token: str | None = None,
+        name: str = "",
+        voter: str = "",
+        hello: bool = True,
+    ) -> Member:
+        cookies = []
+        if token:
+            cookies.append(f"{services.cookie_name(code)}={token}")
+        if voter:
+            cookies.append(f"{VOTER_COOKIE}={voter}")
+        headers = [ORIGIN]
+        if cookies:
+            headers.append((b"cookie", "; ".join(cookies).encode()))
+        path = f"/ws/classroom/{code}/" + (f"?name={name}" if name else "")
+        tab = Member(application, path, headers=headers)
+        connected, close_code = await tab.connect(timeout=30)
+        assert connected, f"the socket was refused ({close_code})"
+        tabs.append(tab)
+        if hello:
+            tab.first = await tab.join()
+        return tab
+
+    yield enter_
+    for tab in tabs:
+        await tab.disconnect()
+    await owners().shutdown()
+    await registry().shutdown()
+
+
+async def presenter_and_follower(make_classroom, enter) -> tuple[Member, Member]:
+    code, token = await make_classroom()
+    presenter = await enter(code, token)
+    follower = await enter(code, name="Ada")
+    await presenter.frames()  # the follower count and status notes
+    return presenter, follower
+
+
+# --- roles ---------------------------------------------------------------------------
+async def test_a_classroom_that_does_not_exist_refuses_the_socket(enter) -> None:
+    tab = Member(application, "/ws/classroom/ZZZZZZ/", headers=[ORIGIN])
+    connected, _ = await tab.connect()
+    assert not connected
+
+
+async def test_the_presenter_token_decides_the_role(make_classroom, enter) -> None:
+    code, token = await make_classroom()
+    presenter = await enter(code, token)
+    follower = await enter(code)
+    impostor = await enter(code, "not-the-token")
+    assert presenter.classroom["role"] == "presenter"
+    assert follower.classroom["role"] == "follower"
+    assert impostor.classroom["role"] == "follower"
+    assert "followers" not in follower.classroom
+
+
+async def test_followers_never_learn_the_session_id(make_classroom, enter) -> None:
+    code, token = await make_classroom()
+    row = await Classroom.objects.aget(pk=code)
+    follower = await enter(code)
+    assert follower.first["session"]["id"] == code
+    presenter = await enter(code, token)
+    await presenter.send({"type": "step"})
+    for message in [follower.first, follower.classroom, *await follower.frames()]:
+        assert row.session_id not in str(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "step"},
+        {"type": "back"},
+        {"type": "play", "speed": 1},
+        {"type": "seek", "step": 0},
+        {"type": "reset"},
+        {"type": "fault", "action": "fail_node", "target": "node-1"},
+        {"type": "kubectl", "id": 7, "command": "get pods"},
+        {"type": "save"},
+    ],
+)
+async def test_every_control_from_a_follower_is_refused(
+    make_classroom, enter, message
+) -> None:
+    presenter, follower = await presenter_and_follower(make_classroom, enter)
+    await follower.send({**message, "id": 7})
+    error = await follower.receive()
+    assert error["type"] == "error" and error["code"] == "presenter_only"
+    assert error["for"] == message["type"] and error["id"] == 7
+    assert "presenter" in error["message"]
+    assert await presenter.receive_nothing(0.3)
+    assert await follower.receive_nothing(0.1)
+
+
+async def test_presenter_commands_from_a_follower_are_refused(
+    make_classroom, enter
+) -> None:
+    _, follower = await presenter_and_follower(make_classroom, enter)
+    for message in (
+        {"type": "spotlight", "target": "nodes/node-1"},
+        {"type": "lock", "locked": True},
+        {"type": "poll_open", "question": "Where?", "options": ["a", "b"]},
+        {"type": "poll_reveal"},
+    ):
+        await follower.send(message)
+        error = await follower.receive()
+        assert (error["code"], error["for"]) == ("presenter_only", message["type"])
+
+
+# --- following -----------------------------------------------------------------------
+async def test_followers_receive_the_presenters_step(make_classroom, enter) -> None:
+    presenter, follower = await presenter_and_follower(make_classroom, enter)
+    await presenter.send({"type": "step"})
+    mine = await presenter.receive_until("delta")
+    theirs = await follower.receive_until("delta")
+    assert mine == theirs
+    assert theirs["seq"] == follower.first["seq"] + 1
+    assert theirs["step"] == follower.first["state"]["step"] + 1
+
+
+async def test_the_presenter_sees_the_follower_count(make_classroom, enter) -> None:
+    code, token = await make_classroom()
+    presenter = await enter(code, token)
+    assert presenter.classroom["followers"]["count"] == 0
+    first = await enter(code, name="Ada")
+    await enter(code, name="<b>Grace</b>")
+    counts = [m for m in await presenter.frames() if m["type"] == "followers"]
+    assert counts[-1]["count"] == 2
+    assert counts[-1]["names"] == ["<b>Grace</b>", "Ada"]
+    await first.disconnect()
+    counts = [m for m in await presenter.frames() if m["type"] == "followers"]
+    assert counts[-1]["count"] == 1
+
+
+async def test_a_late_joiner_gets_the_current_step_at_once(
+    make_classroom, enter
+) -> None:
+    code, token = await make_classroom()
+    presenter = await enter(code, token)
+    for _ in range(3):
+        await presenter.send({"type": "step"})
+        last = await presenter.receive_until("delta")
+    late = await enter(code)
+    assert late.first["type"] == "snapshot"
+    assert late.first["state"]["step"] == last["step"]
+    assert late.first["seq"] == last["seq"]
+    await presenter.send({"type": "step"})
+    assert (await late.receive_until("delta"))["seq"] == last["seq"] + 1
+    assert await late.receive_nothing(0.3)
+
+
+async def test_a_reconnecting_follower_gets_only_what_it_missed(
+    make_classroom, enter
+) -> None:
+    code, token = await make_classroom()
+    presenter = await enter(code, token)
+    follower = await enter(code)
+    seen = follower.first["seq"]
+    await follower.disconnect()
+    for _ in range(2):
+        await presenter.send({"type": "step"})
+        await presenter.receive_until("delta")
+    back = await enter(code, hello=False)
+    await back.send({"type": "hello", "lastSeq": seen})
+    got = [m for m in await back.frames() if m["type"] in ("delta", "snapshot")]
+    assert [(m["type"], m["seq"]) for m in got] == [
+        ("delta", seen + 1),
+        ("delta", seen + 2),
+    ]
+
+
+async def test_a_follower_up_to_date_gets_nothing_twice(make_classroom, enter) -> None:
+    code, token = await make_classroom()
+    presenter = await enter(code, token)
+    await presenter.send({"type": "step"})
+    delta = await presenter.receive_until("delta")
+    follower = await enter(code, hello=False)
+    first = await follower.join(last_seq=delta["seq"])
+    assert first == {"type": "ack", "for": "hello", "seq": delta["seq"]}
+
+
+# --- breaking away -------------------------------------------------------------------
+async def test_break_away_gives_a_private_copy_and_rejoin_returns(
+    make_classroom, enter
+) -> None:
+    presenter, follower = await presenter_and_follower(make_classroom, enter)
+    step = follower.first["state"]["step"]
+    await follower.send({"type": "break_away"})
+    private = await follower.receive_until("snapshot")
+    assert private["state"]["step"] == step
+    assert private["session"]["id"] != follower.first["session"]["id"]
+    mode = await follower.receive_until("classroom")
+    assert mode["mode"] == "away"
+    assert await SavedSession.objects.filter(pk=private["session"]["id"]).aexists()
+
+    await follower.send({"type": "step"})
+    mine = await follower.receive_until("delta")
+    assert mine["step"] == step + 1
+    told = await presenter.frames()
+    assert [m["type"] for m in told] == ["followers"], "the copy is the follower's own"
+    assert told[0]["away"] == 1
+
+    for _ in range(2):
+        await presenter.send({"type": "step"})
+        now = await presenter.receive_until("delta")
+    await follower.send({"type": "rejoin"})
+    assert (await follower.receive_until("classroom"))["mode"] == "following"
+    back = await follower.receive_until("snapshot")
+    assert back["state"]["step"] == now["step"] == step + 2
+    assert back["seq"] == now["seq"]
+
+
+async def test_lock_refuses_break_away_and_brings_everyone_back(
+    make_classroom, enter
+) -> None:
+    presenter, follower = await presenter_and_follower(make_classroom, enter)
+    await follower.send({"type": "break_away"})
+    assert (await follower.receive_until("classroom"))["mode"] == "away"
+    await presenter.send({"type": "lock", "locked": True})
+    assert (await presenter.receive_until("ack"))["for"] == "lock"
+    assert (await follower.receive_until("classroom"))["mode"] == "following"
+    assert (await follower.receive_until("classroom"))["locked"] is True
+    assert (await follower.receive_until("snapshot"))["session"]["id"] == (
+        presenter.first["session"]["id"]
+    )
+    await follower.send({"type": "break_away", "id": 3})
+    error = await follower.receive_until("error")
+    assert (error["code"], error["for"], error["id"]) == ("locked", "break_away", 3)
+    row = await Classroom.objects.aget(pk=presenter.classroom["code"])
+    assert row.locked
+
+
+# --- spotlight and polls ----------------------------------------------------------
+async def test_spotlight_reaches_every_follower(make_classroom, enter) -> None:
+    presenter, follower = await presenter_and_follower(make_classroom, enter)
+    await presenter.send({"type": "spotlight", "target": "nodes/node-1"})
+    assert await follower.receive_until("spotlight") == {
+        "type": "spotlight",
+        "target": "nodes/node-1",
+    }
+    late = await enter(presenter.classroom["code"])
+    assert late.classroom["spotlight"] == "nodes/node-1"
+    await presenter.send({"type": "spotlight", "target": "<script>"})
+    assert (await presenter.receive_until("error"))["code"] == "bad_field"
+
+
+async def test_only_the_presenter_sees_poll_answers_until_revealed(
+    make_classroom, enter
+) -> None:
+    code, token = await make_classroom()
+    presenter = await enter(code, token)
+    ada = await enter(code, voter="ada")
+    bob = await enter(code, voter="bob")
+    await presenter.send(
+        {"type": "poll_open", "question": "Which node?", "options": ["n1", "n2"]}
+    )
+    opened = (await ada.receive_until("poll"))["poll"]
+    assert opened["open"] and "counts" not in opened
+    poll_id = opened["id"]
+    await ada.send({"type": "poll_answer", "poll": poll_id, "choice": 1})
+    mine = (await ada.receive_until("poll"))["poll"]
+    assert mine["mine"] == 1 and "counts" not in mine
+    tally = [m for m in await presenter.frames() if m["type"] == "poll"]
+    assert tally[-1]["poll"]["counts"] == [0, 1]
+    assert all("counts" not in m["poll"] for m in await bob.frames() if "poll" in m)
+
+    await presenter.send({"type": "poll_reveal"})
+    revealed = (await bob.receive_until("poll"))["poll"]
+    assert revealed["revealed"] and revealed["counts"] == [0, 1]
+    await ada.send({"type": "poll_answer", "poll": poll_id, "choice": 0})
+    assert (await ada.receive_until("error"))["code"] == "poll_closed"
+
+
+async def test_a_poll_answer_counts_once_per_voter(make_classroom, enter) -> None:
+    code, token = await make_classroom()
+    presenter = await enter(code, token)
+    ada = await enter(code, voter="ada")
+    await presenter.send(
+        {"type": "poll_open", "question": "Q", "options": ["a", "b", "c"]}
+    )
+    poll_id = (await ada.receive_until("poll"))["poll"]["id"]
+    for choice in (0, 2, 2):
+        await ada.send({"type": "poll_answer", "poll": poll_id, "choice": choice})
+    await ada.disconnect()
+    again = await enter(code, voter="ada")
+    assert again.classroom["poll"]["mine"] == 2
+    tally = [m for m in await presenter.frames() if m["type"] == "poll"]
+    assert tally[-1]["poll"]["counts"] == [0, 0, 1]
+
+
+# --- surviving a restart -------------------------------------------------------------
+async def test_a_classroom_reopens_at_the_same_step(make_classroom, enter) -> None:
+    code, token = await make_classroom()
+    presenter = await enter(code, token)
+    for _ in range(3):
+        await presenter.send({"type": "step"})
+        last = await presenter.receive_until("delta")
+    await presenter.send({"type": "lock", "locked": True})
+    await presenter.receive_until("ack")
+    await presenter.disconnect()
+    await owners().shutdown()  # what stopping the server does to the model
+    follower = await enter(code)
+    assert follower.first["state"]["step"] == last["step"]
+    assert follower.classroom["locked"] is True
+
+
+async def test_the_classroom_drives_a_copy_of_the_session(make_classroom, db) -> None:
+    original = await database_sync_to_async(persistence.create)("web")
+    record = await persistence.aload(original.id)
+    created = await database_sync_to_async(services.create)(record)
+    copy_id = created.classroom.session_id
+    assert copy_id != original.id
+    assert await SavedSession.objects.filter(pk=copy_id).aexists()
