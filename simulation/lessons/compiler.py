@@ -46,6 +46,12 @@ def located(lesson: Lesson, step: Step | None) -> Iterator[None]:
         raise LessonError(
             lesson.file, str(exc), step=step.number if step else None
         ) from None
+    except Exception as exc:  # a bug below us still names the lesson and step
+        raise LessonError(
+            lesson.file,
+            f"{type(exc).__name__} while running: {exc}",
+            step=step.number if step else None,
+        ) from exc
 
 
 def new_cluster(lesson: Lesson) -> Cluster:

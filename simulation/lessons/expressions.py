@@ -35,7 +35,7 @@ Kind = Callable[[Scope, Any], Any]
 KINDS: dict[str, Kind] = {}
 # Kinds whose argument is itself an expression (checked recursively when loading).
 NESTED = {"unchanged", "not", "equal", "all", "any", "len", "less", "minus"}
-NESTED |= {"host_of"}
+NESTED |= {"host_of"}  # `split` checks its own text below
 POD_KINDS = set()
 
 
@@ -165,6 +165,18 @@ def _time(scope, _arg):
 @kind("etcd_revision")
 def _revision(scope, _arg):
     return scope.cluster.store.revision
+
+
+@kind("split")
+def _split(scope, arg):
+    """A part of a text: `{split: {text: EXPR, sep: "://", index: 0}}`."""
+    if not isinstance(arg, dict) or set(arg) - {"text", "sep", "index"}:
+        raise StepError("split takes {text: EXPR, sep: TEXT, index?: N}")
+    parts = str(evaluate(arg["text"], scope)).split(str(arg.get("sep", " ")))
+    index = arg.get("index", 0)
+    if not -len(parts) <= index < len(parts):
+        raise StepError(f"split: there is no part {index}")
+    return parts[index]
 
 
 @kind("len")

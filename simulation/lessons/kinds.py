@@ -243,8 +243,52 @@ def _field(scope, arg):
 
 
 @kind("pod_names")
-def _pod_names(scope, selector):
-    """NS/NAME of every pod matching a label selector, sorted."""
-    if not isinstance(selector, dict):
+def _pod_names(scope, arg):
+    """NS/NAME of every pod matching `{app: web}` or `{selector: {...}, node: N}`."""
+    if not isinstance(arg, dict):
         raise StepError("pod_names takes a label selector such as {app: web}")
-    return [refs.pod_name(p) for p in refs.select(scope.cluster, "pods", selector)]
+    selector, node = (arg["selector"], arg.get("node")) if "selector" in arg else (
+        arg,
+        None,
+    )
+    pods = refs.select(scope.cluster, "pods", selector)
+    return [
+        refs.pod_name(p)
+        for p in pods
+        if node is None or p["spec"].get("nodeName") == node
+    ]
+
+
+@kind("serviceaccounts_in")
+def _serviceaccounts_in(scope, namespace):
+    """A namespace's ServiceAccounts, comma-separated (`none` if it has none)."""
+    names = [
+        sa["metadata"]["name"]
+        for sa in scope.cluster.store.list("serviceaccounts", str(namespace))
+    ]
+    return ", ".join(sorted(names)) or "none"
+
+
+@kind("untainted_nodes")
+def _untainted_nodes(scope, _arg):
+    """Nodes an ordinary pod may be scheduled to: no NoSchedule/NoExecute taint."""
+    return [
+        n["metadata"]["name"]
+        for n in scope.cluster.store.list("nodes")
+        if not n["spec"].get("unschedulable")
+        and not any(
+            t.get("effect") in ("NoSchedule", "NoExecute")
+            for t in n["spec"].get("taints") or []
+        )
+    ]
+
+
+@kind("event_field")
+def _event_field(scope, arg):
+    """A field (actor, node, reason, …) of the latest event of a type so far."""
+    if not isinstance(arg, dict) or set(arg) - {"type", "field"} or "type" not in arg:
+        raise StepError("event_field takes {type: EVENT_TYPE, field: NAME}")
+    for event in reversed(scope.cluster.events):
+        if event.type == arg["type"]:
+            return dig(event.to_dict(), arg.get("field", "actor"))
+    raise StepError(f"no {arg['type']} event has happened yet")

@@ -111,7 +111,7 @@ def _value(arg: Any, scope: Scope) -> Any:
 def perform(cluster: Cluster, item: Any, scope: Scope, done: Done) -> None:
     op, arg = parse_item(item)
     if op in TIME:
-        done.events += _run_time(cluster, op, arg)
+        done.events += _run_time(cluster, op, arg, scope.env)
         return
     action = _action(op, arg, scope)
     result = cluster.act(action)
@@ -159,7 +159,7 @@ def _action(op: str, arg: Any, scope: Scope) -> dict:
     return {"op": "load", **arg}
 
 
-def _run_time(cluster: Cluster, op: str, arg: Any) -> list[Event]:
+def _run_time(cluster: Cluster, op: str, arg: Any, env: dict) -> list[Event]:
     if op == "settle":
         return cluster.settle()
     if op == "advance":
@@ -172,6 +172,8 @@ def _run_time(cluster: Cluster, op: str, arg: Any) -> list[Event]:
                 raise StepError(f"the model ran out of work after {len(events)} steps")
             events.append(event)
         return events
+    if "object" in arg:
+        arg = {**arg, "object": fill(str(arg["object"]), env)}
     limit = arg.get("max_steps", MAX_UNTIL)
     events = []
     while len(events) < limit:
