@@ -1,11 +1,11 @@
-"""User actions (apply, kubectl, faults, traces, settings), each one step of the model."""
+"""User actions (apply, kubectl, faults, traces, settings), each one model step."""
 
 from __future__ import annotations
 
 import copy
 from typing import TYPE_CHECKING, NamedTuple
 
-from . import manifests
+from . import admission, manifests
 from .component import Outcome
 from .control_plane.controllers.node_lifecycle import detection_time
 from .errors import LimitExceeded, NotFound, SimulationError, UsageError
@@ -79,6 +79,8 @@ def apply_objects(
             lines.append(f"{label} created")
             continue
         merged = _merge(existing, obj)
+        # compare with the defaults filled in, as the API server would store it
+        admission.apply_defaults(resource.kind, merged)
         if merged == existing:
             lines.append(f"{label} unchanged")
             continue
@@ -133,7 +135,8 @@ def _apply(cluster, action):
         "kubectl",
         Outcome(
             "kubectl.apply",
-            f"kubectl sent {len(changed)} request{'s' if len(changed) > 1 else ''} to the API"
+            f"kubectl sent {len(changed)} request{'s' if len(changed) > 1 else ''}"
+            " to the API"
             " server, which validated, defaulted and stored each object in etcd: "
             + "; ".join(changed)
             + ".",
@@ -191,8 +194,9 @@ def _fail_node(cluster, action):
         "sim",
         Outcome(
             "node.failed",
-            f"{name} lost power: its kubelet stops renewing its Lease and its pods stop."
-            " Nothing in the API changes yet — the control plane only notices the silence.",
+            f"{name} lost power: its kubelet stops renewing its Lease and its pods"
+            " stop. Nothing in the API changes yet — the control plane only notices"
+            " the silence.",
             concept="node-failure",
             objects=(f"nodes/{name}",),
             details={"detectAt": when},
@@ -213,7 +217,8 @@ def _restore_node(cluster, action):
         cluster.queue.push(
             cluster.time + 1.5,
             "kubelet",
-            cluster.store.key(
+            "resync|"
+            + cluster.store.key(
                 "pods", pod["metadata"]["namespace"], pod["metadata"]["name"]
             ),
             dedupe=False,
@@ -275,7 +280,8 @@ def _crash_container(cluster, action):
         "kubelet",
         Outcome(
             "container.crashed",
-            f"Container {container} in {name} exited with code 1. The kubelet reports it"
+            f"Container {container} in {name} exited with code 1. The kubelet reports"
+            " it"
             " (not Ready, so endpoints drop the pod) and restarts it in place after a"
             " 10s back-off: same pod, same IP.",
             concept="self-healing",

@@ -81,8 +81,9 @@ def admit_pod(pod: dict, service_accounts: dict[str, dict], rng) -> None:
     sa_name = spec.setdefault("serviceAccountName", "default")
     spec.setdefault("serviceAccount", sa_name)
     if sa_name not in service_accounts:
+        shown = pod["metadata"].get("name") or pod["metadata"].get("generateName")
         raise SimulationError(
-            f'pods "{pod["metadata"].get("name") or pod["metadata"].get("generateName")}"'
+            f'pods "{shown}"'
             f" is forbidden: error looking up service account {ns}/{sa_name}:"
             f' serviceaccount "{sa_name}" not found'
         )

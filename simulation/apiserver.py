@@ -1,8 +1,7 @@
-"""kube-apiserver: the only writer to etcd; validates, defaults, admits, records calls."""
+"""kube-apiserver: the only writer to etcd; validates, defaults, admits, records."""
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 import uuid
 from collections.abc import Callable
@@ -18,7 +17,7 @@ NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 
 class APIServer:
-    """Is responsible for every read and write of cluster state, as kube-apiserver is."""
+    """Is responsible for every read and write of cluster state, as kube-apiserver."""
 
     def __init__(self, store: Store, config, rng, clock: Callable[[], float]) -> None:
         self.store, self.config, self.random, self.now = store, config, rng, clock
@@ -44,7 +43,7 @@ class APIServer:
     # writes ------------------------------------------------------------------
     def create(self, obj: dict, actor: str, verb: str = "POST") -> dict:
         resource = self._resource(obj)
-        obj = copy.deepcopy(obj)
+        obj = clone(obj)
         meta = obj.setdefault("metadata", {})
         if resource.namespaced:
             meta.setdefault("namespace", "default")
@@ -77,14 +76,18 @@ class APIServer:
     def update(
         self, obj: dict, actor: str, subresource: str | None = None, verb: str = "PUT"
     ) -> dict:
-        resource = self._resource(obj)
+        return self._update(clone(obj), actor, subresource, verb)
+
+    def _update(self, new: dict, actor: str, subresource: str | None, verb: str):
+        """Write `new`, which the caller hands over (it is not copied again)."""
+        resource = self._resource(new)
+        obj = new
         meta = obj["metadata"]
         old = self.store.get(resource.plural, meta.get("namespace"), meta["name"])
         path = resource.path(meta.get("namespace"), meta["name"])
         self._record(actor, verb, path + (f"/{subresource}" if subresource else ""))
         if old is None:
             raise NotFound(resource.qualified, meta["name"])
-        new = copy.deepcopy(obj)
         if subresource is None:
             validation.check_object(resource, new)
             admission.apply_defaults(resource.kind, new)
@@ -101,15 +104,24 @@ class APIServer:
         actor: str,
         subresource: str | None = None,
     ) -> dict:
-        """Read, change a deep copy with `fn`, write back (a PATCH request)."""
+        """Read, change a copy with `fn`, write back (a PATCH request).
+
+        With subresource="status" `fn` may change only metadata and status: the
+        spec is shared with the stored object, as the status subresource ignores it.
+        """
         current = self.store.get(plural, namespace, name)
         if current is None:
             resource = BY_PLURAL[plural]
             self._record(actor, "PATCH", resource.path(namespace, name))
             raise NotFound(BY_PLURAL[plural].qualified, name)
-        changed = copy.deepcopy(current)
+        if subresource == "status":
+            # the status subresource ignores spec, so the spec is shared, not copied
+            changed = dict(current, metadata=clone(current["metadata"]))
+            changed["status"] = clone(current.get("status") or {})
+        else:
+            changed = clone(current)
         fn(changed)
-        return self.update(changed, actor, subresource, verb="PATCH")
+        return self._update(changed, actor, subresource, verb="PATCH")
 
     def bind(self, pod: dict, node: str, actor: str) -> dict:
         """POST .../pods/NAME/binding: the scheduler's only write."""
@@ -119,7 +131,7 @@ class APIServer:
             "POST",
             BY_PLURAL["pods"].path(meta["namespace"], meta["name"]) + "/binding",
         )
-        new = copy.deepcopy(self.get("pods", meta["namespace"], meta["name"]))
+        new = clone(self.get("pods", meta["namespace"], meta["name"]))
         new["spec"]["nodeName"] = node
         status = new.setdefault("status", {})
         status.setdefault("conditions", []).append(
@@ -132,7 +144,7 @@ class APIServer:
         return self._put(BY_PLURAL["pods"], new).object
 
     def token_request(self, namespace: str, service_account: str, actor: str) -> None:
-        """POST .../serviceaccounts/NAME/token: a short-lived token for a pod (TokenRequest)."""
+        """POST .../serviceaccounts/NAME/token: a short-lived token (TokenRequest)."""
         self._record(
             actor,
             "POST",
@@ -158,7 +170,7 @@ class APIServer:
         if plural == "pods" and current["spec"].get("nodeName") and grace != 0:
             if current["metadata"].get("deletionTimestamp"):
                 return current
-            new = copy.deepcopy(current)
+            new = clone(current)
             seconds = current["spec"].get("terminationGracePeriodSeconds", 30)
             new["metadata"]["deletionTimestamp"] = iso(self.now() + seconds)
             new["metadata"]["deletionGracePeriodSeconds"] = seconds
@@ -231,8 +243,9 @@ class APIServer:
                     "Service",
                     svc["metadata"]["name"],
                     [
-                        f'spec.clusterIPs: Invalid value: ["{spec["clusterIP"]}"]: failed to'
-                        f" allocate IP {spec['clusterIP']}: provided IP is already allocated"
+                        f'spec.clusterIPs: Invalid value: ["{spec["clusterIP"]}"]:'
+                        f" failed to allocate IP {spec['clusterIP']}: provided IP is"
+                        " already allocated"
                     ],
                 )
         spec["clusterIPs"] = [spec["clusterIP"]]
@@ -250,7 +263,8 @@ class APIServer:
                             "Service",
                             svc["metadata"]["name"],
                             [
-                                f"spec.ports[0].nodePort: Invalid value: {p['nodePort']}:"
+                                "spec.ports[0].nodePort: Invalid value:"
+                                f" {p['nodePort']}:"
                                 " provided port is not in the valid range or is already"
                                 f" allocated. The range of valid ports is {low}-{high}"
                             ],
@@ -265,12 +279,21 @@ class APIServer:
         svc.setdefault("status", {"loadBalancer": {}})
 
 
+def clone(obj):
+    """A deep copy of JSON-shaped data (dicts, lists, scalars), fast."""
+    if isinstance(obj, dict):
+        return {k: clone(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [clone(v) for v in obj]
+    return obj
+
+
 def labels_of(obj: dict) -> dict:
     return obj.get("metadata", {}).get("labels") or {}
 
 
 def matches(selector: dict, labels: dict) -> bool:
-    """A label selector (matchLabels/matchExpressions, or a plain map) matches labels."""
+    """A label selector (matchLabels/matchExpressions, or a plain map) matches."""
     if "matchLabels" not in selector and "matchExpressions" not in selector:
         return all(labels.get(k) == v for k, v in selector.items())
     for k, v in (selector.get("matchLabels") or {}).items():

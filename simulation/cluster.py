@@ -14,7 +14,7 @@ from .context import Context
 from .errors import LimitExceeded, SimulationError, UsageError
 from .events import Event
 from .history import History
-from .store import Store
+from .store import Store, plural_of_key
 from .workqueue import WorkQueue
 
 
@@ -217,7 +217,7 @@ class Cluster:
 
     # --- internals ------------------------------------------------------------
     def _on_write(self, write) -> None:
-        for component in self._watchers.get(_plural_of(write.key), ()):
+        for component in self._watchers.get(plural_of_key(write.key), ()):
             for key in component.keys_for(write, self.sim):
                 self.queue.push(self.time + component.delay, component.name, key)
 
@@ -279,15 +279,6 @@ class Cluster:
     def _touched(self, first: int, last: int) -> set[str]:
         """Keys written by steps first+1 … last."""
         return {w.key for e in self.events[first:last] for w in e.writes}
-
-
-def _plural_of(key: str) -> str:
-    part = key.split("/")[2]
-    if part == "minions":
-        return "nodes"
-    if part == "services":
-        return "services" if key.split("/")[3] == "specs" else "endpoints"
-    return part
 
 
 def _silent(component: Component):

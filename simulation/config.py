@@ -9,7 +9,7 @@ CNI_MODES = ("overlay", "routed")
 RUNTIMES = ("containerd", "cri-o")
 PROXY_MODES = ("iptables", "ipvs", "nftables")
 RUNTIME_VERSIONS = {"containerd": "containerd://1.7.24", "cri-o": "cri-o://1.31.3"}
-KUBERNETES_VERSION = "v1.31.4"
+KUBERNETES_VERSION = "v1.32.4"
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Exact step back and seek: cheap checkpoints every K steps plus deterministic replay."""
+"""Exact step back and seek: cheap checkpoints every K steps plus exact replay."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ class History:
             self.checkpoints[n] = self.capture(cluster)
 
     def truncate_future(self, step_no: int) -> None:
-        """A new action after stepping back discards the old future, as an editor does."""
+        """A new action after stepping back discards the old future, like an editor."""
         for table in (self.inputs, self.checkpoints):
             for n in [n for n in table if n > step_no]:
                 del table[n]

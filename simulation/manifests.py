@@ -59,7 +59,9 @@ def load(text: str, max_bytes: int = 256 * 1024, max_objects: int = 500) -> list
             missing = [f for f in ("apiVersion", "kind") if not item.get(f)]
             if missing:
                 raise ManifestError(
-                    f"error: error validating data: [{', '.join(f + ' not set' for f in missing)}]"
+                    "error: error validating data: ["
+                    + ", ".join(f + " not set" for f in missing)
+                    + "]"
                 )
             objects.append(item)
             if len(objects) > max_objects:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from .errors import UsageError
 
 _SUFFIX = {
@@ -24,7 +26,12 @@ def parse(value: object) -> float:
     """A quantity in base units (cores, bytes, count)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    text = str(value).strip()
+    return _parse_text(str(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(value: str) -> float:
+    text = value.strip()
     for suffix in sorted(_SUFFIX, key=len, reverse=True):
         if suffix and text.endswith(suffix):
             number = text[: -len(suffix)]
@@ -37,11 +44,11 @@ def parse(value: object) -> float:
         raise UsageError(
             f"error: quantities must match the regular expression"
             f" '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': {text!r}"
-        )
+        ) from None
 
 
 def pod_requests(pod: dict) -> dict[str, float]:
-    """Sum of container requests (cpu cores, memory bytes), as the scheduler counts them."""
+    """Sum of container requests (cpu cores, memory bytes), as the scheduler counts."""
     cpu = memory = 0.0
     for c in pod["spec"].get("containers", []):
         req = (c.get("resources") or {}).get("requests") or {}

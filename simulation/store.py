@@ -8,12 +8,32 @@ from .events import Write
 from .quantity import pod_requests
 from .resources import BY_PLURAL
 
+_ETCD_TO_PLURAL = {r.etcd: r.plural for r in BY_PLURAL.values()}
+
+
+def plural_of_key(key: str) -> str:
+    """The resource an etcd key belongs to: /registry/minions/x → nodes."""
+    parts = key.split("/")
+    if parts[2] == "services":
+        return _ETCD_TO_PLURAL["services/" + parts[3]]
+    return _ETCD_TO_PLURAL[parts[2]]
+
+
+def _selector_pairs(selector: dict) -> dict:
+    """The equality part of a selector (a plain map or matchLabels)."""
+    if "matchLabels" in selector or "matchExpressions" in selector:
+        return selector.get("matchLabels") or {}
+    return selector
+
 
 class Store:
     """Holds every object, numbers every write, and keeps the append-only write log.
 
-    Stored objects are never mutated in place (writers replace them), so a checkpoint
-    is a shallow copy of the maps below and shares every unchanged object.
+    Stored objects are never mutated in place (writers replace them). The log keeps
+    each write's object and the one it replaced, so going back is undoing writes:
+    a checkpoint is just (revision, log length) and costs nothing at any size.
+    Secondary indexes (namespace, node, owner, label) keep the controllers' reads
+    proportional to what they read, not to the size of the cluster.
     """
 
     def __init__(self) -> None:
@@ -21,8 +41,12 @@ class Store:
         self.log: list[Write] = []
         self._by_plural: dict[str, dict[str, dict]] = {p: {} for p in BY_PLURAL}
         self._by_ns: dict[tuple[str, str], dict[str, dict]] = {}
+        self._sorted: dict[tuple[str, str | None], list[str]] = {}
         self._pods_by_node: dict[str, dict[str, dict]] = {}
         self._usage: dict[str, tuple[float, float, int]] = {}
+        self._by_owner: dict[tuple[str, str], dict[str, dict]] = {}
+        self._by_label: dict[tuple, dict[str, dict]] = {}
+        self._owned_on_node: dict[tuple[str, str], int] = {}
 
     # reads -------------------------------------------------------------------
     def key(self, plural: str, namespace: str | None, name: str) -> str:
@@ -40,10 +64,15 @@ class Store:
             items = self._by_plural[plural]
         else:
             items = self._by_ns.get((plural, namespace), {})
-        return [items[k] for k in sorted(items)]
+        keys = self._sorted.get((plural, namespace))
+        if keys is None:
+            keys = self._sorted[(plural, namespace)] = sorted(items)
+        return [items[k] for k in keys]
 
-    def count(self, plural: str) -> int:
-        return len(self._by_plural[plural])
+    def count(self, plural: str, namespace: str | None = None) -> int:
+        if namespace is None:
+            return len(self._by_plural[plural])
+        return len(self._by_ns.get((plural, namespace), {}))
 
     def pods_on_node(self, node: str) -> list[dict]:
         items = self._pods_by_node.get(node, {})
@@ -53,6 +82,44 @@ class Store:
         """Requests of the pods bound to a node that still hold resources."""
         cpu, memory, pods = self._usage.get(node, (0.0, 0.0, 0))
         return {"cpu": cpu, "memory": memory, "pods": pods}
+
+    def usage(self, node: str) -> tuple[float, float, int]:
+        """node_usage as a (cpu, memory, pods) tuple, for the scheduler's hot loop."""
+        return self._usage.get(node, (0.0, 0.0, 0))
+
+    def owned(self, plural: str, uid: str) -> list[dict]:
+        """Objects of a kind with an ownerReference to `uid`, ordered by key."""
+        items = self._by_owner.get((plural, uid), {})
+        return [items[k] for k in sorted(items)]
+
+    def owned_on_node(self, node: str, uid: str) -> int:
+        """How many pods on `node` name `uid` as their first owner."""
+        return self._owned_on_node.get((node, uid), 0)
+
+    def select(self, plural: str, namespace: str, selector: dict) -> list[dict]:
+        """Objects in a namespace whose labels match a selector, ordered by key.
+
+        The equality terms pick the smallest label index as candidates; every
+        candidate is then checked against the whole selector.
+        """
+        from .apiserver import matches
+
+        pairs = _selector_pairs(selector)
+        pools = [
+            self._by_label.get((plural, namespace, k, v), {}) for k, v in pairs.items()
+        ]
+        if pools:
+            candidates = min(pools, key=len)
+            return [
+                candidates[k]
+                for k in sorted(candidates)
+                if matches(selector, candidates[k]["metadata"].get("labels") or {})
+            ]
+        return [
+            o
+            for o in self.list(plural, namespace)
+            if matches(selector, o["metadata"].get("labels") or {})
+        ]
 
     def namespaces_of(self, plural: str) -> list[str]:
         return sorted(
@@ -94,17 +161,64 @@ class Store:
         else:
             self._by_plural[plural][key] = obj
             by_ns[key] = obj
+        if obj is None or previous is None:  # the set of keys changed
+            self._sorted.pop((plural, None), None)
+            self._sorted.pop((plural, ns or ""), None)
+        self._reindex_refs(plural, key, ns or "", obj, previous)
         if plural == "pods":
-            old = (previous or {}).get("spec", {}).get("nodeName")
-            new = (obj or {}).get("spec", {}).get("nodeName")
-            if old and (old != new or obj is None):
-                self._pods_by_node.get(old, {}).pop(key, None)
-            if new and obj is not None:
-                self._pods_by_node.setdefault(new, {})[key] = obj
-            if previous is not None:
-                self._account(previous, -1)
-            if obj is not None:
-                self._account(obj, 1)
+            self._index_pod(key, obj, previous)
+
+    def _reindex_refs(self, plural, key, ns, obj, previous) -> None:
+        """Owner and label indexes: drop what the old object had, add the new."""
+        old_meta = previous["metadata"] if previous is not None else {}
+        new_meta = obj["metadata"] if obj is not None else {}
+        old_owners = {r.get("uid") for r in old_meta.get("ownerReferences") or []}
+        new_owners = {r.get("uid") for r in new_meta.get("ownerReferences") or []}
+        for uid in old_owners:
+            if uid not in new_owners:
+                bucket = self._by_owner.get((plural, uid))
+                if bucket is not None:
+                    bucket.pop(key, None)
+                    if not bucket:
+                        del self._by_owner[(plural, uid)]
+        for uid in new_owners:
+            self._by_owner.setdefault((plural, uid), {})[key] = obj
+        old_labels = old_meta.get("labels") or {}
+        new_labels = new_meta.get("labels") or {}
+        for k, v in old_labels.items():
+            if new_labels.get(k) != v:
+                index = (plural, ns, k, v)
+                bucket = self._by_label.get(index)
+                if bucket is not None:
+                    bucket.pop(key, None)
+                    if not bucket:
+                        del self._by_label[index]
+        for k, v in new_labels.items():
+            if isinstance(v, str):
+                self._by_label.setdefault((plural, ns, k, v), {})[key] = obj
+
+    def _index_pod(self, key: str, obj: dict | None, previous: dict | None) -> None:
+        old = (previous or {}).get("spec", {}).get("nodeName")
+        new = (obj or {}).get("spec", {}).get("nodeName")
+        if old:
+            self._pods_by_node.get(old, {}).pop(key, None)
+            owner = _first_owner(previous)
+            if owner:
+                left = self._owned_on_node[(old, owner)] - 1
+                if left:
+                    self._owned_on_node[(old, owner)] = left
+                else:
+                    del self._owned_on_node[(old, owner)]
+        if new and obj is not None:
+            self._pods_by_node.setdefault(new, {})[key] = obj
+            owner = _first_owner(obj)
+            if owner:
+                pair = (new, owner)
+                self._owned_on_node[pair] = self._owned_on_node.get(pair, 0) + 1
+        if previous is not None:
+            self._account(previous, -1)
+        if obj is not None:
+            self._account(obj, 1)
 
     def _account(self, pod: dict, sign: int) -> None:
         node = pod["spec"].get("nodeName")
@@ -120,28 +234,28 @@ class Store:
 
     # checkpoints ---------------------------------------------------------------
     def checkpoint(self) -> tuple:
-        """A cheap copy of the maps (objects are shared; they are immutable)."""
-        return (
-            self.revision,
-            len(self.log),
-            {p: dict(m) for p, m in self._by_plural.items()},
-            {k: dict(m) for k, m in self._by_ns.items()},
-            {k: dict(m) for k, m in self._pods_by_node.items()},
-            dict(self._usage),
-        )
+        """Where the store is now: restoring undoes every later write from the log."""
+        return (self.revision, len(self.log))
 
     def restore(self, state: tuple) -> list[Write]:
         """Return to a checkpoint; gives back the log entries that were undone."""
-        revision, log_len, by_plural, by_ns, by_node, usage = state
+        revision, log_len = state
+        if log_len > len(self.log):
+            raise ValueError("a store checkpoint can only be restored backwards")
         undone = self.log[log_len:]
+        for write in reversed(undone):
+            plural = plural_of_key(write.key)
+            self._index(plural, write.key, write.previous, write.object)
         del self.log[log_len:]
         self.revision = revision
-        self._by_plural = {p: dict(m) for p, m in by_plural.items()}
-        self._by_ns = {k: dict(m) for k, m in by_ns.items()}
-        self._pods_by_node = {k: dict(m) for k, m in by_node.items()}
-        self._usage = dict(usage)
         return undone
 
     def all_keys(self) -> Iterable[str]:
         for plural in sorted(self._by_plural):
             yield from sorted(self._by_plural[plural])
+
+
+def _first_owner(pod: dict) -> str | None:
+    for ref in pod["metadata"].get("ownerReferences") or []:
+        return ref.get("uid")
+    return None

@@ -91,7 +91,8 @@ def _port(field: str, value: object, allow_name: bool = False) -> list[str]:
             check_name(field, value, "label")
             if len(value) <= 15
             else [
-                f"{field}: Invalid value: {_quote(value)}: must be no more than 15 characters"
+                f"{field}: Invalid value: {_quote(value)}: must be no more than 15"
+                " characters"
             ]
         )
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65535:

@@ -130,9 +130,7 @@ def pod_view(cluster: Cluster, pod: dict) -> dict:
 def service_view(cluster: Cluster, svc: dict) -> dict:
     ns, name = svc["metadata"]["namespace"], svc["metadata"]["name"]
     endpoints = []
-    for slice_ in cluster.store.list("endpointslices", ns):
-        if slice_["metadata"].get("labels", {}).get(SERVICE_LABEL) != name:
-            continue
+    for slice_ in cluster.store.select("endpointslices", ns, {SERVICE_LABEL: name}):
         for e in slice_.get("endpoints") or []:
             endpoints.append(
                 {

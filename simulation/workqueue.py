@@ -16,6 +16,7 @@ class WorkQueue:
         self.heap: list[tuple] = []
         self.pending: set[tuple[str, str]] = set()
         self.seq = 0
+        self.transient = 0  # items that are not periodic timers
         self.priorities = priorities
 
     def next_seq(self) -> int:
@@ -44,25 +45,30 @@ class WorkQueue:
             dedupe,
         )
         heapq.heappush(self.heap, item)
+        if not periodic:
+            self.transient += 1
 
     def pop(self) -> tuple:
         item = heapq.heappop(self.heap)
         if item[6]:
             self.pending.discard((item[3], item[4]))
+        if not item[5]:
+            self.transient -= 1
         return item
 
     def peek(self) -> tuple | None:
         return self.heap[0] if self.heap else None
 
     def only_periodic(self) -> bool:
-        return all(item[5] for item in self.heap)
+        return self.transient == 0
 
     def __len__(self) -> int:
         return len(self.heap)
 
     def checkpoint(self) -> tuple:
-        return (list(self.heap), set(self.pending), self.seq)
+        return (list(self.heap), set(self.pending), self.seq, self.transient)
 
     def restore(self, state: tuple) -> None:
-        heap, pending, seq = state
+        heap, pending, seq, transient = state
         self.heap, self.pending, self.seq = list(heap), set(pending), seq
+        self.transient = transient

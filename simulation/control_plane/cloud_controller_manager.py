@@ -1,4 +1,4 @@
-"""cloud-controller-manager: asks the cloud for a load balancer per LoadBalancer Service."""
+"""cloud-controller-manager: a cloud load balancer per LoadBalancer Service."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from ..component import Component, Outcome, key_parts
 
 
 class CloudControllerManager(Component):
-    """Is responsible, on a cloud platform only, for LoadBalancer Services' external IPs."""
+    """Is responsible, on a cloud platform only, for LoadBalancers' external IPs."""
 
     name = "cloud-controller-manager"
     watches = ("services",)
@@ -20,7 +20,8 @@ class CloudControllerManager(Component):
 
     def reconcile(self, ctx, key):
         if ctx.config.platform != "cloud":
-            return None  # bare metal: nobody fills in status.loadBalancer; EXTERNAL-IP <pending>
+            # bare metal: nobody fills in status.loadBalancer; EXTERNAL-IP <pending>
+            return None
         ns, name = key_parts(key)
         svc = ctx.store.get("services", ns, name)
         if svc is None or svc["spec"].get("type") != "LoadBalancer":

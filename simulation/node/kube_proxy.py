@@ -8,7 +8,7 @@ SERVICE_LABEL = "kubernetes.io/service-name"
 
 
 class KubeProxy(Component):
-    """Is responsible, on every node, for the rules that turn a Service IP into a pod IP.
+    """Is responsible, on every node, for the rules turning a Service IP into a pod IP.
 
     One step stands for the kube-proxy of every node syncing the same Service; the
     rules themselves are derived per node, on demand, by `simulation.network`.
@@ -34,11 +34,7 @@ class KubeProxy(Component):
     def reconcile(self, ctx, key):
         ns, name = key_parts(key)
         svc = ctx.store.get("services", ns, name)
-        slices = [
-            s
-            for s in ctx.store.list("endpointslices", ns)
-            if s["metadata"].get("labels", {}).get(SERVICE_LABEL) == name
-        ]
+        slices = ctx.store.select("endpointslices", ns, {SERVICE_LABEL: name})
         signature = (
             svc["metadata"]["resourceVersion"] if svc else None,
             tuple(s["metadata"]["resourceVersion"] for s in slices),

@@ -1,4 +1,4 @@
-"""The kubelet: runs the pods bound to its node through the runtime and the CNI plugin."""
+"""The kubelet: runs its node's pods through the container runtime and CNI plugin."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def _has_probe(pod: dict) -> float | None:
 
 
 def allocate_ip(ctx, node: dict) -> str:
-    """host-local IPAM: the next free address of the node's podCIDR after the last one."""
+    """host-local IPAM: the next free address of the node's podCIDR after the last."""
     cidr = node.get("spec", {}).get("podCIDR")
     if not cidr:
         raise SimulationError(f"node {node['metadata']['name']} has no podCIDR yet")
@@ -64,7 +64,7 @@ def allocate_ip(ctx, node: dict) -> str:
 
 
 class Kubelet(Component):
-    """Is responsible, on each node, for running the pods bound to it and reporting them."""
+    """Is responsible, on each node, for running the pods bound to it and reporting."""
 
     name = "kubelet"
     where = "node"
@@ -146,7 +146,8 @@ class Kubelet(Component):
             )
             if pod["spec"].get("hostNetwork")
             else (
-                f"the CNI plugin (ADD) wired a veth pair to cni0 and gave eth0 {ip} from"
+                "the CNI plugin (ADD) wired a veth pair to cni0 and gave eth0"
+                f" {ip} from"
                 f" {node['spec']['podCIDR']}"
             )
         )
@@ -186,7 +187,8 @@ class Kubelet(Component):
                 for c, cid, prev in zip(
                     obj["spec"]["containers"],
                     ids,
-                    status.get("containerStatuses") or [{}] * 99,
+                    _previous(status, len(ids)),
+                    strict=True,
                 )
             ]
             _set_ready(status, probe is None, now)
@@ -246,6 +248,32 @@ class Kubelet(Component):
             objects=outcome.objects,
         )
 
+    def _resync(self, ctx, pod, pod_key):
+        """The node is back: its containers died with it, so they start again."""
+        if not pod.get("status", {}).get("startTime"):
+            return self._sandbox(ctx, pod, pod_key)
+        if pod["status"].get("phase") != "Running" or is_pod_ready(pod):
+            return None
+
+        def bump(obj):
+            for cs in obj["status"].get("containerStatuses") or []:
+                cs["restartCount"] = cs.get("restartCount", 0) + 1
+
+        ctx.api.patch(
+            "pods", *key_parts(pod_key), bump, actor=self.name, subresource="status"
+        )
+        pod = ctx.store.get("pods", *key_parts(pod_key))
+        outcome = self._start(ctx, pod, pod_key)
+        return Outcome(
+            "pod.restarted",
+            f"kubelet on {pod['spec']['nodeName']} is back and started the"
+            f" containers of {pod['metadata']['name']} again (restart count +1,"
+            f" same IP {pod['status'].get('podIP')}); it is Ready once more.",
+            concept="node-failure",
+            node=outcome.node,
+            objects=outcome.objects,
+        )
+
     def _terminate(self, ctx, pod):
         ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
         ctx.api.delete("pods", ns, name, actor=self.name, grace=0)
@@ -263,6 +291,19 @@ class Kubelet(Component):
             node=pod["spec"]["nodeName"],
             objects=(f"pods/{ns}/{name}",),
         )
+
+
+def _previous(status: dict, count: int) -> list[dict]:
+    """Each container's last status (for its restart count), padded to `count`."""
+    previous = list(status.get("containerStatuses") or [])[:count]
+    return previous + [{}] * (count - len(previous))
+
+
+def is_pod_ready(pod: dict) -> bool:
+    return any(
+        c.get("type") == "Ready" and c.get("status") == "True"
+        for c in pod.get("status", {}).get("conditions") or []
+    )
 
 
 def _set_ready(status: dict, ready: bool, now: float) -> None:

@@ -17,8 +17,12 @@ def _scaled(value, replicas: int, round_up: bool) -> int:
     return int(value or 0)
 
 
+def _available(rs: dict) -> int:
+    return rs.get("status", {}).get("availableReplicas", 0)
+
+
 class DeploymentController(Component):
-    """Is responsible for a Deployment's ReplicaSets: creating, scaling and retiring them."""
+    """Is responsible for a Deployment's ReplicaSets: creating, scaling, retiring."""
 
     name = "deployment-controller"
     watches = ("deployments", "replicasets")
@@ -40,13 +44,7 @@ class DeploymentController(Component):
         if deploy is None or deploy["metadata"].get("deletionTimestamp"):
             return None
         uid = deploy["metadata"]["uid"]
-        owned = [
-            rs
-            for rs in ctx.store.list("replicasets", ns)
-            if any(
-                r.get("uid") == uid for r in rs["metadata"].get("ownerReferences") or []
-            )
-        ]
+        owned = ctx.store.owned("replicasets", uid)
         template_hash = pod_template_hash(deploy["spec"]["template"])
         new = next(
             (
@@ -148,12 +146,25 @@ class DeploymentController(Component):
         if new["spec"]["replicas"] < want and total < want + surge:
             target = min(want, new["spec"]["replicas"] + want + surge - total)
             return self._scale(ctx, deploy, new, target)
-        available = sum(
-            rs.get("status", {}).get("availableReplicas", 0) for rs in [new, *live_old]
+        # as reconcileOldReplicaSets does: spec.replicas (always current) bounds
+        # how far to scale down, so a stale availableReplicas cannot overshoot
+        min_available = want - unavailable
+        new_unavailable = new["spec"]["replicas"] - _available(new)
+        max_scaled_down = total - min_available - new_unavailable
+        if max_scaled_down <= 0:
+            return None
+        oldest_first = sorted(
+            live_old, key=lambda rs: rs["metadata"].get("creationRevision", 0)
         )
-        can_remove = available - (want - unavailable)
+        for rs in oldest_first:  # unhealthy old pods go first: they serve nobody
+            unhealthy = rs["spec"]["replicas"] - _available(rs)
+            if unhealthy > 0:
+                cut = min(unhealthy, max_scaled_down)
+                return self._scale(ctx, deploy, rs, rs["spec"]["replicas"] - cut)
+        available = sum(_available(rs) for rs in [new, *live_old])
+        can_remove = min(available - min_available, max_scaled_down)
         if can_remove > 0:
-            victim = sorted(live_old, key=lambda rs: rs["metadata"]["name"])[0]
+            victim = oldest_first[0]
             target = max(0, victim["spec"]["replicas"] - can_remove)
             return self._scale(ctx, deploy, victim, target)
         return None

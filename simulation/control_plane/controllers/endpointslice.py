@@ -9,6 +9,7 @@ from .replicaset import is_ready
 
 MAX_PER_SLICE = 100  # --max-endpoints-per-slice default
 SERVICE_LABEL = "kubernetes.io/service-name"
+MANAGED_BY = "endpointslice.kubernetes.io/managed-by"
 
 
 def _resolve_port(port: dict, pod: dict) -> int | None:
@@ -28,10 +29,8 @@ def desired_endpoints(store, svc: dict) -> tuple[list[dict], list[dict]]:
     selector = svc["spec"].get("selector")
     pods = [
         p
-        for p in store.list("pods", ns)
-        if selector
-        and matches(selector, p["metadata"].get("labels") or {})
-        and p.get("status", {}).get("podIP")
+        for p in (store.select("pods", ns, selector) if selector else ())
+        if p.get("status", {}).get("podIP")
         and p["status"].get("phase") not in ("Succeeded", "Failed")
     ]
     endpoints, ports = [], []
@@ -74,19 +73,54 @@ class EndpointSliceController(Component):
     watches = ("services", "pods")
     delay = 0.05
 
+    def __init__(self) -> None:
+        self._reverse: dict[str, tuple[dict, dict]] = {}
+
     def keys_for(self, write: Write, sim: dict):
         if "/services/specs/" in write.key:
             return (write.key,)
-        keys = []
+        keys: list[str] = []
         for pod in (write.previous, write.object):
             if pod is None:
                 continue
             ns = pod["metadata"]["namespace"]
+            by_ns = sim.get("selectors", {}).get(ns)
+            if not by_ns:
+                continue
+            index = self._reverse_index(ns, by_ns)
             labels = pod["metadata"].get("labels") or {}
-            for key, selector in sim.setdefault("selectors", {}).get(ns, {}).items():
-                if selector and matches(selector, labels) and key not in keys:
+            candidates = set(index.get(None, ()))
+            for pair in labels.items():
+                candidates.update(index.get(pair, ()))
+            for key in sorted(candidates):
+                if key not in keys and matches(by_ns[key], labels):
                     keys.append(key)
         return keys
+
+    def _reverse_index(self, ns: str, by_ns: dict) -> dict:
+        """(label, value) → Services whose selector requires it; None: the rest.
+
+        sim["selectors"] is replaced, never changed in place, so the cache is valid
+        while it holds the very same dict.
+        """
+        cached = self._reverse.get(ns)
+        if cached is not None and cached[0] is by_ns:
+            return cached[1]
+        index: dict = {}
+        for key, selector in by_ns.items():
+            if not selector:
+                continue
+            pairs = (
+                (selector.get("matchLabels") or {})
+                if "matchLabels" in selector or "matchExpressions" in selector
+                else selector
+            )
+            for pair in pairs.items():
+                index.setdefault(pair, set()).add(key)
+            if not pairs:
+                index.setdefault(None, set()).add(key)
+        self._reverse[ns] = (by_ns, index)
+        return index
 
     def reconcile(self, ctx, key):
         ns, name = key_parts(key)
@@ -106,11 +140,7 @@ class EndpointSliceController(Component):
             return None
         endpoints, ports = desired_endpoints(ctx.store, svc)
         current = sorted(
-            (
-                s
-                for s in ctx.store.list("endpointslices", ns)
-                if s["metadata"].get("labels", {}).get(SERVICE_LABEL) == name
-            ),
+            ctx.store.select("endpointslices", ns, {SERVICE_LABEL: name}),
             key=lambda s: s["metadata"]["name"],
         )
         chunks = [
@@ -174,7 +204,7 @@ class EndpointSliceController(Component):
                 "namespace": svc["metadata"]["namespace"],
                 "labels": {
                     SERVICE_LABEL: name,
-                    "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
+                    MANAGED_BY: "endpointslice-controller.k8s.io",
                 },
                 "ownerReferences": [owner_ref(svc)],
             },

@@ -26,16 +26,11 @@ class GarbageCollector(Component):
         ns, uid, owner = key.split("|")
         doomed = []
         for plural in DEPENDENTS:
-            for obj in ctx.store.list(plural, ns):
-                if any(
-                    r.get("uid") == uid
-                    for r in obj["metadata"].get("ownerReferences") or []
-                ):
-                    if not obj["metadata"].get("deletionTimestamp"):
-                        ctx.api.delete(
-                            plural, ns, obj["metadata"]["name"], actor=self.name
-                        )
-                        doomed.append(f"{plural}/{ns}/{obj['metadata']['name']}")
+            for obj in ctx.store.owned(plural, uid):
+                if not obj["metadata"].get("deletionTimestamp"):
+                    name = obj["metadata"]["name"]
+                    ctx.api.delete(plural, ns, name, actor=self.name)
+                    doomed.append(f"{plural}/{ns}/{name}")
         if not doomed:
             return None
         return Outcome(

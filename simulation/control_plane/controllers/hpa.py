@@ -35,10 +35,9 @@ class HPAController(Component):
         goal = _target_utilization(spec)
         pods = [
             p
-            for p in ctx.store.list("pods", ns)
-            if p["metadata"].get("labels", {}).get("pod-template-hash")
-            and _owned_by(ctx.store, p, deploy)
-            and is_ready(p)
+            for rs in ctx.store.owned("replicasets", deploy["metadata"]["uid"])
+            for p in ctx.store.owned("pods", rs["metadata"]["uid"])
+            if is_ready(p) and not p["metadata"].get("deletionTimestamp")
         ]
         load = float(ctx.sim["load"].get(f"{ns}/{target}", 0.0))  # cores in total
         requested = sum(pod_requests(p)["cpu"] for p in pods) or 0.0
@@ -108,17 +107,6 @@ def _target_utilization(spec: dict) -> int:
         if target.get("averageUtilization"):
             return int(target["averageUtilization"])
     return int(spec.get("targetCPUUtilizationPercentage", 80))
-
-
-def _owned_by(store, pod, deploy) -> bool:
-    for ref in pod["metadata"].get("ownerReferences") or []:
-        rs = store.get("replicasets", pod["metadata"]["namespace"], ref["name"])
-        if rs and any(
-            r.get("uid") == deploy["metadata"]["uid"]
-            for r in rs["metadata"].get("ownerReferences") or []
-        ):
-            return True
-    return False
 
 
 __all__ = ["HPAController", "parse"]

@@ -10,7 +10,9 @@ from ..affinity import toleration_seconds
 
 LEASE_RENEW = 10.0  # kubelet renews its Lease every 10 s
 MONITOR_PERIOD = 5.0  # --node-monitor-period
-GRACE = 40.0  # --node-monitor-grace-period
+# --node-monitor-grace-period: 50 s since Kubernetes v1.32 (kubernetes/kubernetes
+# PR #126287); it was 40 s before, which many write-ups still quote.
+GRACE = 50.0
 UNREACHABLE = "node.kubernetes.io/unreachable"
 
 
@@ -26,10 +28,10 @@ def detection_time(fail_time: float) -> float:
 
 
 class NodeLifecycleController(Component):
-    """Is responsible for marking silent nodes NotReady, tainting them, and evicting pods.
+    """Is responsible for marking silent nodes NotReady, tainting them, evicting pods.
 
     Kubelets renew a Lease every 10 s; rather than step through every renewal, the model
-    computes when the monitor (every 5 s) first sees one older than the 40 s grace.
+    computes when the monitor (every 5 s) first sees one older than the 50 s grace.
     """
 
     name = "node-lifecycle-controller"
@@ -100,9 +102,11 @@ class NodeLifecycleController(Component):
         return Outcome(
             "node.not_ready",
             f"{name} has not renewed its Lease since {iso(silent_since)[11:19]}"
-            f" ({int(now - silent_since)}s, over the {int(GRACE)}s grace period), so"
-            f" it is NotReady: tainted {UNREACHABLE}, its pods marked not Ready (endpoints"
-            f" drop them) and they will be evicted{wait} when their toleration runs out.",
+            f" ({int(now - silent_since)}s, over the {int(GRACE)}s grace period:"
+            " --node-monitor-grace-period, 50s since Kubernetes v1.32), so"
+            f" it is NotReady: tainted {UNREACHABLE}, its pods marked not Ready"
+            f" (endpoints drop them) and they will be evicted{wait} when their"
+            " toleration runs out.",
             concept="node-failure",
             objects=(f"nodes/{name}",),
             details={"lastRenew": silent_since},
@@ -127,7 +131,8 @@ class NodeLifecycleController(Component):
         )
         return Outcome(
             "pod.evicted",
-            f"{name} tolerated {UNREACHABLE} for 300s and the node is still unreachable,"
+            f"{name} tolerated {UNREACHABLE} for 300s and the node is still"
+            " unreachable,"
             " so it is evicted (deleted). It stays Terminating until the node returns;"
             " its ReplicaSet already counts it gone and creates a replacement.",
             concept="node-failure",

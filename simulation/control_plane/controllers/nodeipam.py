@@ -24,10 +24,13 @@ class NodeIpamController(Component):
         if node is None or node["spec"].get("podCIDR"):
             return None
         net = ipaddress.ip_network(ctx.config.pod_cidr)
+        mask = ctx.config.node_cidr_mask
         taken = {n["spec"].get("podCIDR") for n in ctx.store.list("nodes")}
-        for subnet in net.subnets(new_prefix=ctx.config.node_cidr_mask):
-            if str(subnet) not in taken:
-                cidr = str(subnet)
+        size = 2 ** (net.max_prefixlen - mask)
+        base = int(net.network_address)
+        for index in range(net.num_addresses // size):
+            cidr = f"{ipaddress.ip_address(base + index * size)}/{mask}"
+            if cidr not in taken:
                 break
         else:
             raise SimulationError(

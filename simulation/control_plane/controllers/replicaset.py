@@ -24,16 +24,11 @@ def is_active(pod: dict) -> bool:
 
 
 def owned_pods(store, rs: dict) -> list[dict]:
-    uid = rs["metadata"]["uid"]
-    return [
-        p
-        for p in store.list("pods", rs["metadata"]["namespace"])
-        if any(r.get("uid") == uid for r in p["metadata"].get("ownerReferences") or [])
-    ]
+    return store.owned("pods", rs["metadata"]["uid"])
 
 
 def _deletion_rank(pod: dict) -> tuple:
-    """Which pod goes first when scaling down: unscheduled, pending, not ready, newest."""
+    """Which pod goes first in a scale-down: unscheduled, pending, not ready, newest."""
     status = pod.get("status", {})
     return (
         bool(pod["spec"].get("nodeName")),

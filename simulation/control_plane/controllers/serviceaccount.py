@@ -6,7 +6,7 @@ from ...component import Component, Outcome, key_parts
 
 
 class ServiceAccountController(Component):
-    """Is responsible for the `default` ServiceAccount and CA bundle of every namespace."""
+    """Is responsible for each namespace's `default` ServiceAccount and CA bundle."""
 
     name = "serviceaccount-controller"
     watches = ("namespaces",)
