@@ -1,0 +1,43 @@
+"""Two Daphne processes on one Redis: the classroom's owner can be either of them."""
+
+from __future__ import annotations
+
+import json
+
+from tests.multiprocess.conftest import hello, open_classroom, start_classroom, until
+
+
+def test_a_presenter_on_one_process_drives_a_follower_on_another(two_servers) -> None:
+    a, b = two_servers
+    code, token = start_classroom(a)
+    with open_classroom(a, code, token) as presenter:
+        start = hello(presenter)
+        assert start["classroom"]["role"] == "presenter"
+        with open_classroom(b, code) as follower:
+            seen = hello(follower)
+            assert seen["classroom"]["role"] == "follower"
+            assert seen["state"]["step"] == start["state"]["step"]
+            assert until(presenter, "followers")["count"] == 1
+            presenter.send(json.dumps({"type": "step"}))
+            mine = until(presenter, "delta")
+            theirs = until(follower, "delta")
+            assert theirs == mine
+            assert theirs["seq"] == seen["seq"] + 1
+            follower.send(json.dumps({"type": "step", "id": 1}))
+            assert until(follower, "error")["code"] == "presenter_only"
+
+
+def test_controls_travel_to_the_owner_on_the_other_process(two_servers) -> None:
+    a, b = two_servers
+    code, token = start_classroom(a)
+    with open_classroom(b, code) as follower:  # B owns the classroom's model
+        seen = hello(follower)
+        with open_classroom(a, code, token) as presenter:
+            hello(presenter)
+            for _ in range(2):
+                presenter.send(json.dumps({"type": "step"}))
+                until(presenter, "delta")
+            presenter.send(json.dumps({"type": "spotlight", "target": "nodes/node-1"}))
+            assert until(follower, "delta")["step"] == seen["state"]["step"] + 1
+            assert until(follower, "delta")["step"] == seen["state"]["step"] + 2
+            assert until(follower, "spotlight")["target"] == "nodes/node-1"
