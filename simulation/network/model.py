@@ -21,7 +21,7 @@ from .graph import NetworkGraph, shortest_path
 from .index import Indexer
 from .iptables import ServiceRules, depends_on_node, service_rules
 from .ruleset import Ruleset, assemble
-from .trace import TraceResult, run_trace
+from .trace import TraceResult, run_lookup, run_trace
 
 
 class NetworkModel:
@@ -187,6 +187,14 @@ class NetworkModel:
         """Trace a connection from source to destination; see trace.py."""
         self.refresh()
         return run_trace(self, source, destination, rng or self.random, proto)
+
+    def lookup(
+        self, source: str, name: str, rng: random.Random | None = None
+    ) -> TraceResult:
+        """Resolve name as source would (pods ask CoreDNS; nodes and the internet
+        use public DNS); the result's `dns` holds the queries and answer."""
+        self.refresh()
+        return run_lookup(self, source, name, rng or self.random)
 
 
 _MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -47,7 +47,18 @@ def build_reply(w: Walker) -> list[dict]:
             continue
         out.append(_mirror(w.hops[i], w.verdict))
         i -= 1
-    return out
+    return _vxlan_sides(out)
+
+
+def _vxlan_sides(hops: list[dict]) -> list[dict]:
+    """On the way back the far node's flannel.1 encapsulates and ours decapsulates."""
+    for n, h in enumerate(hops):
+        if h["device"] != "flannel.1":
+            continue
+        nxt = hops[n + 1] if n + 1 < len(hops) else None
+        sending = nxt is not None and nxt["node"] == h["node"] and nxt["outer"]
+        h["outer"] = dict(nxt["outer"]) if sending else None
+    return hops
 
 
 def _hop(h: dict, src: str, dst: str, proto: str, explain: str, **extra) -> dict:

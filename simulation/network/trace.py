@@ -155,6 +155,22 @@ def run_trace(net, source: str, destination: str, rng, proto: str = "tcp"):
     return res
 
 
+def run_lookup(net, source: str, name: str, rng) -> TraceResult:
+    """Resolve name from source as `nslookup` would (the DNS leg only)."""
+    src = parse_source(net.idx, source)
+    res = TraceResult(source=source, destination=name)
+    if ad.is_ipv4(name):
+        res.dns = {"name": name, "queries": [], "answer": name, "server": None}
+        return _finish(res, "delivered", f"{name} is already an address.")
+    dest = Destination(name.strip(), None)
+    ip, _ = _resolve(net, src, dest, rng, res)
+    if ip is None:
+        return res
+    res.hops = list(res.dns.get("hops", []))
+    res.reply = list(res.dns.get("reply", []))
+    return _finish(res, "delivered", f"{name} resolved to {ip}.")
+
+
 def _finish(res: TraceResult, verdict: str, reason: str) -> TraceResult:
     res.verdict, res.reason = verdict, reason
     for leg in res.legs:
