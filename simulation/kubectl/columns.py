@@ -7,8 +7,6 @@ printers (pkg/printers/internalversion): `<none>`, `<pending>`, `80:31234/TCP`, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from .. import clock
 from ..view import pod_status
 
@@ -47,7 +45,7 @@ def selector_text(selector: dict | None) -> str:
     return ",".join(parts) or NONE
 
 
-def _pod(cluster, pod: dict, wide: bool) -> list[str]:
+def pod_row(cluster, pod: dict, wide: bool) -> list[str]:
     status = pod.get("status", {})
     statuses = status.get("containerStatuses") or []
     ready = sum(1 for s in statuses if s.get("ready"))
@@ -108,7 +106,7 @@ def address(node: dict, kind: str) -> str | None:
     return None
 
 
-def _node(cluster, node: dict, wide: bool) -> list[str]:
+def node_row(cluster, node: dict, wide: bool) -> list[str]:
     info = node.get("status", {}).get("nodeInfo", {})
     row = [
         node["metadata"]["name"],
@@ -154,7 +152,7 @@ def ports_text(svc: dict) -> str:
     return ",".join(pieces) or NONE
 
 
-def _service(cluster, svc: dict, wide: bool) -> list[str]:
+def service_row(cluster, svc: dict, wide: bool) -> list[str]:
     spec = svc["spec"]
     row = [
         svc["metadata"]["name"],
@@ -188,7 +186,7 @@ def endpoints_text(subsets: list[dict], limit: int = 3) -> str:
     return ",".join(shown) + more
 
 
-def _endpoints(cluster, ep: dict, wide: bool) -> list[str]:
+def endpoints_row(cluster, ep: dict, wide: bool) -> list[str]:
     return [
         ep["metadata"]["name"],
         endpoints_text(ep.get("subsets") or []),
@@ -196,7 +194,7 @@ def _endpoints(cluster, ep: dict, wide: bool) -> list[str]:
     ]
 
 
-def _slice(cluster, s: dict, wide: bool) -> list[str]:
+def slice_row(cluster, s: dict, wide: bool) -> list[str]:
     ports = [str(p.get("port", p.get("name", "*"))) for p in s.get("ports") or []]
     addresses = [a for e in s.get("endpoints") or [] for a in e.get("addresses") or []]
     shown = ",".join(addresses[:3]) + (
@@ -209,193 +207,3 @@ def _slice(cluster, s: dict, wide: bool) -> list[str]:
         shown or "<unset>",
         created(cluster, s),
     ]
-
-
-def _containers(template_spec: dict) -> list[str]:
-    cs = template_spec.get("containers") or []
-    return [",".join(c["name"] for c in cs), ",".join(c.get("image", "") for c in cs)]
-
-
-def _deployment(cluster, d: dict, wide: bool) -> list[str]:
-    st, want = d.get("status", {}), d["spec"].get("replicas", 1)
-    row = [
-        d["metadata"]["name"],
-        f"{st.get('readyReplicas', 0)}/{want}",
-        str(st.get("updatedReplicas", 0)),
-        str(st.get("availableReplicas", 0)),
-        created(cluster, d),
-    ]
-    if wide:
-        row += _containers(d["spec"]["template"].get("spec") or {})
-        row.append(selector_text(d["spec"].get("selector")))
-    return row
-
-
-def _replicaset(cluster, rs: dict, wide: bool) -> list[str]:
-    st = rs.get("status", {})
-    row = [
-        rs["metadata"]["name"],
-        str(rs["spec"].get("replicas", 1)),
-        str(st.get("replicas", 0)),
-        str(st.get("readyReplicas", 0)),
-        created(cluster, rs),
-    ]
-    if wide:
-        row += _containers(rs["spec"]["template"].get("spec") or {})
-        row.append(selector_text(rs["spec"].get("selector")))
-    return row
-
-
-def _ingress(cluster, ing: dict, wide: bool) -> list[str]:
-    spec = ing["spec"]
-    hosts = [r.get("host") or "*" for r in spec.get("rules") or []]
-    lb = (ing.get("status", {}).get("loadBalancer") or {}).get("ingress") or []
-    return [
-        ing["metadata"]["name"],
-        spec.get("ingressClassName") or NONE,
-        ",".join(hosts) or "*",
-        ",".join(i.get("ip") or i.get("hostname", "") for i in lb),
-        "80, 443" if spec.get("tls") else "80",
-        created(cluster, ing),
-    ]
-
-
-def _event(cluster, ev: dict, wide: bool) -> list[str]:
-    obj = ev.get("involvedObject") or {}
-    last = (
-        ev.get("lastTimestamp")
-        or ev.get("eventTime")
-        or ev["metadata"].get("creationTimestamp")
-    )
-    return [
-        age(cluster, last),
-        ev.get("type", ""),
-        ev.get("reason", ""),
-        f"{obj.get('kind', '').lower()}/{obj.get('name', '')}",
-        ev.get("message", ""),
-    ]
-
-
-def hpa_targets(hpa: dict) -> str:
-    goal = "<unset>"
-    for m in hpa["spec"].get("metrics") or []:
-        target = (m.get("resource") or {}).get("target") or {}
-        if "averageUtilization" in target:
-            goal = f"{target['averageUtilization']}%"
-    if "targetCPUUtilizationPercentage" in hpa["spec"]:
-        goal = f"{hpa['spec']['targetCPUUtilizationPercentage']}%"
-    current = "<unknown>"
-    for m in hpa.get("status", {}).get("currentMetrics") or []:
-        value = ((m.get("resource") or {}).get("current") or {}).get(
-            "averageUtilization"
-        )
-        if value is not None:
-            current = f"{value}%"
-    return f"cpu: {current}/{goal}"
-
-
-def _hpa(cluster, hpa: dict, wide: bool) -> list[str]:
-    ref = hpa["spec"].get("scaleTargetRef") or {}
-    return [
-        hpa["metadata"]["name"],
-        f"{ref.get('kind', '')}/{ref.get('name', '')}",
-        hpa_targets(hpa),
-        str(hpa["spec"].get("minReplicas", 1)),
-        str(hpa["spec"].get("maxReplicas", "")),
-        str(hpa.get("status", {}).get("currentReplicas", 0)),
-        created(cluster, hpa),
-    ]
-
-
-def _simple(*cells: Callable[[dict], str]):
-    def row(cluster, obj: dict, wide: bool) -> list[str]:
-        return [
-            obj["metadata"]["name"],
-            *(f(obj) for f in cells),
-            created(cluster, obj),
-        ]
-
-    return row
-
-
-Printer = tuple[list[str], list[str], Callable]
-PRINTERS: dict[str, Printer] = {
-    "pods": (
-        ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
-        ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"],
-        _pod,
-    ),
-    "nodes": (
-        ["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
-        [
-            "INTERNAL-IP",
-            "EXTERNAL-IP",
-            "OS-IMAGE",
-            "KERNEL-VERSION",
-            "CONTAINER-RUNTIME",
-        ],
-        _node,
-    ),
-    "services": (
-        ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"],
-        ["SELECTOR"],
-        _service,
-    ),
-    "endpoints": (["NAME", "ENDPOINTS", "AGE"], [], _endpoints),
-    "endpointslices": (
-        ["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"],
-        [],
-        _slice,
-    ),
-    "deployments": (
-        ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
-        ["CONTAINERS", "IMAGES", "SELECTOR"],
-        _deployment,
-    ),
-    "replicasets": (
-        ["NAME", "DESIRED", "CURRENT", "READY", "AGE"],
-        ["CONTAINERS", "IMAGES", "SELECTOR"],
-        _replicaset,
-    ),
-    "ingresses": (["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"], [], _ingress),
-    "events": (["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], [], _event),
-    "horizontalpodautoscalers": (
-        ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"],
-        [],
-        _hpa,
-    ),
-    "namespaces": (
-        ["NAME", "STATUS", "AGE"],
-        [],
-        _simple(lambda o: o.get("status", {}).get("phase", "Active")),
-    ),
-    "serviceaccounts": (
-        ["NAME", "SECRETS", "AGE"],
-        [],
-        _simple(lambda o: str(len(o.get("secrets") or []))),
-    ),
-    "configmaps": (
-        ["NAME", "DATA", "AGE"],
-        [],
-        _simple(
-            lambda o: str(len(o.get("data") or {}) + len(o.get("binaryData") or {}))
-        ),
-    ),
-    "secrets": (
-        ["NAME", "TYPE", "DATA", "AGE"],
-        [],
-        _simple(
-            lambda o: o.get("type", "Opaque"), lambda o: str(len(o.get("data") or {}))
-        ),
-    ),
-    "leases": (
-        ["NAME", "HOLDER", "AGE"],
-        [],
-        _simple(lambda o: (o.get("spec") or {}).get("holderIdentity", "")),
-    ),
-    "ingressclasses": (
-        ["NAME", "CONTROLLER", "PARAMETERS", "AGE"],
-        [],
-        _simple(lambda o: (o.get("spec") or {}).get("controller", ""), lambda o: NONE),
-    ),
-}

@@ -3,28 +3,17 @@ Deployments, aligned by the same tabwriter rules (padding 2), Events last."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from .. import clock
 from ..errors import UsageError
+from . import describe_node
 from . import describe_parts as parts
 from .columns import selector_text
+from .describe_parts import annotations, labels, multi, when
 from .objects import endpoints, fetch, listing, namespace_of, resource_type
 from .parser import Flag
 from .result import KubectlResult
 from .tabwriter import align
 
 FLAGS = (Flag("selector", "l", "str"), Flag("all-namespaces", "A"))
-
-
-def when(stamp: str | None) -> str:
-    """RFC 1123 with a zone, as describe prints times: `Thu, 01 Jan 2026 …`."""
-    seconds = clock.parse(stamp)
-    if seconds is None:
-        return "<unset>"
-    return (clock.EPOCH + timedelta(seconds=seconds)).strftime(
-        "%a, %d %b %Y %H:%M:%S +0000"
-    )
 
 
 def run(cluster, args) -> KubectlResult:
@@ -58,23 +47,6 @@ def run(cluster, args) -> KubectlResult:
     return KubectlResult(output="\n\n\n".join(t.rstrip("\n") for t in texts))
 
 
-def _multi(title: str, items: list[str]) -> list[str]:
-    """`Labels:  a=b` then continuation lines aligned under the first value."""
-    if not items:
-        return [f"{title}\t<none>"]
-    return [f"{title}\t{items[0]}"] + [f"\t{x}" for x in items[1:]]
-
-
-def _labels(obj: dict) -> list[str]:
-    labels = obj["metadata"].get("labels") or {}
-    return [f"{k}={v}" for k, v in sorted(labels.items())]
-
-
-def _annotations(obj: dict) -> list[str]:
-    notes = obj["metadata"].get("annotations") or {}
-    return [f"{k}: {v}" for k, v in sorted(notes.items())]
-
-
 def describe_pod(cluster, pod: dict) -> list[str]:
     meta, spec, st = pod["metadata"], pod["spec"], pod.get("status", {})
     node = spec.get("nodeName")
@@ -89,8 +61,8 @@ def describe_pod(cluster, pod: dict) -> list[str]:
         f"Service Account:\t{spec.get('serviceAccountName', 'default')}",
         f"Node:\t{node}/{st.get('hostIP', '')}" if node else "Node:\t<none>",
         f"Start Time:\t{when(st.get('startTime'))}" if st.get("startTime") else None,
-        *_multi("Labels:", _labels(pod)),
-        *_multi("Annotations:", _annotations(pod)),
+        *multi("Labels:", labels(pod)),
+        *multi("Annotations:", annotations(pod)),
         "Status:\t"
         + (
             "Terminating"
@@ -116,61 +88,14 @@ def describe_pod(cluster, pod: dict) -> list[str]:
     out += parts.volumes(spec)
     out += [
         f"QoS Class:\t{st.get('qosClass', 'BestEffort')}",
-        *_multi(
+        *multi(
             "Node-Selectors:",
-            _labels({"metadata": {"labels": spec.get("nodeSelector")}}),
+            labels({"metadata": {"labels": spec.get("nodeSelector")}}),
         ),
-        *_multi("Tolerations:", parts.tolerations(spec)),
+        *multi("Tolerations:", parts.tolerations(spec)),
     ]
     out += parts.events(cluster, pod)
     return [x for x in out if x is not None]
-
-
-def describe_node(cluster, node: dict) -> list[str]:
-    meta, spec, st = node["metadata"], node["spec"], node.get("status", {})
-    from .columns import node_roles
-
-    taints = [
-        f"{t['key']}{'=' + t['value'] if t.get('value') else ''}:{t['effect']}"
-        for t in spec.get("taints") or []
-    ]
-    out = [
-        f"Name:\t{meta['name']}",
-        f"Roles:\t{node_roles(node)}",
-        *_multi("Labels:", _labels(node)),
-        *_multi("Annotations:", _annotations(node)),
-        f"CreationTimestamp:\t{when(meta.get('creationTimestamp'))}",
-        *_multi("Taints:", taints),
-        f"Unschedulable:\t{str(bool(spec.get('unschedulable'))).lower()}",
-    ]
-    out += parts.node_conditions(st, when)
-    out.append("Addresses:")
-    out += [f"  {a['type']}:\t{a['address']}" for a in st.get("addresses", [])]
-    for title in ("Capacity", "Allocatable"):
-        out.append(f"{title}:")
-        out += [f"  {k}:\t{v}" for k, v in sorted(st.get(title.lower(), {}).items())]
-    info = st.get("nodeInfo", {})
-    out += [
-        "System Info:",
-        "  Machine ID:\t",
-        "  System UUID:\t",
-        "  Boot ID:\t",
-        f"  Kernel Version:\t{info.get('kernelVersion', '')}",
-        f"  OS Image:\t{info.get('osImage', '')}",
-        f"  Operating System:\t{info.get('operatingSystem', '')}",
-        f"  Architecture:\t{info.get('architecture', '')}",
-        f"  Container Runtime Version:\t{info.get('containerRuntimeVersion', '')}",
-        f"  Kubelet Version:\t{info.get('kubeletVersion', '')}",
-        f"  Kube-Proxy Version:\t{info.get('kubeProxyVersion', '')}",
-    ]
-    if spec.get("podCIDR"):
-        out.append(f"PodCIDR:\t{spec['podCIDR']}")
-        out.append(f"PodCIDRs:\t{','.join(spec.get('podCIDRs') or [spec['podCIDR']])}")
-    if spec.get("providerID"):
-        out.append(f"ProviderID:\t{spec['providerID']}")
-    out += parts.node_pods(cluster, node)
-    out += parts.events(cluster, node)
-    return out
 
 
 def describe_service(cluster, svc: dict) -> list[str]:
@@ -186,8 +111,8 @@ def describe_service(cluster, svc: dict) -> list[str]:
     out = [
         f"Name:\t{meta['name']}",
         f"Namespace:\t{meta['namespace']}",
-        *_multi("Labels:", _labels(svc)),
-        *_multi("Annotations:", _annotations(svc)),
+        *multi("Labels:", labels(svc)),
+        *multi("Annotations:", annotations(svc)),
         f"Selector:\t{selector_text(spec.get('selector'))}",
         f"Type:\t{spec.get('type', 'ClusterIP')}",
         "IP Family Policy:\tSingleStack",
@@ -222,8 +147,8 @@ def describe_deployment(cluster, d: dict) -> list[str]:
         f"Name:\t{meta['name']}",
         f"Namespace:\t{meta['namespace']}",
         f"CreationTimestamp:\t{when(meta.get('creationTimestamp'))}",
-        *_multi("Labels:", _labels(d)),
-        *_multi("Annotations:", _annotations(d)),
+        *multi("Labels:", labels(d)),
+        *multi("Annotations:", annotations(d)),
         f"Selector:\t{selector_text(spec.get('selector'))}",
         f"Replicas:\t{want} desired | {st.get('updatedReplicas', 0)} updated |"
         f" {st.get('replicas', 0)} total | {st.get('availableReplicas', 0)} available"
@@ -241,7 +166,7 @@ def describe_deployment(cluster, d: dict) -> list[str]:
 
 WRITERS = {
     "pods": describe_pod,
-    "nodes": describe_node,
+    "nodes": describe_node.describe,
     "services": describe_service,
     "deployments": describe_deployment,
 }

@@ -3,8 +3,37 @@ a node's pods and resources, Service ports, and the Events table."""
 
 from __future__ import annotations
 
-from ..quantity import format_cpu, format_memory, parse
+from datetime import timedelta
+
+from .. import clock
 from .columns import NONE, age, endpoints_text
+
+
+def when(stamp: str | None) -> str:
+    """RFC 1123 with a zone, as describe prints times: `Thu, 01 Jan 2026 …`."""
+    seconds = clock.parse(stamp)
+    if seconds is None:
+        return "<unset>"
+    return (clock.EPOCH + timedelta(seconds=seconds)).strftime(
+        "%a, %d %b %Y %H:%M:%S +0000"
+    )
+
+
+def multi(title: str, items: list[str]) -> list[str]:
+    """`Labels:  a=b` then continuation lines aligned under the first value."""
+    if not items:
+        return [f"{title}\t<none>"]
+    return [f"{title}\t{items[0]}"] + [f"\t{x}" for x in items[1:]]
+
+
+def labels(obj: dict) -> list[str]:
+    labels = obj["metadata"].get("labels") or {}
+    return [f"{k}={v}" for k, v in sorted(labels.items())]
+
+
+def annotations(obj: dict) -> list[str]:
+    notes = obj["metadata"].get("annotations") or {}
+    return [f"{k}: {v}" for k, v in sorted(notes.items())]
 
 
 def _ports(c: dict) -> tuple[str, str]:
@@ -147,81 +176,6 @@ def tolerations(spec: dict) -> list[str]:
             text += f" for {t['tolerationSeconds']}s"
         out.append(text)
     return out
-
-
-def node_conditions(status: dict, when) -> list[str]:
-    out = [
-        "Conditions:",
-        "  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage",
-        "  ----\t------\t-----------------\t------------------\t------\t-------",
-    ]
-    for c in status.get("conditions") or []:
-        out.append(
-            f"  {c['type']}\t{c['status']}\t{when(c.get('lastHeartbeatTime'))}\t"
-            f"{when(c.get('lastTransitionTime'))}\t{c.get('reason', '')}\t"
-            f"{c.get('message', '')}"
-        )
-    return out
-
-
-def _pct(value: float, total: float) -> str:
-    return f"{int(value * 100 // total) if total else 0}%"
-
-
-def node_pods(cluster, node: dict) -> list[str]:
-    pods = [
-        p
-        for p in cluster.store.pods_on_node(node["metadata"]["name"])
-        if p.get("status", {}).get("phase") not in ("Succeeded", "Failed")
-    ]
-    pods.sort(key=lambda p: (p["metadata"]["namespace"], p["metadata"]["name"]))
-    alloc = node.get("status", {}).get("allocatable", {})
-    cpu_total, mem_total = parse(alloc.get("cpu", 0)), parse(alloc.get("memory", 0))
-    out = [
-        f"Non-terminated Pods:\t({len(pods)} in total)",
-        "  Namespace\tName\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits"
-        "\tAge",
-        "  ---------\t----\t------------\t----------\t---------------\t-------------"
-        "\t---",
-    ]
-    sums = {"rc": 0.0, "lc": 0.0, "rm": 0.0, "lm": 0.0}
-    for p in pods:
-        vals = {"rc": 0.0, "lc": 0.0, "rm": 0.0, "lm": 0.0}
-        for c in p["spec"]["containers"]:
-            res = c.get("resources") or {}
-            req, lim = res.get("requests") or {}, res.get("limits") or {}
-            vals["rc"] += parse(req.get("cpu", 0))
-            vals["lc"] += parse(lim.get("cpu", 0))
-            vals["rm"] += parse(req.get("memory", 0))
-            vals["lm"] += parse(lim.get("memory", 0))
-        for k in sums:
-            sums[k] += vals[k]
-        out.append(
-            f"  {p['metadata']['namespace']}\t{p['metadata']['name']}\t"
-            + "\t".join(_amounts(vals, cpu_total, mem_total))
-            + f"\t{age(cluster, p['metadata'].get('creationTimestamp'))}"
-        )
-    rc, lc, rm, lm = _amounts(sums, cpu_total, mem_total)
-    out += [
-        "Allocated resources:",
-        "  (Total limits may be over 100 percent, i.e., overcommitted.)",
-        "  Resource\tRequests\tLimits",
-        "  --------\t--------\t------",
-        f"  cpu\t{rc}\t{lc}",
-        f"  memory\t{rm}\t{lm}",
-        "  ephemeral-storage\t0 (0%)\t0 (0%)",
-    ]
-    return out
-
-
-def _amounts(v: dict, cpu_total: float, mem_total: float) -> list[str]:
-    def cpu(x):
-        return f"{format_cpu(x) if x else '0'} ({_pct(x, cpu_total)})"
-
-    def mem(x):
-        return f"{format_memory(x) if x else '0'} ({_pct(x, mem_total)})"
-
-    return [cpu(v["rc"]), cpu(v["lc"]), mem(v["rm"]), mem(v["lm"])]
 
 
 def service_port(p: dict, ep: dict | None) -> list[str]:

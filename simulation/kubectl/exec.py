@@ -1,11 +1,135 @@
-"""placeholder"""
+"""`kubectl exec POD -- curl|wget|nslookup|ping …`: a packet trace, printed as the
+tool would print it.
+
+Nothing runs in a container: the command names a network question, the network model
+answers it with a trace (`cluster.network.trace`), and `tools.py` prints what curl,
+wget, nslookup or ping would have shown. An exec is a step (kubectl POSTs to the
+pod's exec subresource, and a trace draws from the model's random source, so replay
+must repeat it).
+"""
 
 from __future__ import annotations
 
+from ..errors import UsageError
+from ..events import APICall
+from ..resources import BY_PLURAL
+from . import http, tools
+from .columns import address
+from .info import _pod_for
+from .objects import namespace_of
 from .parser import Flag
+from .result import KubectlResult
 
-FLAGS = (Flag("container", "c", "str"), Flag("stdin", "i"), Flag("tty", "t"))
+FLAGS = (
+    Flag("container", "c", "str"),
+    Flag("stdin", "i"),
+    Flag("tty", "t"),
+    Flag("quiet", "q"),
+)
+TOOLS = {
+    "curl": http.curl,
+    "wget": http.wget,
+    "nslookup": tools.nslookup,
+    "ping": tools.ping,
+    "cat": tools.cat,
+    "hostname": tools.hostname,
+}
 
 
-def run(cluster, args):
-    raise NotImplementedError
+class Network:
+    """The adapter between exec and the network model (one place to change)."""
+
+    def __init__(self, cluster) -> None:
+        self.cluster = cluster
+
+    def trace(self, source: str, destination: str, proto: str = "tcp") -> dict:
+        result = self.cluster.network.trace(source, destination, proto=proto)
+        return result if isinstance(result, dict) else result.to_dict()
+
+    def resolve(self, name: str, namespace: str):
+        from ..network import dns
+
+        net = self.cluster.network
+        return dns.resolve(net.idx, name, namespace, net.domain)
+
+    @property
+    def dns_ip(self) -> str:
+        return self.cluster.config.dns_ip
+
+    @property
+    def domain(self) -> str:
+        return self.cluster.config.cluster_domain
+
+
+def run(cluster, args) -> KubectlResult:
+    if not args.words:
+        raise UsageError(
+            "error: expected 'exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND"
+            " [args...]'.\nPOD or TYPE/NAME is a required argument for the exec command"
+        )
+    if len(args.words) > 1:
+        raise UsageError(
+            "error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] --"
+            " [COMMAND] instead"
+        )
+    if not args.command:
+        raise UsageError(
+            "error: you must specify at least one command for the container"
+        )
+    ns = namespace_of(args)
+    pod = _pod_for(cluster, args.words[0], ns)
+    meta, name = pod["metadata"], pod["metadata"]["name"]
+    names = [c["name"] for c in pod["spec"]["containers"]]
+    container = str(args.flag("container") or names[0])
+    if container not in names:
+        raise UsageError(
+            f"Error from server (BadRequest): container {container} is not valid for"
+            f" pod {name}"
+        )
+    _check_running(cluster, pod, container)
+    tool = TOOLS.get(args.command[0])
+    if tool is None:
+        raise UsageError(
+            "error: Internal error occurred: error executing command in container:"
+            " failed to exec in container: OCI runtime exec failed: exec failed:"
+            f' unable to start container process: exec: "{args.command[0]}":'
+            " executable file not found in $PATH: unknown\n(this simulation answers"
+            " curl, wget, nslookup, ping, hostname and cat /etc/resolv.conf)"
+        )
+    path = BY_PLURAL["pods"].path(meta["namespace"], name) + "/exec"
+    cluster.api.calls.append(APICall("kubectl", "POST", path))
+    source = f"{meta['namespace']}/{name}:{container}"
+    done = tool(Network(cluster), source, pod, args.command)
+    return KubectlResult(
+        output=done.output,
+        changed=done.step,
+        summary=done.summary,
+        type=f"kubectl.exec.{args.command[0]}",
+        concept=done.concept,
+        objects=[f"pods/{meta['namespace']}/{name}"],
+        trace=done.trace,
+    )
+
+
+def _check_running(cluster, pod: dict, container: str) -> None:
+    node = pod["spec"].get("nodeName")
+    if node and node in cluster.sim.get("failed_nodes", ()):
+        ip = address(cluster.store.get("nodes", None, node) or {}, "InternalIP")
+        raise UsageError(
+            "Error from server: error dialing backend: dial tcp"
+            f" {ip or node}:10250: i/o timeout"
+        )
+    phase = pod.get("status", {}).get("phase")
+    if phase in ("Succeeded", "Failed"):
+        raise UsageError(
+            f"error: cannot exec into a container in a completed pod; current phase is"
+            f" {phase}"
+        )
+    statuses = pod.get("status", {}).get("containerStatuses") or []
+    running = any(
+        s["name"] == container and "running" in (s.get("state") or {}) for s in statuses
+    )
+    if not running:
+        raise UsageError(
+            f'error: unable to upgrade connection: container not found ("{container}")'
+        )

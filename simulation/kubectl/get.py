@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import UsageError
 from ..resources import BY_PLURAL
-from . import columns, output, selectors
+from . import columns, output, printers, selectors
 from .objects import fetch, listing, namespace_of, resource_type
 from .parser import Flag
 from .result import KubectlResult
@@ -97,7 +97,7 @@ def _requests(words: list[str]) -> list[tuple]:
 
 
 def _table(cluster, resource, items, args, every_ns, prefix, wide) -> str:
-    headers, wide_headers, row = columns.PRINTERS.get(
+    headers, wide_headers, row = printers.PRINTERS.get(
         resource.plural, (["NAME", "AGE"], [], _name_age)
     )
     head = list(headers) + (list(wide_headers) if wide else [])

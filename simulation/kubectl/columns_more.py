@@ -1,0 +1,114 @@
+"""Columns for workloads, Ingresses, events, HPAs and the kinds with few columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .columns import NONE, age, created, selector_text
+
+
+def _containers(template_spec: dict) -> list[str]:
+    cs = template_spec.get("containers") or []
+    return [",".join(c["name"] for c in cs), ",".join(c.get("image", "") for c in cs)]
+
+
+def deployment_row(cluster, d: dict, wide: bool) -> list[str]:
+    st, want = d.get("status", {}), d["spec"].get("replicas", 1)
+    row = [
+        d["metadata"]["name"],
+        f"{st.get('readyReplicas', 0)}/{want}",
+        str(st.get("updatedReplicas", 0)),
+        str(st.get("availableReplicas", 0)),
+        created(cluster, d),
+    ]
+    if wide:
+        row += _containers(d["spec"]["template"].get("spec") or {})
+        row.append(selector_text(d["spec"].get("selector")))
+    return row
+
+
+def replicaset_row(cluster, rs: dict, wide: bool) -> list[str]:
+    st = rs.get("status", {})
+    row = [
+        rs["metadata"]["name"],
+        str(rs["spec"].get("replicas", 1)),
+        str(st.get("replicas", 0)),
+        str(st.get("readyReplicas", 0)),
+        created(cluster, rs),
+    ]
+    if wide:
+        row += _containers(rs["spec"]["template"].get("spec") or {})
+        row.append(selector_text(rs["spec"].get("selector")))
+    return row
+
+
+def ingress_row(cluster, ing: dict, wide: bool) -> list[str]:
+    spec = ing["spec"]
+    hosts = [r.get("host") or "*" for r in spec.get("rules") or []]
+    lb = (ing.get("status", {}).get("loadBalancer") or {}).get("ingress") or []
+    return [
+        ing["metadata"]["name"],
+        spec.get("ingressClassName") or NONE,
+        ",".join(hosts) or "*",
+        ",".join(i.get("ip") or i.get("hostname", "") for i in lb),
+        "80, 443" if spec.get("tls") else "80",
+        created(cluster, ing),
+    ]
+
+
+def event_row(cluster, ev: dict, wide: bool) -> list[str]:
+    obj = ev.get("involvedObject") or {}
+    last = (
+        ev.get("lastTimestamp")
+        or ev.get("eventTime")
+        or ev["metadata"].get("creationTimestamp")
+    )
+    return [
+        age(cluster, last),
+        ev.get("type", ""),
+        ev.get("reason", ""),
+        f"{obj.get('kind', '').lower()}/{obj.get('name', '')}",
+        ev.get("message", ""),
+    ]
+
+
+def hpa_targets(hpa: dict) -> str:
+    goal = "<unset>"
+    for m in hpa["spec"].get("metrics") or []:
+        target = (m.get("resource") or {}).get("target") or {}
+        if "averageUtilization" in target:
+            goal = f"{target['averageUtilization']}%"
+    if "targetCPUUtilizationPercentage" in hpa["spec"]:
+        goal = f"{hpa['spec']['targetCPUUtilizationPercentage']}%"
+    current = "<unknown>"
+    for m in hpa.get("status", {}).get("currentMetrics") or []:
+        value = ((m.get("resource") or {}).get("current") or {}).get(
+            "averageUtilization"
+        )
+        if value is not None:
+            current = f"{value}%"
+    return f"cpu: {current}/{goal}"
+
+
+def hpa_row(cluster, hpa: dict, wide: bool) -> list[str]:
+    ref = hpa["spec"].get("scaleTargetRef") or {}
+    return [
+        hpa["metadata"]["name"],
+        f"{ref.get('kind', '')}/{ref.get('name', '')}",
+        hpa_targets(hpa),
+        str(hpa["spec"].get("minReplicas", 1)),
+        str(hpa["spec"].get("maxReplicas", "")),
+        str(hpa.get("status", {}).get("currentReplicas", 0)),
+        created(cluster, hpa),
+    ]
+
+
+def simple_row(*cells: Callable[[dict], str]):
+    def row(cluster, obj: dict, wide: bool) -> list[str]:
+        return [
+            obj["metadata"]["name"],
+            *(f(obj) for f in cells),
+            created(cluster, obj),
+        ]
+
+    return row

@@ -1,0 +1,100 @@
+"""The table each kind prints in `kubectl get`: headers, `-o wide` headers, rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import columns as c
+from . import columns_more as more
+
+Printer = tuple[list[str], list[str], Callable]
+PRINTERS: dict[str, Printer] = {
+    "pods": (
+        ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+        ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"],
+        c.pod_row,
+    ),
+    "nodes": (
+        ["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
+        [
+            "INTERNAL-IP",
+            "EXTERNAL-IP",
+            "OS-IMAGE",
+            "KERNEL-VERSION",
+            "CONTAINER-RUNTIME",
+        ],
+        c.node_row,
+    ),
+    "services": (
+        ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"],
+        ["SELECTOR"],
+        c.service_row,
+    ),
+    "endpoints": (["NAME", "ENDPOINTS", "AGE"], [], c.endpoints_row),
+    "endpointslices": (
+        ["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"],
+        [],
+        c.slice_row,
+    ),
+    "deployments": (
+        ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+        ["CONTAINERS", "IMAGES", "SELECTOR"],
+        more.deployment_row,
+    ),
+    "replicasets": (
+        ["NAME", "DESIRED", "CURRENT", "READY", "AGE"],
+        ["CONTAINERS", "IMAGES", "SELECTOR"],
+        more.replicaset_row,
+    ),
+    "ingresses": (
+        ["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"],
+        [],
+        more.ingress_row,
+    ),
+    "events": (
+        ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
+        [],
+        more.event_row,
+    ),
+    "horizontalpodautoscalers": (
+        ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"],
+        [],
+        more.hpa_row,
+    ),
+    "namespaces": (
+        ["NAME", "STATUS", "AGE"],
+        [],
+        more.simple_row(lambda o: o.get("status", {}).get("phase", "Active")),
+    ),
+    "serviceaccounts": (
+        ["NAME", "SECRETS", "AGE"],
+        [],
+        more.simple_row(lambda o: str(len(o.get("secrets") or []))),
+    ),
+    "configmaps": (
+        ["NAME", "DATA", "AGE"],
+        [],
+        more.simple_row(
+            lambda o: str(len(o.get("data") or {}) + len(o.get("binaryData") or {}))
+        ),
+    ),
+    "secrets": (
+        ["NAME", "TYPE", "DATA", "AGE"],
+        [],
+        more.simple_row(
+            lambda o: o.get("type", "Opaque"), lambda o: str(len(o.get("data") or {}))
+        ),
+    ),
+    "leases": (
+        ["NAME", "HOLDER", "AGE"],
+        [],
+        more.simple_row(lambda o: (o.get("spec") or {}).get("holderIdentity", "")),
+    ),
+    "ingressclasses": (
+        ["NAME", "CONTROLLER", "PARAMETERS", "AGE"],
+        [],
+        more.simple_row(
+            lambda o: (o.get("spec") or {}).get("controller", ""), lambda o: more.NONE
+        ),
+    ),
+}
