@@ -247,9 +247,13 @@ def _pod_names(scope, arg):
     """NS/NAME of every pod matching `{app: web}` or `{selector: {...}, node: N}`."""
     if not isinstance(arg, dict):
         raise StepError("pod_names takes a label selector such as {app: web}")
-    selector, node = (arg["selector"], arg.get("node")) if "selector" in arg else (
-        arg,
-        None,
+    selector, node = (
+        (arg["selector"], arg.get("node"))
+        if "selector" in arg
+        else (
+            arg,
+            None,
+        )
     )
     pods = refs.select(scope.cluster, "pods", selector)
     return [

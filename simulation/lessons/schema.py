@@ -92,14 +92,15 @@ def read(path: Path) -> Lesson:
     concepts = data.get("concepts")
     if not isinstance(concepts, list) or not all(isinstance(c, str) for c in concepts):
         raise LessonError(name, "needs `concepts`, a list of names")
-    cluster = _cluster(name, data.get("cluster") or {})
+    folder = path.parent
+    cluster = _cluster(name, data.get("cluster") or {}, folder)
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise LessonError(name, "needs `steps`, a non-empty list")
     steps = []
     for i, raw in enumerate(raw_steps, start=1):
         try:
-            steps.append(_step(i, raw, set(concepts), i == len(raw_steps)))
+            steps.append(_step(i, raw, set(concepts), i == len(raw_steps), folder))
         except StepError as exc:
             raise LessonError(name, str(exc), step=i) from None
     return Lesson(
@@ -125,29 +126,28 @@ def _known(file: str, step: int | None, what: str, data: dict, allowed: set) -> 
         )
 
 
-def _cluster(file: str, data: Any) -> dict:
+def _cluster(file: str, data: Any, folder: Path) -> dict:
     if not isinstance(data, dict):
         raise LessonError(file, "`cluster` must be a mapping")
     _known(file, None, "`cluster`", data, CLUSTER)
     manifests = data.get("manifests") or []
     if not isinstance(manifests, list):
         raise LessonError(file, "`cluster.manifests` must be a list")
-    for m in manifests:
-        try:
-            script.manifest_text(m)
-        except StepError as exc:
-            raise LessonError(file, f"cluster.manifests: {exc}") from None
+    try:
+        texts = tuple(script.manifest_text(m, folder) for m in manifests)
+    except StepError as exc:
+        raise LessonError(file, f"cluster.manifests: {exc}") from None
     return {
         "seed": data.get("seed", 1),
         "nodes": data.get("nodes", 2),
         "platform": data.get("platform", "bare-metal"),
         "cni": data.get("cni", "overlay"),
         "proxyMode": data.get("proxyMode", "iptables"),
-        "manifests": tuple(manifests),
+        "manifests": texts,
     }
 
 
-def _step(number: int, raw: Any, concepts: set[str], last: bool) -> Step:
+def _step(number: int, raw: Any, concepts: set[str], last: bool, folder: Path) -> Step:
     if not isinstance(raw, dict):
         raise StepError("a step must be a mapping with at least `say` and `concept`")
     unknown = sorted(set(raw) - STEP)
@@ -161,7 +161,7 @@ def _step(number: int, raw: Any, concepts: set[str], last: bool) -> Step:
             f"`concept` {concept!r} is not one of the lesson's concepts"
             f" ({', '.join(sorted(concepts))})"
         )
-    do = _list(raw.get("do"))
+    do = [script.with_files(item, folder) for item in _list(raw.get("do"))]
     for item in do:
         script.parse_item(item)
     highlight = _list(raw.get("highlight"))
@@ -175,7 +175,7 @@ def _step(number: int, raw: Any, concepts: set[str], last: bool) -> Step:
     expect = _list(raw.get("expect"))
     expressions.check(expect)
     predict = _prediction(raw["predict"], last) if "predict" in raw else None
-    check = _check(raw["check"]) if "check" in raw else None
+    check = _check(raw["check"], folder) if "check" in raw else None
     if predict and check:
         raise StepError("a step either asks a prediction or checks a task, not both")
     return Step(
@@ -253,12 +253,13 @@ def _prediction(raw: Any, last: bool) -> Prediction:
     )
 
 
-def _check(raw: Any) -> Check:
+def _check(raw: Any, folder: Path) -> Check:
     if not isinstance(raw, dict) or not isinstance(raw.get("task"), str):
         raise StepError("`check` needs a `task` for the learner")
     if not isinstance(raw.get("solution"), list) or not raw["solution"]:
         raise StepError("`check` needs a `solution` (actions that pass it)")
-    for item in raw["solution"]:
+    solution = [script.with_files(item, folder) for item in raw["solution"]]
+    for item in solution:
         script.parse_item(item)
     rest = {k: v for k, v in raw.items() if k not in CHECK_OWN}
     conditions = []
@@ -293,5 +294,5 @@ def _check(raw: Any) -> Check:
         task=" ".join(raw["task"].split()),
         hint=" ".join(str(raw.get("hint", "")).split()),
         conditions=tuple(conditions),
-        solution=tuple(raw["solution"]),
+        solution=tuple(solution),
     )

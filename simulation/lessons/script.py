@@ -78,16 +78,24 @@ def seconds(arg: Any) -> float:
     return float(m.group(1)) * (60 if m.group(2) == "m" else 1)
 
 
-def manifest_text(arg: Any) -> str:
-    """Inline YAML, or `{file: manifests/x.yaml}` shipped with the lessons."""
+def manifest_text(arg: Any, folder: Path = DATA) -> str:
+    """Inline YAML, or `{file: manifests/x.yaml}` beside the lesson file."""
     if isinstance(arg, str):
         return arg
     if isinstance(arg, dict) and set(arg) == {"file"}:
-        path = (DATA / str(arg["file"])).resolve()
-        if DATA not in path.parents or not path.is_file():
-            raise StepError(f"manifest file {arg['file']!r} is not under lessons/data")
+        base = folder.resolve()
+        path = (base / str(arg["file"])).resolve()
+        if base not in path.parents or not path.is_file():
+            raise StepError(f"manifest file {arg['file']!r} is not in {base.name}/")
         return path.read_text()
     raise StepError("`apply` takes inline YAML text or {file: manifests/NAME.yaml}")
+
+
+def with_files(item: Any, folder: Path) -> Any:
+    """An `apply: {file: …}` item with the file's text read in (others unchanged)."""
+    if isinstance(item, dict) and set(item) == {"apply"}:
+        return {"apply": manifest_text(item["apply"], folder)}
+    return item
 
 
 def fill(text: str, env: dict) -> str:

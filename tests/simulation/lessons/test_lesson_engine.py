@@ -1,0 +1,145 @@
+"""The lesson engine: listing, stepping, exact seek, answers, sandbox and checks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from lessonbuilders import LESSON_IDS, lesson_run
+
+from simulation.errors import UsageError
+from simulation.lessons import LessonInfo, LessonRun, load_lessons
+
+CURRICULUM = 18
+
+
+def test_every_lesson_of_the_curriculum_is_shipped():
+    """Lessons 01 to 18 exist, one file each, in order."""
+    assert [i[:2] for i in LESSON_IDS] == [f"{n:02d}" for n in range(1, CURRICULUM + 1)]
+
+
+def test_load_lessons_lists_every_lesson_with_its_summary():
+    """load_lessons() validates and lists each lesson with its summary."""
+    infos = load_lessons()
+    assert [i.id for i in infos] == LESSON_IDS
+    for info in infos:
+        assert isinstance(info, LessonInfo)
+        assert info.title and info.goal and info.minutes >= 1 and info.steps >= 2
+        json.dumps(info.to_dict())
+
+
+@pytest.mark.parametrize("lesson_id", LESSON_IDS)
+def test_each_lesson_runs_to_its_end_and_asks_at_least_one_question(lesson_id):
+    """Every step can be reached; every lesson has a prediction with an answer."""
+    run = lesson_run(lesson_id)
+    questions = 0
+    for n in range(run.steps):
+        frame = run.goto(n)
+        json.dumps(frame)
+        assert frame["narration"] and frame["concept"]
+        if frame["prediction"]:
+            questions += 1
+            result = run.answer(0)
+            assert set(result) == {"correct", "choice", "answer", "why"}
+    assert questions >= 1
+    assert run.current()["last"]
+
+
+@pytest.mark.parametrize("lesson_id", LESSON_IDS)
+def test_going_back_restores_the_cluster_exactly(lesson_id):
+    """goto(n) after the end gives the same cluster as walking forward to n."""
+    run = lesson_run(lesson_id)
+    forward = []
+    for n in range(run.steps):
+        run.goto(n)
+        forward.append((run.cluster.step_no, run.cluster.snapshot()))
+    for n in reversed(range(run.steps)):
+        run.goto(n)
+        assert (run.cluster.step_no, run.cluster.snapshot()) == forward[n]
+
+
+@pytest.mark.parametrize("lesson_id", LESSON_IDS)
+def test_a_lesson_is_deterministic(lesson_id):
+    """Two runs give the same frames (names, IPs, highlights) and the same answers."""
+    first, second = LessonRun(lesson_id), LessonRun(lesson_id)
+    assert first._compiled.frames == second._compiled.frames
+    assert first._compiled.answers == second._compiled.answers
+
+
+def test_the_browser_never_sees_the_answer_before_choosing():
+    """current() carries the question and the choices, not which one is right."""
+    run = lesson_run("03-self-healing")
+    frame = run.goto(0)
+    assert set(frame["prediction"]) == {"question", "choices"}
+    assert "answer" not in json.dumps(frame["prediction"])
+
+
+def test_answer_accepts_a_label_or_an_index_and_explains():
+    """answer() by label or index says whether it was right and why."""
+    run = lesson_run("03-self-healing")
+    run.goto(0)
+    wrong = run.answer("Yes, the same pod comes back")
+    right = run.answer(1)
+    assert not wrong["correct"] and right["correct"]
+    assert wrong["answer"] == right["answer"] == right["choice"]
+    assert "gone for good" in wrong["why"] and "ReplicaSet" in right["why"]
+    assert run.current()["answered"] == right
+
+
+def test_answering_a_step_without_a_question_is_a_usage_error():
+    run = lesson_run("03-self-healing")
+    run.goto(2)
+    with pytest.raises(UsageError):
+        run.answer(0)
+    with pytest.raises(UsageError):
+        run.goto(run.steps)
+
+
+def test_next_and_back_move_one_step_and_stop_at_the_ends():
+    run = LessonRun("03-self-healing")
+    assert run.back()["position"] == 0
+    assert run.next()["position"] == 1
+    assert run.back()["position"] == 0
+    run.goto(run.steps - 1)
+    assert run.next()["position"] == run.steps - 1
+
+
+def test_the_sandbox_is_a_free_copy_at_this_step():
+    """Acting in the sandbox leaves the lesson's own cluster and timeline alone."""
+    run = LessonRun("03-self-healing")
+    run.goto(1)
+    before = run.cluster.snapshot()
+    sandbox = run.sandbox()
+    assert sandbox.snapshot()["pods"] == before["pods"]
+    victim = sandbox.store.list("pods", "default")[0]["metadata"]["name"]
+    assert sandbox.act({"op": "kill_pod", "pod": victim}).ok
+    sandbox.settle()
+    assert run.cluster.snapshot() == before
+    assert run.goto(run.steps - 1)["last"]
+
+
+def test_a_check_passes_only_after_the_learner_does_the_task():
+    """check() reads the sandbox: not yet, then done after kubectl scale."""
+    run = LessonRun("05-scaling")
+    task = next(n for n in range(run.steps) if run.lesson.steps[n].check)
+    frame = run.goto(task)
+    assert frame["check"]["task"]
+    assert not run.check()["passed"]  # no sandbox opened yet
+    sandbox = run.sandbox()
+    assert not run.check()["passed"]
+    assert sandbox.act(
+        {"op": "kubectl", "command": "scale deployment web --replicas=6"}
+    ).ok
+    sandbox.settle()
+    result = run.check()
+    assert result["passed"], result["message"]
+
+
+def test_acting_on_the_lessons_own_cluster_does_not_break_goto():
+    """If the web layer acts on run.cluster, goto rebuilds the lesson's timeline."""
+    run = LessonRun("03-self-healing")
+    run.goto(0)
+    pod = run.cluster.store.list("pods", "default")[0]["metadata"]["name"]
+    run.cluster.act({"op": "kill_pod", "pod": pod})
+    frame = run.goto(run.steps - 1)
+    assert run.cluster.step_no == frame["clusterStep"]
