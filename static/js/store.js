@@ -53,7 +53,7 @@ export class Store extends EventTarget {
     }
     if (state.events) this.events = new Map();
     for (const event of state.events ?? []) this.recordEvent(event);
-    this.maxStep = Math.max(this.step, state.lastStep ?? 0);
+    this.maxStep = Math.max(this.step, state.lastStep ?? state.horizon ?? 0);
     this.dispatchEvent(new CustomEvent("change", {
       detail: { kind: "snapshot", changes: [], event: null },
     }));
@@ -82,7 +82,12 @@ export class Store extends EventTarget {
       applied.push({ ...change, previous });
     }
     const rewritten = delta.event ? this.recordEvent(delta.event) : false;
-    if (delta.lastStep !== undefined) this.maxStep = delta.lastStep;
+    // horizon: the furthest step reached; it shrinks when a new action rewrites the future.
+    const horizon = delta.horizon ?? delta.lastStep;
+    if (horizon !== undefined && horizon !== null) {
+      if (horizon < this.maxStep) this.truncateAfter(horizon);
+      this.maxStep = horizon;
+    }
     this.maxStep = Math.max(this.maxStep, this.step);
     this.dispatchEvent(new CustomEvent("change", {
       detail: { kind: "delta", changes: applied, event: delta.event ?? null, rewritten },

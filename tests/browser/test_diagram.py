@@ -1,0 +1,245 @@
+"""The cluster picture: who acts lights up, pods appear in place and never jump,
+nodes open up, names are text, and a big cluster is drawn as counts."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import ARTIFACTS, ROOT, free_port, stop, wait_for_port
+
+pytestmark = pytest.mark.browser
+
+READOUT = "[data-part=readout]"
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def open_home(page, server) -> None:
+    page.goto(server.url + "/")
+    page.wait_for_selector("body[data-ready=true]")
+
+
+def open_scenario(page, server, name: str) -> None:
+    open_home(page, server)
+    page.locator(f"form:has(input[value='{name}']) button").click()
+    page.wait_for_url(re.compile(r"/s/[A-Za-z0-9]+$"))
+    page.wait_for_selector("body[data-ready=true]")
+
+
+def current_step(page) -> int:
+    return int(re.search(r"step (\d+)", page.locator(READOUT).text_content()).group(1))
+
+
+def step(page) -> int:
+    """Press → and wait until the picture has followed; returns the new step."""
+    before = current_step(page)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "n => /step (\\d+)/.exec(document.querySelector('[data-part=readout]')"
+        ".textContent)[1] > n",
+        arg=before,
+    )
+    return current_step(page)
+
+
+def step_until_actor(page, actor: str, limit: int = 30) -> None:
+    for _ in range(limit):
+        step(page)
+        if page.locator("#narration [data-part=actor]").text_content() == actor:
+            return
+    raise AssertionError(f"{actor} never acted within {limit} steps")
+
+
+def web_pods(page):
+    return page.locator("#diagram .layer-pods .pod[data-id^='pods/default/web-']")
+
+
+def test_the_acting_component_lights_up_with_its_api_call(daphne_server, page):
+    """When the ReplicaSet controller acts, its loop and the API server light up,
+    an arrow carries its POST, and the pods it created appear."""
+    open_home(page, daphne_server)
+    assert web_pods(page).count() == 0
+    step_until_actor(page, "replicaset-controller")
+    replicaset = page.locator('#diagram [data-id="component:loop:replicaset"]')
+    assert "active" in replicaset.get_attribute("class")
+    apiserver = page.locator('#diagram [data-id="component:kube-apiserver"]')
+    assert "active" in apiserver.get_attribute("class")
+    assert page.locator("#diagram .layer-calls .call-arrow").count() >= 1
+    assert "POST" in page.locator("#diagram .layer-calls").text_content()
+    assert web_pods(page).count() >= 1, "the new pod is drawn"
+    shot(page, "step-replicaset")
+    assert page.errors == []
+
+
+def test_the_scheduler_lights_up_when_it_binds(daphne_server, page):
+    open_home(page, daphne_server)
+    step_until_actor(page, "kube-scheduler")
+    scheduler = page.locator('#diagram [data-id="component:kube-scheduler"]')
+    assert "active" in scheduler.get_attribute("class")
+    assert "binding" in page.locator("#narration [data-part=calls]").text_content()
+
+
+def test_an_existing_pod_does_not_move_when_others_are_added(daphne_server, page):
+    open_scenario(page, daphne_server, "web")
+    boxes = page.locator("#diagram .layer-pods .pod .pod-box")
+    count = boxes.count()
+    before = [boxes.nth(i).bounding_box() for i in range(count)]
+    ids = [
+        page.locator("#diagram .layer-pods .pod").nth(i).get_attribute("data-id")
+        for i in range(count)
+    ]
+    page.locator("#kubectl-input").fill("kubectl scale deployment web --replicas=6")
+    page.keyboard.press("Enter")
+    page.locator(".console-line.out").first.wait_for()
+    page.locator("#diagram").focus()
+    for _ in range(10):
+        step(page)
+        if web_pods(page).count() >= 6:
+            break
+    assert page.locator("#diagram .layer-pods .pod").count() > count, "pods were added"
+    page.wait_for_timeout(700)  # any transition has finished
+    after = [
+        page.locator(f'#diagram .layer-pods [data-id="{pod_id}"] .pod-box').bounding_box()
+        for pod_id in ids
+    ]
+    assert after == before
+    shot(page, "scaled-pods-stay-put")
+
+
+def test_a_bound_pod_moves_from_the_queue_into_its_node(daphne_server, page):
+    open_home(page, daphne_server)
+    step_until_actor(page, "replicaset-controller")
+    pod = web_pods(page).first
+    pod_id = pod.get_attribute("data-id")
+    queue = page.locator("#diagram .tray-box").bounding_box()
+    box = pod.bounding_box()
+    assert queue["y"] <= box["y"] <= queue["y"] + queue["height"], "waits in the queue"
+    for _ in range(20):
+        step(page)
+        if "Bound " + pod_id.split("/", 1)[1] in page.locator(
+            "#narration [data-part=reason]"
+        ).text_content():
+            break
+    page.wait_for_timeout(800)
+    box = page.locator(f'#diagram .layer-pods [data-id="{pod_id}"]').bounding_box()
+    assert box["y"] > queue["y"] + queue["height"], "now drawn inside a node"
+
+
+def test_markup_in_names_is_shown_as_text(daphne_server, page):
+    """A pod named like an HTML tag is drawn, inspected and listed as plain text."""
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_home(page, daphne_server)
+    evil = "<img src=x onerror=alert(1)>"
+    page.evaluate(
+        """evil => {
+          const app = window.kubeviz;
+          const pod = {id: `pods/default/${evil}`, namespace: "default", name: evil,
+            node: "node-1", ip: "10.244.1.99", phase: "Running", status: evil,
+            ready: "1/1", restarts: 0, hostNetwork: false, owner: null,
+            labels: {app: evil},
+            containers: [{name: evil, image: evil, state: "running", ready: true,
+                          restarts: 0, ports: [80]}]};
+          const event = {step: app.store.step + 1, time: 1, type: "pod.created",
+            actor: evil, node: null, reason: evil, apiCalls: [], writes: [],
+            objects: [pod.id], details: {}};
+          app.socket.dispatchEvent(new CustomEvent("message", {detail: {
+            type: "delta", seq: app.store.seq + 1, step: app.store.step + 1,
+            time: 1, event, changes: [{op: "upsert", id: pod.id, object: pod}]}}));
+        }""",
+        evil,
+    )
+    drawn = page.locator(f'#diagram .layer-pods [data-id="pods/default/{evil}"]')
+    drawn.click()
+    assert evil in page.locator("#inspector").text_content()
+    assert page.locator("#narration [data-part=reason]").text_content() == evil
+    page.keyboard.press("Escape")
+    assert page.locator("img").count() == 0
+    assert dialogs == []
+    shot(page, "markup-as-text")
+
+
+def test_clicking_a_node_opens_its_plumbing(daphne_server, page):
+    open_scenario(page, daphne_server, "web")
+    page.locator('#diagram .layer-nodes [data-id="nodes/node-1"] .node-box').click(
+        position={"x": 200, "y": 20}
+    )
+    detail = page.locator("#diagram .node-detail")
+    detail.wait_for()
+    text = detail.text_content()
+    assert "cni0 bridge" in text
+    assert "flannel.1" in text
+    assert re.search(r"veth[0-9a-f]{8}", text), "each pod's veth pair is named"
+    assert "Node node-1" in page.locator("#inspector").text_content()
+    shot(page, "node-opened")
+    page.locator("#diagram [data-action=close-detail]").click()
+    assert detail.count() == 0
+
+
+def test_everything_in_the_picture_is_reachable_by_keyboard(daphne_server, page):
+    open_home(page, daphne_server)
+    page.locator('#diagram [data-id="component:etcd"]').focus()
+    page.keyboard.press("Enter")
+    assert "etcd" in page.locator("#inspector [data-part=title]").text_content()
+    page.keyboard.press("?")
+    assert page.locator("#help").is_visible()
+    page.keyboard.press("Escape")
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Space")
+    page.wait_for_function(
+        "() => document.querySelector('[data-command=toggle-play]')"
+        ".getAttribute('aria-pressed') === 'true'"
+    )
+    page.keyboard.press("Space")
+    page.wait_for_function(
+        "() => document.querySelector('[data-command=toggle-play]')"
+        ".getAttribute('aria-pressed') === 'false'"
+    )
+
+
+@pytest.fixture(scope="module")
+def static_server() -> Iterator[str]:
+    """The project root over plain HTTP, for the harness page with its mock socket."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port, process)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+
+
+def test_a_hundred_nodes_are_drawn_as_counts_until_zoomed(static_server, page):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(
+        static_server + "/tests/browser/fixtures/harness.html?nodes=100&pods=3000"
+    )
+    page.wait_for_selector("body[data-ready=true]")
+    diagram = page.locator("#diagram")
+    assert "lod-far" in diagram.get_attribute("class")
+    assert diagram.locator(".layer-nodes .node").count() == 100
+    assert diagram.get_by_text("30 pods").count() == 100
+    assert not diagram.locator(".layer-pods").is_visible()
+    shot(page, "hundred-nodes")
+    node = diagram.locator('[data-id="nodes/node-1"] .node-box')
+    box = node.bounding_box()
+    for _ in range(8):
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.wheel(0, -400)
+    assert "lod-near" in diagram.get_attribute("class")
+    assert diagram.locator(".layer-pods").is_visible()
+    shot(page, "hundred-nodes-zoomed")
+    assert page.errors == []
