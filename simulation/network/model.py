@@ -28,16 +28,35 @@ class NetworkModel:
     """Answers network questions about the objects in a store (read-only)."""
 
     def __init__(self, store, config=None, sim: dict | None = None) -> None:
-        if config is None:  # NetworkModel(cluster)
-            cluster = store
-            store, config, sim = cluster.store, cluster.config, cluster.sim
-            self.random = cluster.random
+        """NetworkModel(store, config, sim) for tests, or NetworkModel(cluster).
+
+        Given a cluster, store/config/sim/random are read from it on every use:
+        step back replaces the cluster's `sim` and `config` objects.
+        """
+        if config is None:
+            self._cluster, self._parts = store, None
         else:
-            self.random = random.Random(0)
-        self.store, self.config = store, config
-        self.sim = sim if sim is not None else {}
+            self._cluster = None
+            self._parts = (store, config, sim if sim is not None else {})
+            self._random = random.Random(0)
         self.conntrack = ConntrackTables()
         self._reset()
+
+    @property
+    def store(self):
+        return self._cluster.store if self._cluster else self._parts[0]
+
+    @property
+    def config(self):
+        return self._cluster.config if self._cluster else self._parts[1]
+
+    @property
+    def sim(self) -> dict:
+        return self._cluster.sim if self._cluster else self._parts[2]
+
+    @property
+    def random(self) -> random.Random:
+        return self._cluster.random if self._cluster else self._random
 
     def _reset(self) -> None:
         self._indexer = Indexer(self.config)
@@ -99,7 +118,8 @@ class NetworkModel:
         )
 
     def _mode_now(self) -> tuple:
-        return (self.cni, self.platform, self.cluster_cidr)
+        subnet = getattr(self.config, "node_subnet", None)
+        return (self.cni, self.platform, self.cluster_cidr, self.service_cidr, subnet)
 
     @property
     def idx(self):

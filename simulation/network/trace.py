@@ -57,8 +57,17 @@ class TraceResult:
     http: dict | None = None
     conntrack: dict[str, list[str]] = field(default_factory=dict)
 
+    @property
+    def summary(self) -> str:
+        """One sentence for the event log."""
+        return (
+            f"A packet from {self.source} to {self.destination}: {self.verdict}. "
+            f"{self.reason}"
+        ).strip()
+
     def to_dict(self) -> dict:
         return {
+            "summary": self.summary,
             "source": self.source,
             "destination": self.destination,
             "verdict": self.verdict,

@@ -1,0 +1,78 @@
+"""The network model on a real Cluster (core objects, write log, step back)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+cluster_mod = pytest.importorskip("simulation.cluster")
+
+WEB = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        ports: [{containerPort: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 80}]
+"""
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    c = cluster_mod.Cluster(seed=3, nodes=2)
+    c.act({"op": "apply", "yaml": WEB})
+    c.settle()
+    return c
+
+
+def test_kubernetes_service_reaches_the_apiserver(cluster):
+    r = cluster.network.trace("node/node-1", "10.96.0.1:443", random.Random(1))
+    assert r.verdict == "delivered"
+    assert r.hops[-1]["dst"].endswith(":6443")
+
+
+def test_pod_reaches_web_by_name_through_coredns(cluster):
+    client = next(
+        p["metadata"]["name"]
+        for p in cluster.store.list("pods", "default")
+        if p["metadata"]["labels"].get("app") == "web"
+    )
+    r = cluster.network.trace(f"default/{client}", "http://web/", random.Random(2))
+    assert r.verdict == "delivered", r.reason
+    assert (
+        r.dns["answer"]
+        == cluster.store.get("services", "default", "web")["spec"]["clusterIP"]
+    )
+    assert r.to_dict()["summary"].startswith("A packet from default/")
+
+
+def test_kube_dns_chain_has_the_real_hash(cluster):
+    nat = cluster.network.iptables_save("node-1", "nat")
+    assert "-j KUBE-SVC-TCOU7JCQXEZGVUNU" in nat
+    assert "-j KUBE-SVC-NPX46M4PTMTKRN6Y" in nat
+
+
+def test_failed_node_times_out_and_restores(cluster):
+    net = cluster.network
+    sim = cluster.sim
+    sim["failed_nodes"] = set(sim["failed_nodes"]) | {"node-2"}
+    try:
+        r = net.trace("node/node-1", "10.244.2.1:10250", random.Random(1))
+        assert r.verdict == "timeout"
+    finally:
+        sim["failed_nodes"] = set(sim["failed_nodes"]) - {"node-2"}
