@@ -76,3 +76,35 @@ def test_failed_node_times_out_and_restores(cluster):
         assert r.verdict == "timeout"
     finally:
         sim["failed_nodes"] = set(sim["failed_nodes"]) - {"node-2"}
+
+
+SHOP = """
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+"""
+
+
+@pytest.mark.parametrize("platform", ["bare-metal", "cloud"])
+def test_ingress_nginx_addon_serves_an_ingress(platform):
+    from simulation.network.addons import ingress_nginx
+
+    c = cluster_mod.Cluster(seed=5, nodes=2, platform=platform)
+    c.act({"op": "apply", "yaml": WEB})
+    c.act({"op": "apply", "objects": ingress_nginx(c.config)})
+    c.act({"op": "apply", "yaml": SHOP})
+    c.settle()
+    r = c.network.trace("internet", "http://shop.example.com/", random.Random(4))
+    assert r.verdict == "delivered", r.reason
+    assert r.http["status"] == 200
+    assert r.legs[0]["hops"][-1]["at"].startswith("pod/ingress-nginx/")
+    if platform == "cloud":
+        assert r.hops[2]["at"] == "lb"
+        assert r.legs[0]["hops"][-1]["src"].startswith("198.51.100.7:")  # Local
