@@ -46,11 +46,9 @@ class Network:
         result = self.cluster.network.trace(source, destination, proto=proto)
         return result if isinstance(result, dict) else result.to_dict()
 
-    def resolve(self, name: str, namespace: str):
-        from ..network import dns
-
-        net = self.cluster.network
-        return dns.resolve(net.idx, name, namespace, net.domain)
+    def lookup(self, source: str, name: str) -> dict:
+        result = self.cluster.network.lookup(source, name)
+        return result if isinstance(result, dict) else result.to_dict()
 
     @property
     def dns_ip(self) -> str:

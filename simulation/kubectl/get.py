@@ -70,8 +70,9 @@ def _requests(words: list[str]) -> list[tuple]:
     """Split `pods,svc name…` or `pod/a svc/b` into [(resource, [names])]."""
     if not words:
         raise UsageError(
-            "error: You must specify the type of resource to get. Use"
+            "You must specify the type of resource to get. Use"
             ' "kubectl api-resources" for a complete list of supported resources.'
+            "\n\nerror: Required resource not specified."
         )
     if "/" in words[0]:
         groups: dict = {}

@@ -105,6 +105,15 @@ def _scan(line: str) -> tuple[str, str | None]:
     return line, None
 
 
+def here_document(first_line: str) -> tuple[str, bool] | None:
+    """The terminator (and whether `<<-` strips tabs) if the line opens one."""
+    _command, operator = _scan(first_line)
+    if operator is None:
+        return None
+    match = _TAG.match(operator)
+    return match.group(3), match.group(1) == "-"
+
+
 def _expands(line: str, i: int) -> bool:
     nxt = line[i + 1 : i + 2]
     return nxt in ("(", "{") or nxt.isalpha() or nxt == "_"

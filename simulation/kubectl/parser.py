@@ -62,7 +62,7 @@ def parse(line: Line, verbs: dict[str, tuple[Flag, ...]]) -> Args:
         raise UsageError("error: no command given: try `kubectl get pods`")
     verb = words[i]
     if verb not in verbs:
-        raise UsageError(f'error: unknown command "{verb}" for "kubectl"')
+        raise UsageError(_unknown(verb, sorted(verbs)))
     spec = GLOBAL + verbs[verb]
     args = Args(verb, [], flags, stdin=line.stdin)
     i += 1
@@ -79,22 +79,49 @@ def parse(line: Line, verbs: dict[str, tuple[Flag, ...]]) -> Args:
     return args
 
 
+class _FlagError(Exception):
+    """A flag error before kubectl adds its `See '… --help'` line."""
+
+
 def _take(words, i, spec, flags, where) -> int:
+    try:
+        return _take_one(words, i, spec, flags)
+    except _FlagError as exc:
+        raise UsageError(f"Error: {exc}\nSee '{where} --help' for usage.") from None
+
+
+def _unknown(verb: str, verbs: list[str]) -> str:
+    """cobra's message, with its suggestions (edit distance <= 2, or a prefix)."""
+    near = [v for v in verbs if _distance(verb, v) <= 2 or v.startswith(verb)]
+    text = f'Error: unknown command "{verb}" for "kubectl"'
+    if near:
+        text += "\n\nDid you mean this?\n" + "\n".join(f"\t{v}" for v in near)
+    return text
+
+
+def _distance(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def _take_one(words, i, spec, flags) -> int:
     """Consume the flag at words[i] (and its value); return the next index."""
     word = words[i]
     if word.startswith("--"):
         name, eq, value = word[2:].partition("=")
         flag = next((f for f in spec if f.name == name), None)
         if flag is None:
-            raise UsageError(
-                f"error: unknown flag: --{name}\nSee '{where} --help' for usage."
-            )
+            raise _FlagError(f"unknown flag: --{name}")
         if flag.kind == "bool":
             flags[flag.name] = _bool(flag, value) if eq else True
             return i + 1
         if not eq:
             if i + 1 >= len(words):
-                raise UsageError(f"error: flag needs an argument: --{name}")
+                raise _FlagError(f"flag needs an argument: --{name}")
             value, i = words[i + 1], i + 1
         flags[flag.name] = _value(flag, value)
         return i + 1
@@ -102,19 +129,14 @@ def _take(words, i, spec, flags, where) -> int:
     for pos, letter in enumerate(cluster):
         flag = next((f for f in spec if f.short == letter), None)
         if flag is None:
-            raise UsageError(
-                f"error: unknown shorthand flag: '{letter}' in {word}\n"
-                f"See '{where} --help' for usage."
-            )
+            raise _FlagError(f"unknown shorthand flag: '{letter}' in {word}")
         if flag.kind == "bool":
             flags[flag.name] = True
             continue
         value = cluster[pos + 1 :].removeprefix("=")
         if not value:
             if i + 1 >= len(words):
-                raise UsageError(
-                    f"error: flag needs an argument: '{letter}' in -{letter}"
-                )
+                raise _FlagError(f"flag needs an argument: '{letter}' in -{letter}")
             value, i = words[i + 1], i + 1
         flags[flag.name] = _value(flag, value)
         break
@@ -126,8 +148,8 @@ def _bool(flag: Flag, value: str) -> bool:
         return True
     if value.lower() in ("false", "0", "f"):
         return False
-    raise UsageError(
-        f'error: invalid argument "{value}" for "{flag.label}" flag:'
+    raise _FlagError(
+        f'invalid argument "{value}" for "{flag.label}" flag:'
         f' strconv.ParseBool: parsing "{value}": invalid syntax'
     )
 
@@ -138,7 +160,7 @@ def _value(flag: Flag, value: str) -> object:
     try:
         return int(value)
     except ValueError:
-        raise UsageError(
-            f'error: invalid argument "{value}" for "{flag.label}" flag:'
+        raise _FlagError(
+            f'invalid argument "{value}" for "{flag.label}" flag:'
             f' strconv.ParseInt: parsing "{value}": invalid syntax'
         ) from None

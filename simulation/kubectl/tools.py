@@ -65,28 +65,26 @@ def nslookup(net, source: str, pod: dict, argv: list[str]) -> Done:
     if not operands:
         raise UsageError("error: nslookup needs a name here: nslookup NAME")
     name = operands[0]
-    trace = net.trace(source, f"{net.dns_ip}:53", proto="udp")
-    answer = net.resolve(name, pod["metadata"]["namespace"])
-    trace["dns"] = {
-        "name": name,
-        "queries": [list(q) for q in answer.queries],
-        "answer": answer.ip,
-        "server": net.dns_ip,
-    }
-    if trace["verdict"] != "delivered":
-        lines = [";; connection timed out; no servers could be reached", ""]
-        why = f"The DNS query to {net.dns_ip} got no answer: {trace.get('reason', '')}"
+    trace = net.lookup(source, name)
+    dns = trace.get("dns") or {}
+    server = dns.get("server") or net.dns_ip
+    head = ["Server:\t\t" + server, f"Address:\t{server}#53", ""]
+    if trace["verdict"] in ("timeout", "dropped", "rejected", "refused"):
+        lines = [head[0], ";; connection timed out; no servers could be reached", ""]
+        why = f"The DNS query to {server} got no answer: {trace.get('reason', '')}"
         return Done(exit_with(lines, 1), why, "dns", trace)
-    head = ["Server:\t\t" + net.dns_ip, f"Address:\t{net.dns_ip}#53", ""]
-    if not answer.ips:
+    found = next((q for q in dns.get("queries") or [] if q[1] != "NXDOMAIN"), None)
+    if trace["verdict"] != "delivered" or not dns.get("answer"):
         lines = [*head, f"** server can't find {name}: NXDOMAIN", ""]
         why = f"CoreDNS has no record for {name} (NXDOMAIN), even with the search list."
         return Done(exit_with(lines, 1), why, "dns", trace)
-    fqdn = answer.queries[-1][0] if answer.queries else name
-    lines = head + (["Non-authoritative answer:"] if answer.external else [])
-    for ip in answer.ips:
+    fqdn = found[0] if found else name
+    ips = found[1].split(", ") if found else [dns["answer"]]
+    domain = f".svc.{net.domain}"
+    lines = head + ([] if domain in fqdn else ["Non-authoritative answer:"])
+    for ip in ips:
         lines += [f"Name:\t{fqdn}", f"Address: {ip}"]
-    why = f"CoreDNS at {net.dns_ip} answered {fqdn} with {', '.join(answer.ips)}."
+    why = f"CoreDNS at {server} answered {fqdn} with {', '.join(ips)}."
     return Done("\n".join(lines), why, "dns", trace)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..apiserver import NAME_ALPHABET
 from ..errors import SimulationError, UsageError
 from .objects import fetch, namespace_of, resource_type, server_error, view_id
 from .parser import Flag
@@ -41,10 +42,17 @@ def target(words: list[str], verb: str, kinds: tuple[str, ...]) -> tuple:
     return resource, name
 
 
-def image_name(image: str) -> str:
-    """The container name kubectl derives from an image: `nginx:1.27` → `nginx`."""
-    name = image.rsplit("/", 1)[-1].split("@")[0].split(":")[0]
-    return name.replace("_", "-") or "container"
+def image_name(image: str, rng) -> str:
+    """The container name kubectl derives from an image: `nginx:1.27` → `nginx`.
+
+    As kubectl's sanitizeAndUniquify does, a name that needed `_` replaced gets a
+    random 5-letter suffix.
+    """
+    name = image.rsplit("/", 1)[-1].split("@")[0].split(":")[0] or "container"
+    if "_" in name:
+        suffix = "".join(rng.choice(NAME_ALPHABET) for _ in range(5))
+        name = f"{name.replace('_', '-')}-{suffix}"
+    return name
 
 
 def create_deployment(cluster, args) -> KubectlResult:
@@ -54,7 +62,11 @@ def create_deployment(cluster, args) -> KubectlResult:
     if not image:
         raise UsageError('error: required flag(s) "image" not set')
     ns = namespace_of(args)
-    container: dict = {"name": image_name(str(image)), "image": image, "resources": {}}
+    container: dict = {
+        "name": image_name(str(image), cluster.random),
+        "image": image,
+        "resources": {},
+    }
     if args.flag("port") is not None:
         container["ports"] = [{"containerPort": args.flag("port")}]
     labels = {"app": name}
