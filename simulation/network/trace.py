@@ -205,7 +205,7 @@ def _leg(net, src: Source, ip, port, proto, rng, kind: str) -> dict:
     if src.kind == "pod" and not src.pod.host_network:
         w.from_container(src.pod, src.container)
     elif src.kind == "pod":
-        w.from_node(net.idx.nodes[src.pod.node])
+        w.from_node(net.idx.nodes[src.pod.node], src.pod, src.container)
     elif src.kind == "node":
         w.from_node(src.node)
     else:

@@ -120,12 +120,20 @@ class Walker(Forwarding):
         )
         self.root_pass(node, "cni0")
 
-    def from_node(self, node: NodeInfo) -> None:
+    def from_node(
+        self, node: NodeInfo, pod: PodInfo | None = None, container: str = ""
+    ) -> None:
         p, rs = self.pkt, self.net.ruleset(node.name)
         root = node_v(node.name, "root")
         route = lookup(self.net.routes(node.name), p.dst)
         if p.src is None or p.src == "":
             p.src = route.src or device_ip(node, route.dev)
+        if pod is not None:
+            self.hop(
+                ctr_v(pod, container),
+                f"Container {container} of hostNetwork pod {pod.key} uses the "
+                f"node's own network namespace, so it sends as {node.name} would.",
+            )
         before = p.copy()
         start = len(self.hops)
         self.hop(

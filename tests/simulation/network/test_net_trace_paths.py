@@ -239,3 +239,43 @@ def test_ingress_controller_terminates_and_opens_a_new_connection():
     assert upstream[0]["at"].startswith("pod/ingress-nginx/")
     assert upstream[-1]["dst"] in ("10.244.2.3:80", "10.244.3.2:80")
     assert not any(h["nat"] and h["nat"]["type"] == "DNAT" for h in upstream)
+
+
+def test_host_network_pod_sends_from_the_node_namespace():
+    b = ClusterBuilder()
+    b.pod("agent", "node-1", containers={"agent": [9100]}, host_network=True)
+    b.pod("web", "node-2", ports=[80])
+    m = b.model()
+    r = m.trace("agent", "10.244.2.2:80", random.Random(1))
+    assert r.verdict == "delivered"
+    assert r.hops[0]["at"] == "pod/default/agent/c/agent"
+    assert r.hops[0]["netns"] == "root"
+    assert r.hops[1]["at"] == "node/node-1/root"
+    assert r.reply[-1]["at"] == "pod/default/agent/c/agent"
+
+
+def test_shortest_path_ties_are_broken_by_name():
+    """Two equal paths (via two nodes' LAN ports): always the same one."""
+    from simulation.network.graph import shortest_path
+
+    m = ClusterBuilder(nodes=3).model()
+    g = m.graph
+    one = shortest_path(g, "node/node-1/root", "node/node-3/root")
+    assert one == m.path("node/node-1/root", "node/node-3/root")
+    assert one == [
+        "node/node-1/root",
+        "node/node-1/eth0",
+        "lan",
+        "node/node-3/eth0",
+        "node/node-3/root",
+    ]
+    h = g.copy()
+    h.add_edge("node/node-1/root", "shortcut-a")
+    h.add_edge("shortcut-a", "node/node-3/root")
+    h.add_edge("node/node-1/root", "shortcut-b")
+    h.add_edge("shortcut-b", "node/node-3/root")
+    picks = {
+        tuple(shortest_path(h, "node/node-1/root", "node/node-3/root"))
+        for _ in range(5)
+    }
+    assert picks == {("node/node-1/root", "shortcut-a", "node/node-3/root")}
