@@ -396,10 +396,12 @@ export class Diagram extends EventTarget {
 
   fit() {
     const box = this.layout.bounds();
-    const { width, height } = this.svg.getBoundingClientRect();
-    if (!width || !height) return;
+    const { width, height: fullHeight } = this.svg.getBoundingClientRect();
+    const top = 36;  // the colour legend's strip
+    const height = fullHeight - top;
+    if (!width || height <= 0) return;
     const k = Math.min(width / box.w, height / box.h);
-    this.setView(k, (width - box.w * k) / 2 - box.x * k, (height - box.h * k) / 2 - box.y * k);
+    this.setView(k, (width - box.w * k) / 2 - box.x * k, top + (height - box.h * k) / 2 - box.y * k);
   }
 
   setView(k, x, y) {

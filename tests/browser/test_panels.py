@@ -1,0 +1,189 @@
+"""The panels beside the picture: timeline, kubectl console, packet inspector, and
+the packet animation over the picture."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+READOUT = "[data-part=readout]"
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def open_home(page, server) -> None:
+    page.goto(server.url + "/")
+    page.wait_for_selector("body[data-ready=true]")
+
+
+def open_scenario(page, server, name: str) -> None:
+    open_home(page, server)
+    page.locator(f"form:has(input[value='{name}']) button").click()
+    page.wait_for_url(re.compile(r"/s/[A-Za-z0-9]+$"))
+    page.wait_for_selector("body[data-ready=true]")
+
+
+def current_step(page) -> int:
+    return int(re.search(r"step (\d+)", page.locator(READOUT).text_content()).group(1))
+
+
+def wait_for_step(page, number: int) -> None:
+    page.wait_for_function(
+        "n => new RegExp(`^step ${n} /`).test("
+        "document.querySelector('[data-part=readout]').textContent)",
+        arg=number,
+    )
+
+
+def step_to(page, number: int) -> None:
+    """Press → one step at a time until the readout says `number`."""
+    while current_step(page) < number:
+        following = current_step(page) + 1
+        page.keyboard.press("ArrowRight")
+        wait_for_step(page, following)
+
+
+def kubectl(page, command: str) -> str:
+    """Type a command in the console and return what it printed."""
+    outputs = page.locator(".console-line.out, .console-line.error")
+    count = outputs.count()
+    page.locator("#kubectl-input").fill(command)
+    page.locator("#kubectl-input").press("Enter")
+    outputs.nth(count).wait_for()
+    return outputs.nth(count).text_content()
+
+
+def test_clicking_a_timeline_row_seeks_to_that_step(daphne_server, page):
+    open_home(page, daphne_server)
+    step_to(page, 5)
+    rows = page.locator("#timeline .event-row")
+    assert rows.count() >= 4
+    row = page.locator('#timeline .event-row[data-step="3"]')
+    actor = row.locator(".ev-actor").text_content()
+    row.click()
+    wait_for_step(page, 3)
+    assert page.locator("#narration [data-part=step]").text_content().startswith("Step 3")
+    assert page.locator("#narration [data-part=actor]").text_content() == actor
+    assert "current" in row.locator("xpath=..").get_attribute("class")
+    assert "future" in page.locator(
+        '#timeline .event-row[data-step="5"]'
+    ).locator("xpath=..").get_attribute("class")
+    shot(page, "timeline-seek")
+    assert page.errors == []
+
+
+def test_the_timeline_filters_by_component(daphne_server, page):
+    open_home(page, daphne_server)
+    step_to(page, 6)
+    page.locator("#timeline [data-part=actor-filter]").select_option(
+        "replicaset-controller"
+    )
+    actors = page.locator("#timeline .ev-actor").all_text_contents()
+    assert actors and set(actors) == {"replicaset-controller"}
+
+
+def test_the_console_prints_kubectl_get_pods(daphne_server, page):
+    open_scenario(page, daphne_server, "web")
+    output = kubectl(page, "kubectl get pods")
+    header = output.splitlines()[0].split()
+    assert header == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert re.search(r"^web-\S+\s+1/1\s+Running", output, re.M)
+    shot(page, "console-get-pods")
+
+
+def test_the_console_completes_names_and_recalls_history(daphne_server, page):
+    open_scenario(page, daphne_server, "web")
+    kubectl(page, "get nodes")
+    field = page.locator("#kubectl-input")
+    field.fill("get pods we")
+    field.press("Tab")
+    assert re.fullmatch(r"get pods web-[a-z0-9]+-", field.input_value()), (
+        "completes to the pods' common prefix"
+    )
+    field.fill("desc")
+    field.press("Tab")
+    assert field.input_value() == "describe "
+    field.fill("")
+    field.press("ArrowUp")
+    assert field.input_value() == "get nodes"
+
+
+def start_trace(page, preset: str) -> None:
+    page.locator("#tab-packet").click()
+    page.locator(f"[data-preset={preset}]").click()
+    page.locator("#packet-panel .hop-row").first.wait_for()
+
+
+def test_a_cross_node_trace_shows_each_hop_and_the_tunnel(daphne_server, page):
+    open_scenario(page, daphne_server, "web")
+    start_trace(page, "cross-node")
+    hops = page.locator("#packet-panel .hop-row")
+    where = hops.all_text_contents()
+    assert any("flannel.1" in text for text in where)
+    assert any("underlay" in text for text in where)
+    assert "delivered" in page.locator("#packet-panel [data-part=summary]").text_content()
+    encapsulated = page.locator("#packet-panel .hop-row.wrapped").first
+    encapsulated.click()
+    table = page.locator("#packet-panel table.headers")
+    assert re.search(r"outer destination\s*\S*192\.168\.10\.1\d", table.text_content())
+    source = table.locator("tr", has_text=re.compile("^source")).first
+    assert "changed" not in (source.get_attribute("class") or ""), (
+        "the pod IP is never rewritten between pods"
+    )
+    marks = page.locator("#diagram .layer-packets .hop-mark")
+    assert marks.count() >= 1
+    page.wait_for_timeout(300)
+    shot(page, "trace-cross-node")
+    assert page.errors == []
+
+
+def test_a_service_trace_marks_the_dnat_with_before_and_after(daphne_server, page):
+    open_scenario(page, daphne_server, "web")
+    start_trace(page, "service")
+    page.locator("#packet-panel .hop-row.nat").first.click()
+    detail = page.locator("#packet-panel [data-part=detail]").text_content()
+    assert re.search(r"DNAT 10\.\d+\.\d+\.\d+:80 → 10\.244\.\d+\.\d+:80", detail)
+    assert "KUBE-SEP" in detail, "the matched rule is shown"
+    changed = page.locator("#packet-panel table.headers tr.changed")
+    assert changed.first.locator("th").text_content() == "destination"
+    tag = page.locator("#diagram .nat-tag")
+    assert re.search(r"DNAT .* → ", tag.first.text_content())
+    shot(page, "trace-service-dnat")
+
+
+def test_with_reduced_motion_a_trace_is_shown_at_once(daphne_server, browser):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, reduced_motion="reduce"
+    )
+    page = context.new_page()
+    try:
+        open_scenario(page, daphne_server, "web")
+        start_trace(page, "cross-node")
+        hops = page.locator("#packet-panel .hop-row").count()
+        assert page.locator("#diagram .layer-packets .hop-mark").count() == hops
+    finally:
+        context.close()
+
+
+def test_the_page_reads_at_projector_sizes(daphne_server, page):
+    for width, height in [(1280, 720), (1920, 1080)]:
+        page.set_viewport_size({"width": width, "height": height})
+        open_scenario(page, daphne_server, "web")
+        pod = page.locator("#diagram .layer-pods .pod .pod-name").first
+        size = pod.evaluate(
+            "el => el.getBoundingClientRect().height"
+        )
+        assert size >= 7, "a pod's name is at least 7 px tall when everything is shown"
+        shot(page, f"session-{width}x{height}")
+        page.keyboard.press("f")
+        shot(page, f"session-{width}x{height}-focus")
+        focused = pod.evaluate("el => el.getBoundingClientRect().height")
+        assert focused > size, "focus mode gives the picture the whole screen"
