@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 from hypothesis import given, settings
@@ -10,7 +11,7 @@ from netbuilders import ClusterBuilder
 
 
 @st.composite
-def clusters(draw):
+def clusters(draw, failures: bool = False):
     nodes = draw(st.integers(1, 4))
     b = ClusterBuilder(
         nodes=nodes,
@@ -22,9 +23,11 @@ def clusters(draw):
         node = f"node-{draw(st.integers(1, nodes))}"
         ports = draw(st.lists(st.sampled_from([80, 8080]), unique=True, max_size=2))
         b.pod(f"p{i}", node, labels={"app": "web" if i % 2 else "db"}, ports=ports)
-    b.service(
-        "web", {"app": "web"}, type=draw(st.sampled_from(["ClusterIP", "NodePort"]))
-    )
+    svc_type = draw(st.sampled_from(["ClusterIP", "NodePort", "LoadBalancer"]))
+    etp = draw(st.sampled_from(["Cluster", "Local"]))
+    b.service("web", {"app": "web"}, type=svc_type, etp=etp)
+    if failures and draw(st.booleans()):
+        b.sim["failed_nodes"].add(f"node-{draw(st.integers(1, nodes))}")
     return b
 
 
@@ -37,7 +40,7 @@ def _is_walk(g, hops) -> bool:
     return all(a == b or g.has_edge(a, b) for a, b in zip(ats, ats[1:], strict=False))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=int(os.environ.get("NET_EXAMPLES", 60)), deadline=None)
 @given(clusters(), st.data())
 def test_pod_to_pod_keeps_inner_addresses(b, data):
     """No NAT between pods: every hop shows the sender's and receiver's pod IPs."""
@@ -55,7 +58,7 @@ def test_pod_to_pod_keeps_inner_addresses(b, data):
     assert {_ip(h["dst"]) for h in r.reply} == {src.ip}
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=int(os.environ.get("NET_EXAMPLES", 40)), deadline=None)
 @given(clusters(), st.data())
 def test_node_to_pod_keeps_inner_addresses(b, data):
     m = b.model()
@@ -69,8 +72,8 @@ def test_node_to_pod_keeps_inner_addresses(b, data):
         assert all(h["nat"] is None for h in r.hops)
 
 
-@settings(max_examples=60, deadline=None)
-@given(clusters(), st.data())
+@settings(max_examples=int(os.environ.get("NET_EXAMPLES", 60)), deadline=None)
+@given(clusters(failures=True), st.data())
 def test_every_trace_is_a_path_in_the_graph(b, data):
     m = b.model()
     pods = sorted(m.idx.pods.values(), key=lambda p: p.key)
@@ -81,6 +84,7 @@ def test_every_trace_is_a_path_in_the_graph(b, data):
     targets = [f"{p.ip}:80" for p in pods] + [f"{svc.cluster_ip}:80"]
     if svc.ports[0].node_port:
         targets += [f"{n.ip}:{svc.ports[0].node_port}" for n in nodes]
+    targets += [f"{ip}:80" for ip in svc.lb_ips]
     src = data.draw(st.sampled_from(sources))
     dst = data.draw(st.sampled_from(targets))
     r = m.trace(src, dst, random.Random(data.draw(st.integers())))
