@@ -121,11 +121,12 @@ def _answer(prediction: Prediction, scope: Scope) -> dict:
             f"the model's answer {value!r} matches {len(right)} of the choices"
             f" ({labels}); it must match exactly one"
         )
-    env = {**scope.env, "answer": prediction.choices[right[0]]["label"]}
+    label = fill(prediction.choices[right[0]]["label"], scope.env)
+    env = {**scope.env, "answer": label}
     return {
         "index": right[0],
         "value": value,
-        "label": prediction.choices[right[0]]["label"],
+        "label": label,
         "why": fill(prediction.why, env),
         "wrong": {
             i: fill(c["why"], env)
@@ -173,7 +174,7 @@ def _frame(lesson: Lesson, position: int, step: Step, scope: Scope, done: Done) 
         if prediction is None
         else {
             "question": fill(prediction.question, scope.env),
-            "choices": [c["label"] for c in prediction.choices],
+            "choices": [fill(c["label"], scope.env) for c in prediction.choices],
         },
         "check": None
         if step.check is None

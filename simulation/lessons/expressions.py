@@ -35,7 +35,7 @@ Kind = Callable[[Scope, Any], Any]
 KINDS: dict[str, Kind] = {}
 # Kinds whose argument is itself an expression (checked recursively when loading).
 NESTED = {"unchanged", "not", "equal", "all", "any", "len", "less", "minus"}
-NESTED |= {"host_of"}  # `split` checks its own text below
+NESTED |= {"host_of", "without", "first"}  # `split` checks its own text below
 POD_KINDS = set()
 
 
@@ -177,6 +177,37 @@ def _split(scope, arg):
     if not -len(parts) <= index < len(parts):
         raise StepError(f"split: there is no part {index}")
     return parts[index]
+
+
+@kind("without")
+def _without(scope, args):
+    """A list without some value: `{without: [{untainted_nodes: null}, node-1]}`."""
+    if not isinstance(args, list) or len(args) != 2:
+        raise StepError("without takes [LIST, VALUE]")
+    items, drop = (evaluate(x, scope) for x in args)
+    drop = drop if isinstance(drop, list) else [drop]
+    return [i for i in items if i not in drop]
+
+
+@kind("first")
+def _first(scope, expr):
+    items = evaluate(expr, scope)
+    if not items:
+        raise StepError(f"{expr} is empty, so it has no first item")
+    return items[0]
+
+
+@kind("largest")
+def _largest(scope, table):
+    """The label whose value is largest: `{largest: {ClusterIP: {var: a}, …}}`."""
+    if not isinstance(table, dict) or not table:
+        raise StepError("largest takes {LABEL: EXPR, ...}")
+    values = {label: evaluate(e, scope) for label, e in table.items()}
+    best = max(values.values())
+    winners = [label for label, v in values.items() if v == best]
+    if len(winners) != 1:
+        raise StepError(f"largest: {', '.join(winners)} tie at {best}")
+    return winners[0]
 
 
 @kind("len")

@@ -70,7 +70,7 @@ class LessonRun:
         prediction = self.lesson.steps[self.position].predict
         if prediction is None:
             raise UsageError(f"error: step {self.position} asks no question")
-        labels = [c["label"] for c in prediction.choices]
+        labels = self._compiled.frames[self.position]["prediction"]["choices"]
         if isinstance(choice, str) and choice in labels:
             index = labels.index(choice)
         elif isinstance(choice, int) and not isinstance(choice, bool):
