@@ -139,6 +139,7 @@ export class Diagram extends EventTarget {
       hidden: this.layout.hiddenPodCount(node.name),
       statusCounts,
       cni: this.store.config?.cni,
+      proxyMode: this.store.config?.proxyMode,
       runtime: this.store.config?.runtime,
     };
   }

@@ -222,8 +222,9 @@ export class Layout {
       case "runtime": return { x: node.x + pad + compW + 8, y: compY, w: compW, h: 32 };
       case "kube-proxy": return { x: node.x + pad + 2 * (compW + 8), y: compY, w: compW, h: 32 };
       case "cni0": return { x: node.x + pad, y: footerY + 8, w: node.w - 2 * pad, h: 24 };
-      case "flannel": return { x: node.x + pad, y: footerY + 38, w: 176, h: 28 };
-      case "eth0": return { x: node.x + node.w - pad - 188, y: footerY + 38, w: 188, h: 28 };
+      case "flannel": return { x: node.x + pad, y: footerY + 38, w: 140, h: 28 };
+      case "netfilter": return { x: node.x + pad + 148, y: footerY + 38, w: 100, h: 28 };
+      case "eth0": return { x: node.x + node.w - pad - 168, y: footerY + 38, w: 168, h: 28 };
       default: return null;
     }
   }

@@ -58,11 +58,8 @@ function vertexAnchor(vertex, hops, i, layout, store) {
       return { x, y: device.startsWith("veth") ? bridge.y - 8 : bridge.y + bridge.h / 2 };
     }
     if (device.includes("flannel") || device.includes("vxlan")) return center(part("flannel"));
-    if (device === "root") {
-      if (hop.hook) return center(part("kube-proxy"));
-      const bridge = part("cni0");  // the routing decision: between the bridge and the NICs
-      return { x: node.x + node.w / 2, y: bridge.y + bridge.h + 17 };
-    }
+    // Netfilter hooks and the routing decision happen in the node's kernel.
+    if (device === "root") return center(part("netfilter"));
     return center(part("eth0"));
   }
   if (vertex.kind === "client") return center(layout.componentRect("internet"));
@@ -315,8 +312,10 @@ export class PacketPlayer extends EventTarget {
     this.marks.append(mark);
     if (hop.nat) {
       const nat = natSummary(hop.nat);
-      const width = nat.length * 8.2 + 16;
-      this.marks.append(svg("g", { className: "nat-tag", transform: `translate(${point.x + 16},${point.y - 44})` },
+      const width = nat.length * 8.6 + 16;
+      const bounds = this.diagram.layout.bounds();
+      const x = point.x + 16 + width > bounds.x + bounds.w ? point.x - 16 - width : point.x + 16;
+      this.marks.append(svg("g", { className: "nat-tag", transform: `translate(${x},${point.y - 44})` },
         svg("rect", { width, height: 26, rx: 5 }), svg("text", { x: 8, y: 18 }, nat)));
     }
     this.dispatchEvent(new CustomEvent("hop", { detail: { index: i } }));

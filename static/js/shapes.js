@@ -200,12 +200,19 @@ export function nodeShape(node, info) {
   if (info.hidden > 0) group.append(group.querySelector(".node-more"));
   const tunnel = svg("g", { className: "tunnel-dev near-only", transform: `translate(${pad},${footerY + 38})` });
   tunnel.append(
-    box("dev-box", 176, 28, 5),
-    label(overlay ? "flannel.1  VXLAN" : "routes  (host-gw)", 88, 19, "dev-label", "middle"),
+    svg("title", {}, overlay ? "flannel.1: the VXLAN device that wraps pod packets for other nodes" : "routed: a route per other node's podCIDR via its node IP"),
+    box("dev-box", 140, 28, 5),
+    label(overlay ? "flannel.1 VXLAN" : "routes host-gw", 70, 19, "dev-label", "middle"),
   );
-  const eth = svg("g", { className: "eth-dev near-only", transform: `translate(${w - pad - 188},${footerY + 38})` });
-  eth.append(box("dev-box", 188, 28, 5), label(`eth0  ${node.ip ?? ""}`, 94, 19, "dev-label", "middle"));
-  group.append(tunnel, eth);
+  const netfilter = svg("g", { className: "netfilter-dev near-only", transform: `translate(${pad + 148},${footerY + 38})` });
+  netfilter.append(
+    svg("title", {}, "netfilter and routing in the node's kernel: the rules kube-proxy wrote are applied here"),
+    box("dev-box netfilter-box", 100, 28, 5),
+    label(info.proxyMode ?? "iptables", 50, 19, "dev-label", "middle"),
+  );
+  const eth = svg("g", { className: "eth-dev near-only", transform: `translate(${w - pad - 168},${footerY + 38})` });
+  eth.append(box("dev-box", 168, 28, 5), label(`eth0 ${node.ip ?? ""}`, 84, 19, "dev-label", "middle"));
+  group.append(tunnel, netfilter, eth);
   group.append(farSummary(node, info, w, h));
   return group;
 }
