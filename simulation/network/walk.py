@@ -45,6 +45,9 @@ class Walker(Forwarding):
         self.verdict: str | None = None
         self.reason = ""
         self.delivered_to: PodInfo | None = None
+        self.onlink = False  # the sender ARPed for the peer itself (same subnet)
+        self.bridged = False
+        self.sender_mac: str | None = None
 
     # recording -------------------------------------------------------------
     def hop(self, at: str, explain: str, **extra) -> dict:
@@ -100,6 +103,8 @@ class Walker(Forwarding):
             else self.net.graph.nodes[node_v(node.name, ad.BRIDGE_DEV)]["mac"]
         )
         eth0 = pod_v(pod, "eth0")
+        self.onlink = nxt is not None
+        self.sender_mac = self.net.graph.nodes[eth0]["mac"]
         self.hop(
             eth0,
             f"The pod's routing table picks '{route.text}', so it leaves the pod's "
@@ -177,7 +182,15 @@ class Walker(Forwarding):
             self._local_in(node, start, before, "local-in")
             return
         route = lookup(self.net.routes(node.name), p.dst)
-        self.hop(root, f"Routing on {node.name}: '{route.text}'.", route=route.text)
+        self.bridged = in_dev == ad.BRIDGE_DEV and self.onlink and r.nat is None
+        if self.bridged:
+            text = (
+                f"Bridged, not routed: {p.dst} is on cni0's own subnet, so the bridge "
+                "forwards the frame by MAC (br_netfilter still runs iptables)."
+            )
+        else:
+            text = f"Routing on {node.name}: '{route.text}'."
+        self.hop(root, text, route=route.text)
         r = run_hook(rs, "FORWARD", p, "NEW", self.rng)
         if r.verdict != "ACCEPT":
             self.hop(root, self._filter_explain(r), hook="FORWARD", rules=r.rules)

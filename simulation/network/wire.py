@@ -33,7 +33,7 @@ class Forwarding:
                 "The bridge forwards the frame to port "
                 f"{pod.veth}"
                 + (" (hairpin: back out the port it came in on)." if hairpin else "."),
-                mac=self._mac(cni0, pod_v(pod, "eth0")),
+                mac=self._bridge_mac(cni0, pod),
             )
             self.hop(veth, f"Into {pod.veth}, the host end of {pod.key}'s veth pair.")
             self.hop(
@@ -82,6 +82,13 @@ class Forwarding:
             self.root_pass(target, ad.FLANNEL_DEV)
         else:
             self._via_eth0(node, route)
+
+    def _bridge_mac(self, cni0: str, pod: PodInfo) -> dict:
+        """A bridged frame keeps the sender's MAC; a routed one leaves from cni0's."""
+        mac = self._mac(cni0, pod_v(pod, "eth0"))
+        if self.bridged and self.sender_mac:
+            mac["src"] = self.sender_mac
+        return mac
 
     def _via_eth0(self, node: NodeInfo, route: Route) -> None:
         p, idx = self.pkt, self.net.idx

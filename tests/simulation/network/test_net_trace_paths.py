@@ -41,7 +41,14 @@ def test_pod_to_pod_same_node_crosses_bridge_without_nat():
     assert r.hops[2]["device"].startswith("veth")
     assert all(h["nat"] is None and h["outer"] is None for h in r.hops)
     assert {h["src"].split(":")[0] for h in r.hops} == {"10.244.1.2"}
-    assert r.hops[1]["mac"]["dst"] == b.model().graph.nodes["pod/default/b/eth0"]["mac"]
+    g = b.model().graph
+    assert r.hops[1]["mac"] == {
+        "src": g.nodes["pod/default/a/eth0"]["mac"],
+        "dst": g.nodes["pod/default/b/eth0"]["mac"],
+    }
+    bridge = [h for h in r.hops if h["device"] == "cni0"][-1]
+    assert bridge["mac"] == r.hops[1]["mac"]  # bridged: the sender's MAC is kept
+    assert "Bridged, not routed" in " ".join(h["explain"] for h in r.hops)
 
 
 def test_pod_to_pod_across_nodes_overlay_wraps_in_vxlan():
