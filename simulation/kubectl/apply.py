@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from .. import manifests
 from ..actions import apply_objects
-from ..errors import SimulationError, UsageError
+from ..errors import NotFound, SimulationError, UsageError
 from ..resources import for_object
 from .objects import namespace_of, server_error, view_id
 from .parser import Flag
@@ -42,8 +42,8 @@ def manifest_text(args, files: Reader | None) -> tuple[str, str]:
     return files(str(source)), str(source)
 
 
-def load(cluster, args, files: Reader | None) -> list[dict]:
-    text, _source = manifest_text(args, files)
+def load(cluster, args, files: Reader | None) -> tuple[list[dict], str]:
+    text, source = manifest_text(args, files)
     limits = cluster.config.limits
     objects = manifests.load(text, limits.manifest_bytes, limits.objects_per_apply)
     if args.flag("namespace"):
@@ -65,11 +65,11 @@ def load(cluster, args, files: Reader | None) -> list[dict]:
                     " operation."
                 )
             meta["namespace"] = ns
-    return objects
+    return objects, source
 
 
 def apply(cluster, args, files: Reader | None) -> KubectlResult:
-    objects = load(cluster, args, files)
+    objects, _source = load(cluster, args, files)
     try:
         lines = apply_objects(cluster, objects, actor="kubectl")
     except SimulationError as exc:
@@ -86,7 +86,7 @@ def apply(cluster, args, files: Reader | None) -> KubectlResult:
 
 
 def create(cluster, args, files: Reader | None) -> KubectlResult:
-    objects = load(cluster, args, files)
+    objects, _source = load(cluster, args, files)
     lines = []
     for obj in objects:
         try:
@@ -105,7 +105,7 @@ def create(cluster, args, files: Reader | None) -> KubectlResult:
 
 
 def delete(cluster, args, files: Reader | None) -> KubectlResult:
-    objects = load(cluster, args, files)
+    objects, source = load(cluster, args, files)
     lines = []
     for obj in objects:
         resource = for_object(obj)
@@ -119,6 +119,11 @@ def delete(cluster, args, files: Reader | None) -> KubectlResult:
             cluster.api.delete(
                 resource.plural, ns, str(meta.get("name")), actor="kubectl"
             )
+        except NotFound as exc:
+            if args.flag("ignore-not-found"):
+                continue
+            exc.args = (f'error when deleting "{source}": {exc}',)
+            raise server_error(exc) from None
         except SimulationError as exc:
             raise server_error(exc) from None
         lines.append(f'{resource.display} "{meta.get("name")}" deleted')
