@@ -10,36 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from simulation.errors import NotFound, UsageError
+from simulation.errors import UsageError
 
 from . import addresses as ad
 from . import dns, ingress
 from .netfilter import Packet
 from .reply import build_reply
+from .targets import Destination, Source, parse_destination, parse_source
 from .walk import Walker
 
 VERDICTS = ("delivered", "rejected", "dropped", "timeout", "refused", "unresolved")
-
-
-@dataclass
-class Source:
-    """Where a trace starts."""
-
-    kind: str  # "pod" | "node" | "client"
-    pod: object = None
-    container: str | None = None
-    node: object = None
-
-
-@dataclass
-class Destination:
-    """What a trace was asked to reach."""
-
-    host: str
-    port: int | None
-    path: str = "/"
-    scheme: str | None = None
-    explicit_port: bool = False
 
 
 @dataclass
@@ -79,58 +59,6 @@ class TraceResult:
             "http": self.http,
             "conntrack": self.conntrack,
         }
-
-
-def parse_source(idx, text: str) -> Source:
-    """'internet' | 'node/NAME' | NAME of a node | [pod/][NS/]POD[:CONTAINER] | IP."""
-    text = text.strip()
-    if text == "internet":
-        return Source("client")
-    if text.startswith("node/") or text in idx.nodes:
-        name = text.removeprefix("node/")
-        if name not in idx.nodes:
-            raise NotFound("nodes", name)
-        return Source("node", node=idx.nodes[name])
-    if ad.is_ipv4(text):
-        if text in idx.pod_by_ip:
-            pod = idx.pod_by_ip[text]
-            return Source("pod", pod=pod, container=pod.containers[0][0])
-        if text in idx.node_by_ip:
-            return Source("node", node=idx.node_by_ip[text])
-        raise NotFound("pods", text)
-    body = text.removeprefix("pod/").removeprefix("pods/")
-    body, _, container = body.partition(":")
-    ns, _, name = body.rpartition("/")
-    pod = idx.pods.get(f"{ns or 'default'}/{name}")
-    if pod is None:
-        raise NotFound("pods", name)
-    if not pod.wired:
-        raise UsageError(f"pod {pod.key} has no IP yet (phase {pod.phase})")
-    names = [c for c, _ in pod.containers]
-    if container and container not in names:
-        raise UsageError(f"container {container} is not valid for pod {pod.name}")
-    return Source("pod", pod=pod, container=container or names[0])
-
-
-def parse_destination(text: str, proto: str) -> Destination:
-    """'ip[:port]' | 'name[:port]' | 'http[s]://host[:port]/path'."""
-    text = text.strip()
-    scheme = None
-    if "://" in text:
-        scheme, _, text = text.partition("://")
-        if scheme not in ("http", "https"):
-            raise UsageError(f"unsupported URL scheme {scheme!r}")
-    hostport, slash, path = text.partition("/")
-    try:
-        host, port = ad.split_hostport(hostport)
-    except ValueError as err:
-        raise UsageError(str(err)) from None
-    explicit = port is not None
-    if port is None and proto != "icmp":
-        port = 443 if scheme == "https" else 80 if scheme == "http" else None
-    if not host:
-        raise UsageError("a destination is required")
-    return Destination(host, port, slash + path if slash else "/", scheme, explicit)
 
 
 def run_trace(net, source: str, destination: str, rng, proto: str = "tcp"):
