@@ -20,8 +20,9 @@ from . import checks, refs
 from .errors import LessonError, StepError
 from .expressions import Scope, evaluate, prepare
 from .schema import Lesson, Prediction, Step
-from .script import Done, fill, perform
-from .tracekinds import find_hops
+from .script import Done, perform
+from .text import fill
+from .tracekinds import find_hops, resolve_where
 
 
 @dataclass
@@ -204,7 +205,7 @@ def _hop_highlight(arg: Any, scope: Scope, hops: dict[str, list[int]]) -> None:
         return
     if not isinstance(arg, dict):
         raise StepError("highlight hops takes all, a list of indices or {where: …}")
-    found = find_hops(scope.trace, arg)
+    found = find_hops(scope.trace, resolve_where(scope, arg))
     if not found:
         raise StepError(f"no hop of the trace matches {arg}")
     hops["reply" if arg.get("in", "hops") != "hops" else "hops"] = found

@@ -73,11 +73,30 @@ class Lesson:
     steps: tuple[Step, ...]
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice (YAML would keep the last)."""
+
+
+def _mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key!r} is given twice", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
 def read(path: Path) -> Lesson:
     """Parse and statically check one lesson file (running it is compile's job)."""
     name = path.name
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.load(path.read_text(), Loader=_StrictLoader)  # noqa: S506
     except yaml.YAMLError as exc:
         raise LessonError(name, f"is not valid YAML: {exc}") from None
     if not isinstance(data, dict):

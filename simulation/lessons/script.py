@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import StepError
 from .expressions import Scope, evaluate
+from .text import fill
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -35,7 +36,6 @@ ACTIONS = {
 TIME = {"settle", "advance", "step", "until"}
 OPS = ACTIONS | TIME
 MAX_UNTIL = 5000
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m)?$")
 
 
@@ -96,18 +96,6 @@ def with_files(item: Any, folder: Path) -> Any:
     if isinstance(item, dict) and set(item) == {"apply"}:
         return {"apply": manifest_text(item["apply"], folder)}
     return item
-
-
-def fill(text: str, env: dict) -> str:
-    """`{name}` in text replaced by a remembered value (a missing one is an error)."""
-
-    def sub(m: re.Match) -> str:
-        if m.group(1) not in env:
-            raise StepError(f"{{{m.group(1)}}} was not remembered before this step")
-        value = env[m.group(1)]
-        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-
-    return _PLACEHOLDER.sub(sub, text)
 
 
 def _value(arg: Any, scope: Scope) -> Any:

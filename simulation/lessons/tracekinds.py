@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import StepError
-from .expressions import Scope, dig, kind
+from .expressions import Scope, dig, evaluate, kind
+from .text import fill
 
 
 def _trace(scope: Scope) -> dict:
@@ -44,6 +45,21 @@ def hop_list(trace: dict, where: str) -> list[dict]:
     return trace.get(where) or []
 
 
+def resolve_where(scope: Scope, arg: Any) -> Any:
+    """`where` values may use remembered values: `{route: {contains: "{cidr}"}}`."""
+    if not isinstance(arg, dict) or not isinstance(arg.get("where"), dict):
+        return arg
+
+    def value(v):
+        if isinstance(v, str):
+            return fill(v, scope.env)
+        if isinstance(v, dict) and set(v) == {"contains"}:
+            return {"contains": value(v["contains"])}
+        return evaluate(v, scope) if isinstance(v, dict) else v
+
+    return {**arg, "where": {k: value(v) for k, v in arg["where"].items()}}
+
+
 def find_hops(trace: dict, arg: dict) -> list[int]:
     """Indices of the hops (or reply hops) whose fields match `where`."""
     where = arg.get("where") or {}
@@ -69,6 +85,7 @@ def _trace_find(scope, arg):
     if not isinstance(arg, dict) or "field" not in arg:
         raise StepError("trace_find takes {where: {...}, field: NAME, nth?, in?}")
     trace = _trace(scope)
+    arg = resolve_where(scope, arg)
     found = find_hops(trace, arg)
     nth = arg.get("nth", 0)
     if not -len(found) <= nth < len(found):
@@ -80,7 +97,8 @@ def _trace_find(scope, arg):
 @kind("trace_count")
 def _trace_count(scope, arg):
     """How many hops match `where` (0 proves that nothing did, e.g. no NAT)."""
-    return len(find_hops(_trace(scope), arg if isinstance(arg, dict) else {}))
+    arg = resolve_where(scope, arg if isinstance(arg, dict) else {})
+    return len(find_hops(_trace(scope), arg))
 
 
 @kind("trace_values")
@@ -89,6 +107,7 @@ def _trace_values(scope, arg):
     if not isinstance(arg, dict) or "field" not in arg:
         raise StepError("trace_values takes {field: NAME, where?, in?}")
     trace = _trace(scope)
+    arg = resolve_where(scope, arg)
     hops = hop_list(trace, arg.get("in", "hops"))
     values: list = []
     for i in find_hops(trace, arg):
@@ -101,8 +120,6 @@ def _trace_values(scope, arg):
 @kind("host_of")
 def _host_of(scope, expr):
     """The address part of `IP:PORT` (hops carry ports; the NAT lessons compare IPs)."""
-    from .expressions import evaluate
-
     text = str(evaluate(expr, scope))
     host, sep, port = text.rpartition(":")
     return host if sep and port.isdigit() else text
