@@ -91,6 +91,8 @@ class Cluster:
         self.api.watchers.append(self._on_write)
         self.history = History()
         self._network = None
+        self._idle = 0  # do-nothing reconciles since the last step
+        self._prelude_now: tuple[int, float] = (0, 0.0)
         bootstrap.boot(self, nodes, control_plane)
         self.settle(max_steps=1_000_000, record=False)
         self.events.clear()
@@ -100,10 +102,7 @@ class Cluster:
     # --- the Mesa/SimPy-like surface ------------------------------------------
     def step(self) -> Event | None:
         """Advance by one step: the next piece of work that does something."""
-        replay = self.history.inputs.get(self.step_no + 1)
-        if replay is not None:
-            return self._act(replay).event
-        return self._step(record=True)
+        return self._advance(record=True)
 
     def peek(self) -> float | None:
         """Simulated time of the next queued work, or None when nothing is queued."""
@@ -111,10 +110,10 @@ class Cluster:
         return item[0] if item else None
 
     def run(self, until: float) -> list[Event]:
-        """Step until simulated time `until` (seconds); the clock ends there."""
+        """Step through the work due by simulated time `until`; the clock ends there."""
         events = []
         while (t := self.peek()) is not None and t <= until:
-            event = self.step()
+            event = self._advance(record=True, until=until)
             if event is not None:
                 events.append(event)
         self.time = max(self.time, until)
@@ -123,8 +122,8 @@ class Cluster:
     def settle(self, max_steps: int = 100_000, record: bool = True) -> list[Event]:
         """Step until only periodic work (e.g. HPA syncs) is left, at most max_steps."""
         events: list[Event] = []
-        while len(events) < max_steps and self.queue and not self.queue.only_periodic():
-            event = self._step(record) if not record else self.step()
+        while len(events) < max_steps and not self.queue.only_periodic():
+            event = self._advance(record, idle_stop=True)
             if event is None:
                 break
             events.append(event)
@@ -179,10 +178,19 @@ class Cluster:
 
     @property
     def actions(self) -> list[dict]:
-        """The recorded user actions, by the step they became (JSON-ready)."""
-        return [
-            {"step": n, "action": a} for n, a in sorted(self.history.inputs.items())
-        ]
+        """The recorded user actions, by the step they became (JSON-ready).
+
+        `time` and `idle` say when the action came and how many do-nothing
+        reconciles ran before it, so a replay reproduces the clock exactly.
+        """
+        entries = []
+        for n, action in sorted(self.history.inputs.items()):
+            idle, time = self.history.preludes.get(n, (0, None))
+            entry = {"step": n, "action": action}
+            if time is not None:
+                entry["time"], entry["idle"] = time, idle
+            entries.append(entry)
+        return entries
 
     @classmethod
     def replay(
@@ -198,7 +206,14 @@ class Cluster:
             proxy_mode=inputs.get("proxyMode", "iptables"),
         )
         for entry in actions_:
-            cluster.history.inputs[int(entry["step"])] = entry["action"]
+            n = int(entry["step"])
+            cluster.history.inputs[n] = entry["action"]
+            if isinstance(entry.get("time"), (int, float)):
+                idle = entry.get("idle", 0)
+                cluster.history.preludes[n] = (
+                    idle if isinstance(idle, int) and idle >= 0 else 0,
+                    float(entry["time"]),
+                )
         cluster.history.horizon = max(cluster.history.inputs, default=0)
         target = cluster.history.horizon if until is None else until
         while cluster.step_no < target and cluster.step() is not None:
@@ -221,21 +236,65 @@ class Cluster:
             for key in component.keys_for(write, self.sim):
                 self.queue.push(self.time + component.delay, component.name, key)
 
-    def _step(self, record: bool) -> Event | None:
+    def _advance(
+        self, record: bool, until: float | None = None, idle_stop: bool = False
+    ) -> Event | None:
+        """The next step: a recorded user action (when replaying), else work."""
+        n = self.step_no + 1
+        replay = self.history.inputs.get(n) if record else None
+        if replay is not None:
+            self._prelude(self.history.preludes.get(n))
+            return self._act(replay).event
+        return self._step(record, until, idle_stop)
+
+    def _step(
+        self, record: bool, until: float | None = None, idle_stop: bool = False
+    ) -> Event | None:
+        """Pop work until an item does something: that item is the step.
+
+        Items that find nothing to do are not steps; `self._idle` counts them so
+        that an action taken after them can be replayed after the same ones.
+        With `until` or `idle_stop` it stops before work past that time, or when
+        only periodic timers are left, rather than run into them.
+        """
+        start_time = self.time
         while self.queue:
+            head = self.queue.peek()
+            if until is not None and head[0] > until:
+                return None
+            if idle_stop and self.queue.only_periodic():
+                self.time = start_time  # the clock stays at the last step
+                return None
             time, _prio, _seq, name, key, periodic, _ = self.queue.pop()
             self.time = max(self.time, time)
             component = self.components[name]
             self._begin()
             outcome = component.reconcile(Context(self, component.name), key)
             if outcome is None and not self.api.calls:
+                self._idle += 1
                 continue
             if outcome is None:
                 outcome = _silent(component)
             return self._finish(component.name, outcome, None, record)
         return None
 
+    def _prelude(self, prelude: tuple[int, float] | None) -> None:
+        """Before replaying an action: the same idle reconciles, the same clock."""
+        if prelude is None:
+            return
+        idle, time = prelude
+        for _ in range(idle - self._idle):
+            if not self.queue:
+                break
+            item_time, _p, _s, name, key, _periodic, _ = self.queue.pop()
+            self.time = max(self.time, item_time)
+            self._begin()
+            self.components[name].reconcile(Context(self, name), key)
+        self._idle = idle
+        self.time = time
+
     def _act(self, action: dict) -> ActionResult:
+        self._prelude_now = (self._idle, self.time)
         before = self.history.capture(self)
         self._begin()
         try:
@@ -271,9 +330,11 @@ class Cluster:
             details=outcome.details,
             quiet=outcome.quiet,
         )
+        self._idle = 0
         if record:
             self.events.append(event)
-            self.history.after_step(self, action)
+            prelude = self._prelude_now if action is not None else None
+            self.history.after_step(self, action, prelude)
         return event
 
     def _touched(self, first: int, last: int) -> set[str]:

@@ -21,6 +21,8 @@ class History:
         self.interval = interval
         self.checkpoints: dict[int, tuple] = {}
         self.inputs: dict[int, dict] = {}
+        # step → (idle reconciles before the action, clock when it came)
+        self.preludes: dict[int, tuple[int, float]] = {}
         self.horizon = 0  # the furthest step ever reached on this timeline
 
     def capture(self, cluster: Cluster) -> tuple:
@@ -33,10 +35,11 @@ class History:
             copy.deepcopy(cluster.config),
             len(cluster.events),
             cluster.step_no,
+            cluster._idle,
         )
 
     def apply(self, cluster: Cluster, state: tuple) -> None:
-        store, queue, time, rng, sim, config, n_events, step_no = state
+        store, queue, time, rng, sim, config, n_events, step_no, idle = state
         cluster.store.restore(store)
         cluster.queue.restore(queue)
         cluster.time = time
@@ -46,19 +49,27 @@ class History:
         cluster.api.config = cluster.config
         del cluster.events[n_events:]
         cluster.step_no = step_no
+        cluster._idle = idle
         cluster.epoch += 1
 
-    def after_step(self, cluster: Cluster, action: dict | None) -> None:
+    def after_step(
+        self,
+        cluster: Cluster,
+        action: dict | None,
+        prelude: tuple[int, float] | None = None,
+    ) -> None:
         n = cluster.step_no
         self.horizon = max(self.horizon, n)
         if action is not None:
             self.inputs[n] = action
+            if prelude is not None:
+                self.preludes[n] = prelude
         if n % self.interval == 0 and n not in self.checkpoints:
             self.checkpoints[n] = self.capture(cluster)
 
     def truncate_future(self, step_no: int) -> None:
         """A new action after stepping back discards the old future, like an editor."""
-        for table in (self.inputs, self.checkpoints):
+        for table in (self.inputs, self.preludes, self.checkpoints):
             for n in [n for n in table if n > step_no]:
                 del table[n]
         self.horizon = step_no
