@@ -153,6 +153,7 @@ def _frame(lesson: Lesson, position: int, step: Step, scope: Scope, done: Done) 
         if isinstance(item, dict) and "hops" in item:
             _hop_highlight(item["hops"], scope, hops)
             continue
+        item = _filled(item, scope.env)
         for ident in refs.highlight_ids(cluster, item, lambda e: evaluate(e, scope)):
             if ident not in highlights:
                 highlights.append(ident)
@@ -188,6 +189,17 @@ def _frame(lesson: Lesson, position: int, step: Step, scope: Scope, done: Done) 
         "clusterStep": cluster.step_no,
         "time": round(cluster.time, 3),
     }
+
+
+def _filled(item: Any, env: dict) -> Any:
+    """Highlight ids and selectors may name remembered values: `nodes/{far_node}`."""
+    if isinstance(item, str):
+        return fill(item, env)
+    if isinstance(item, list):
+        return [_filled(i, env) for i in item]
+    if isinstance(item, dict) and "var" not in item:
+        return {k: _filled(v, env) for k, v in item.items()}
+    return item
 
 
 def _hop_highlight(arg: Any, scope: Scope, hops: dict[str, list[int]]) -> None:
