@@ -221,8 +221,15 @@ def service_record(obj: dict) -> ServiceInfo:
 
 
 def slice_endpoints(slices: list[dict]) -> dict[tuple[str, str], tuple[Endpoint, ...]]:
-    """Ready endpoints per (port name, protocol), sorted by address."""
-    found: dict[tuple[str, str], dict[str, Endpoint]] = {}
+    """Usable endpoints per (port name, protocol), in kube-proxy's order.
+
+    kube-proxy uses the ready endpoints (a missing `ready` counts as ready); only
+    when none is ready does it fall back to those still serving while terminating.
+    It sorts them by their "ip:port" string (so 10.244.10.2 sorts before 10.244.2.3),
+    which fixes the order of the KUBE-SEP rules and so which one a draw picks.
+    """
+    ready: dict[tuple[str, str], dict[str, Endpoint]] = {}
+    draining: dict[tuple[str, str], dict[str, Endpoint]] = {}
     for sl in slices:
         if sl.get("addressType", "IPv4") != "IPv4":
             continue
@@ -230,21 +237,22 @@ def slice_endpoints(slices: list[dict]) -> dict[tuple[str, str], tuple[Endpoint,
             if port.get("port") is None:
                 continue
             key = (port.get("name") or "", port.get("protocol", "TCP"))
-            bucket = found.setdefault(key, {})
             for ep in sl.get("endpoints") or []:
-                if (ep.get("conditions") or {}).get("ready") is False:
+                cond = ep.get("conditions") or {}
+                if cond.get("ready") is not False:
+                    bucket = ready.setdefault(key, {})
+                elif cond.get("serving") and cond.get("terminating"):
+                    bucket = draining.setdefault(key, {})
+                else:
                     continue
                 ref = ep.get("targetRef") or {}
-                for ip in ep.get("addresses") or []:
+                for ip in (ep.get("addresses") or [])[:1]:
                     e = Endpoint(
                         ip, int(port["port"]), ep.get("nodeName"), ref.get("name")
                     )
                     bucket[e.text] = e
-    return {
-        k: tuple(v[t] for t in sorted(v, key=_ep_sort_key)) for k, v in found.items()
-    }
-
-
-def _ep_sort_key(text: str) -> tuple[int, int]:
-    ip, port = ad.split_hostport(text)
-    return ad.ip_int(ip), port or 0
+    out = {}
+    for key in ready.keys() | draining.keys():
+        chosen = ready.get(key) or draining.get(key) or {}
+        out[key] = tuple(chosen[t] for t in sorted(chosen))
+    return out

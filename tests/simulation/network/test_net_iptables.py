@@ -179,3 +179,32 @@ def test_graph_has_the_devices_linux_has():
     assert g.has_edge("lb", "internet")
     routed = ClusterBuilder(cni="routed").model().graph
     assert "node/node-1/flannel.1" not in routed and "lb" not in routed
+
+
+def test_endpoints_are_ordered_as_strings_like_kube_proxy():
+    from simulation.network.records import slice_endpoints
+
+    def ep(ip, **cond):
+        return {"addresses": [ip], "conditions": {"ready": True, **cond}}
+
+    sl = {
+        "addressType": "IPv4",
+        "ports": [{"name": "http", "port": 80, "protocol": "TCP"}],
+        "endpoints": [ep("10.244.2.3"), ep("10.244.10.2"), ep("10.244.1.9")],
+    }
+    got = slice_endpoints([sl])[("http", "TCP")]
+    assert [e.ip for e in got] == ["10.244.1.9", "10.244.10.2", "10.244.2.3"]
+
+
+def test_terminating_endpoints_serve_only_when_none_is_ready():
+    from simulation.network.records import slice_endpoints
+
+    gone = {"ready": False, "serving": True, "terminating": True}
+    sl = {
+        "addressType": "IPv4",
+        "ports": [{"name": "", "port": 80, "protocol": "TCP"}],
+        "endpoints": [{"addresses": ["10.244.1.2"], "conditions": gone}],
+    }
+    assert [e.ip for e in slice_endpoints([sl])[("", "TCP")]] == ["10.244.1.2"]
+    sl["endpoints"].append({"addresses": ["10.244.1.3"], "conditions": {}})
+    assert [e.ip for e in slice_endpoints([sl])[("", "TCP")]] == ["10.244.1.3"]
