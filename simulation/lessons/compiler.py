@@ -90,7 +90,10 @@ def compile_lesson(lesson: Lesson) -> tuple[Compiled, Cluster]:
                 scope.before, pending = None, None
             for claim in step.expect:
                 if evaluate(claim, scope) is not True:
-                    raise StepError(f"the step claims {claim} but the model disagrees")
+                    raise StepError(
+                        f"the step claims {claim} but the model disagrees"
+                        + _values(claim, scope)
+                    )
             frame = _frame(lesson, position, step, scope, done)
             if step.predict is not None:
                 if step.predict.at == "now":
@@ -114,7 +117,12 @@ def _answer(prediction: Prediction, scope: Scope) -> dict:
     """The choice the model says is right, and the explanation with values filled in."""
     value = evaluate(prediction.answer, scope)
     # A choice's value may itself be an expression ("the Service's ClusterIP").
-    values = [evaluate(c["value"], scope) for c in prediction.choices]
+    values = [
+        fill(c["value"], scope.env)
+        if isinstance(c["value"], str)
+        else evaluate(c["value"], scope)
+        for c in prediction.choices
+    ]
     right = [i for i, v in enumerate(values) if _same(v, value)]
     if len(right) != 1:
         labels = ", ".join(c["label"] for c in prediction.choices)
@@ -135,6 +143,17 @@ def _answer(prediction: Prediction, scope: Scope) -> dict:
             if "why" in c
         },
     }
+
+
+def _values(claim: Any, scope: Scope) -> str:
+    """For a false `equal` claim, what each side actually is."""
+    if isinstance(claim, dict) and isinstance(claim.get("equal"), list):
+        return (
+            " (the values are "
+            + ", ".join(repr(evaluate(e, scope)) for e in claim["equal"])
+            + ")"
+        )
+    return ""
 
 
 def _same(choice: Any, value: Any) -> bool:

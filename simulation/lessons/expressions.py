@@ -35,7 +35,7 @@ Kind = Callable[[Scope, Any], Any]
 KINDS: dict[str, Kind] = {}
 # Kinds whose argument is itself an expression (checked recursively when loading).
 NESTED = {"unchanged", "not", "equal", "all", "any", "len", "less", "minus"}
-NESTED |= {"host_of", "without", "first"}  # `split` checks its own text below
+NESTED |= {"host_of", "without", "first", "number"}  # `split` checks its own text below
 POD_KINDS = set()
 
 
@@ -208,6 +208,16 @@ def _largest(scope, table):
     if len(winners) != 1:
         raise StepError(f"largest: {', '.join(winners)} tie at {best}")
     return winners[0]
+
+
+@kind("number")
+def _number(scope, expr):
+    """A number from text, such as the port in `10.0.0.1:30080`."""
+    value = evaluate(expr, scope)
+    try:
+        return float(value) if "." in str(value) else int(value)
+    except (TypeError, ValueError):
+        raise StepError(f"{value!r} is not a number") from None
 
 
 @kind("len")
