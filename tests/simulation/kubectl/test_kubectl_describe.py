@@ -1,0 +1,101 @@
+"""describe, logs, version, cluster-info and api-resources."""
+
+from __future__ import annotations
+
+from simulation.kubectl.tabwriter import align
+
+
+def test_describe_aligns_blocks_like_tabwriter():
+    """A line without a tab ends an alignment block, as in Go's tabwriter."""
+    text = align("Name:\tweb\nNamespace:\tdefault\nIPs:\n  IP:\t10.0.0.1\nX:\ty", 2)
+    assert text.splitlines() == [
+        "Name:       web",
+        "Namespace:  default",
+        "IPs:",
+        "  IP:  10.0.0.1",
+        "X:     y",
+    ]
+
+
+def test_describe_pod_sections(web, kc):
+    name = web.store.list("pods", "default")[0]["metadata"]["name"]
+    out = kc.ok(web, f"kubectl describe pod {name}")
+    lines = out.splitlines()
+    assert lines[0].split() == ["Name:", name]
+    for section in ("Containers:", "Conditions:", "Volumes:", "Events:"):
+        assert section in lines
+    assert any(ln.startswith("Controlled By:  ReplicaSet/web-") for ln in lines)
+    assert "Normal  Scheduled" in out and "default-scheduler" in out
+    assert "Tolerations:" in out and "op=Exists for 300s" in out
+
+
+def test_describe_node_lists_its_pods_and_allocations(web, kc):
+    out = kc.ok(web, "kubectl describe node node-1")
+    assert "Non-terminated Pods:" in out and "Allocated resources:" in out
+    assert "  InternalIP:  192.168.10.11" in out.splitlines()
+
+
+def test_describe_service_shows_endpoints(web, kc):
+    out = kc.ok(web, "kubectl describe svc web")
+    lines = {
+        ln.split(":", 1)[0]: ln.split(":", 1)[1].strip()
+        for ln in out.splitlines()
+        if ":" in ln and not ln.startswith(" ")
+    }
+    assert lines["Type"] == "NodePort"
+    assert lines["Selector"] == "app=web"
+    assert len(lines["Endpoints"].split(",")) == 3
+
+
+def test_describe_deployment_shows_replicas_and_the_new_replicaset(web, kc):
+    out = kc.ok(web, "kubectl describe deployment web")
+    assert (
+        "Replicas:               3 desired | 3 updated | 3 total | 3 available |"
+        " 0 unavailable"
+    ) in out
+    assert "NewReplicaSet:   web-" in out
+    assert "ScalingReplicaSet" in out
+
+
+def test_describe_without_events_says_none(cluster, kc):
+    assert kc.ok(cluster, "kubectl describe node node-1").splitlines()[-1].split() == [
+        "Events:",
+        "<none>",
+    ]
+
+
+def test_logs_are_simulated_and_typical_of_the_image(web, kc):
+    name = web.store.list("pods", "default")[0]["metadata"]["name"]
+    out = kc.ok(web, f"kubectl logs {name}").splitlines()
+    assert out[0].startswith("# simulated log lines")
+    assert any("[notice] 1#1: start worker processes" in ln for ln in out)
+    assert kc.ok(web, f"kubectl logs {name}") == kc.ok(web, f"kubectl logs {name}")
+
+
+def test_logs_of_a_missing_container(web, kc):
+    name = web.store.list("pods", "default")[0]["metadata"]["name"]
+    assert kc.fails(web, f"kubectl logs {name} -c nope") == (
+        f"Error from server (BadRequest): container nope is not valid for pod {name}"
+    )
+
+
+def test_version_and_cluster_info(cluster, kc):
+    from simulation.config import KUBERNETES_VERSION
+
+    assert kc.ok(cluster, "kubectl version").splitlines()[-1] == (
+        f"Server Version: {KUBERNETES_VERSION}"
+    )
+    assert kc.ok(cluster, "kubectl cluster-info").splitlines()[0] == (
+        "Kubernetes control plane is running at https://192.168.10.10:6443"
+    )
+
+
+def test_api_resources_lists_short_names(cluster, kc):
+    rows = {r[0]: r for r in kc.rows(kc.ok(cluster, "kubectl api-resources"))}
+    assert rows["deployments"] == [
+        "deployments",
+        "deploy",
+        "apps/v1",
+        "true",
+        "Deployment",
+    ]
