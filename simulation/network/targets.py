@@ -85,3 +85,54 @@ def parse_destination(text: str, proto: str) -> Destination:
     if not host:
         raise UsageError("a destination is required")
     return Destination(host, port, slash + path if slash else "/", scheme, explicit)
+
+
+KIND_PREFIXES = {
+    "svc": "svc",
+    "service": "svc",
+    "services": "svc",
+    "pod": "pod",
+    "pods": "pod",
+    "po": "pod",
+    "node": "node",
+    "nodes": "node",
+    "no": "node",
+}
+
+
+def object_target(idx, text: str, proto: str) -> tuple[str, int | None] | None:
+    """`svc/[NS/]NAME[:PORT]`, `pod/[NS/]NAME[:PORT]`, `node/NAME[:PORT]` as an
+    address (a Service means its ClusterIP: no DNS); None for anything else."""
+    kind, slash, rest = text.strip().partition("/")
+    kind = KIND_PREFIXES.get(kind)
+    if not slash or kind is None:
+        return None
+    name, _, port_text = rest.partition(":")
+    if port_text and not port_text.isdigit():
+        raise UsageError(f"bad port in {text!r}")
+    port = int(port_text) if port_text else None
+    ns, _, name = name.rpartition("/")
+    ns = ns or "default"
+    if kind == "svc":
+        svc = idx.services.get(f"{ns}/{name}")
+        if svc is None:
+            raise NotFound("services", name)
+        if not svc.cluster_ip:
+            raise UsageError(f"service {svc.key} is headless: it has no ClusterIP")
+        if port is None and proto != "icmp":
+            port = svc.ports[0].port if svc.ports else None
+        return svc.cluster_ip, port
+    if kind == "pod":
+        pod = idx.pods.get(f"{ns}/{name}")
+        if pod is None or not pod.ip:
+            raise NotFound("pods", name)
+        if port is None and proto != "icmp":
+            declared = [p for _, ports in pod.containers for p, _ in ports]
+            port = declared[0] if declared else 80
+        return pod.ip, port
+    node = idx.nodes.get(name)
+    if node is None:
+        raise NotFound("nodes", name)
+    if port is None and proto != "icmp":
+        raise UsageError(f"a port is required to reach node {node.name}")
+    return node.ip, port

@@ -16,7 +16,13 @@ from . import addresses as ad
 from . import dns, ingress
 from .netfilter import Packet
 from .reply import build_reply
-from .targets import Destination, Source, parse_destination, parse_source
+from .targets import (
+    Destination,
+    Source,
+    object_target,
+    parse_destination,
+    parse_source,
+)
 from .walk import Walker
 
 VERDICTS = ("delivered", "rejected", "dropped", "timeout", "refused", "unresolved")
@@ -66,8 +72,14 @@ def run_trace(net, source: str, destination: str, rng, proto: str = "tcp"):
     if proto not in ("tcp", "udp", "icmp"):
         raise UsageError(f"unknown protocol {proto!r}")
     src = parse_source(net.idx, source)
+    direct = object_target(net.idx, destination, proto)
+    if direct is not None:
+        destination_text = destination
+        destination = direct[0] if direct[1] is None else f"{direct[0]}:{direct[1]}"
     dest = parse_destination(destination, proto)
     res = TraceResult(source=source, destination=destination)
+    if direct is not None:
+        res.destination = destination_text
     if src.kind == "pod" and src.pod.node in net.failed:
         return _finish(
             res, "timeout", f"{src.pod.node} is down, so nothing runs there."

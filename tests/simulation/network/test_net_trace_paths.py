@@ -286,3 +286,18 @@ def test_shortest_path_ties_are_broken_by_name():
         for _ in range(5)
     }
     assert picks == {("node/node-1/root", "shortcut-a", "node/node-3/root")}
+
+
+def test_protocol_style_object_destinations():
+    """`svc/NS/NAME:PORT` means the ClusterIP (no DNS); `pod/...`, `node/...:PORT`."""
+    b = web_cluster()
+    b.service("np", {"app": "web"}, type="NodePort")
+    m = b.model()
+    r = m.trace("pod/default/client", "svc/default/web:80", random.Random(1))
+    assert r.verdict == "delivered" and r.dns is None
+    assert r.hops[0]["dst"] == "10.96.0.20:80"
+    assert r.destination == "svc/default/web:80"
+    r = m.trace("pod/default/client", "pod/default/web-2", random.Random(1))
+    assert r.hops[0]["dst"] == "10.244.3.2:80" and r.verdict == "delivered"
+    r = m.trace("internet", "node/node-3:30080", random.Random(1))
+    assert r.verdict == "delivered"
