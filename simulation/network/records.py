@@ -22,6 +22,7 @@ class NodeInfo:
     gateway: str
     unschedulable: bool
     ready: bool
+    lb_excluded: bool = False
 
     @property
     def cni0_ip(self) -> str | None:
@@ -113,6 +114,9 @@ class Endpoint:
         return f"{self.ip}:{self.port}"
 
 
+LB_EXCLUDE = "node.kubernetes.io/exclude-from-external-load-balancers"
+
+
 def node_record(obj: dict, subnet: str) -> NodeInfo:
     status = obj.get("status") or {}
     ip = next(
@@ -137,6 +141,7 @@ def node_record(obj: dict, subnet: str) -> NodeInfo:
         gateway=gateway,
         unschedulable=bool(spec.get("unschedulable")),
         ready=ready or not status.get("conditions"),
+        lb_excluded=LB_EXCLUDE in (obj["metadata"].get("labels") or {}),
     )
 
 

@@ -197,7 +197,10 @@ class Forwarding:
             nodes = [
                 n
                 for n in sorted(idx.nodes.values(), key=lambda n: n.name)
-                if n.ready and n.name not in net.failed and n.pod_cidr
+                if n.ready
+                and n.name not in net.failed
+                and n.pod_cidr
+                and not n.lb_excluded
             ]
             if svc.external_local:
                 local = {e.node for e in idx.endpoints(svc, port)}
