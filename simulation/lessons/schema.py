@@ -251,6 +251,12 @@ def _prediction(raw: Any, last: bool) -> Prediction:
         raise StepError("`predict.choices` lists two or more choices")
     parsed = []
     for c in choices:
+        label = c.get("label") if isinstance(c, dict) else c
+        if isinstance(label, bool) or label is None:
+            raise StepError(
+                f"choice label {label!r} is not text: YAML reads Yes, No, on, off"
+                " and null as other values, so put the label in quotes"
+            )
         if isinstance(c, dict):
             if "label" not in c:
                 raise StepError(f"choice {c!r} needs a `label`")
