@@ -208,10 +208,17 @@ class Walker(Forwarding):
         p, rs = self.pkt, self.net.ruleset(node.name)
         out_ip = device_ip(node, route.dev)
         r = run_hook(rs, "POSTROUTING", p, "NEW", self.rng, out_ip)
-        if r.nat:
+        if r.nat and "flanneld masq" in r.nat["rule"]:
             text = (
-                f"MASQUERADE rewrites the source to {out_ip}, this node's address "
-                f"on {route.dev} (the mark or flannel's rule asked for SNAT)."
+                "flannel masquerades traffic crossing between the pod network and "
+                f"the outside: the source becomes {out_ip}, {node.name}'s address "
+                f"on {route.dev}."
+            )
+        elif r.nat:
+            text = (
+                f"kube-proxy marked this connection for SNAT (KUBE-MARK-MASQ), so "
+                f"KUBE-POSTROUTING masquerades it to {out_ip}, {node.name}'s address "
+                f"on {route.dev}: the reply must come back through this node."
             )
         else:
             text = "POSTROUTING: no source NAT; the source address is unchanged."
