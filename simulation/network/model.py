@@ -66,6 +66,7 @@ class NetworkModel:
         self._rulesets: dict[str, tuple[tuple, Ruleset]] = {}
         self._routes: dict[str, tuple[int, list[rt.Route]]] = {}
         self._rules_sig: tuple = ()
+        self._svc_count = 0
         self.conntrack.clear()
 
     # configuration ------------------------------------------------------------
@@ -116,6 +117,10 @@ class NetworkModel:
             (k, s.rv, self._idx.slice_rvs.get(k, ()))
             for k, s in self._idx.services.items()
         )
+        live = self._idx.services
+        if len(live) < self._svc_count:  # a Service went away: drop its rules
+            self._svc_cache = {k: v for k, v in self._svc_cache.items() if k[0] in live}
+        self._svc_count = len(live)
 
     def _mode_now(self) -> tuple:
         subnet = getattr(self.config, "node_subnet", None)
