@@ -18,6 +18,7 @@ export class Diagram extends EventTarget {
     this.store = store;
     this.layout = new Layout();
     this.view = { k: 1, x: 0, y: 0 };
+    this.lod = "near";
     this.userMoved = false;
     this.selectedId = null;
     this.nodeGroups = new Map();
@@ -57,6 +58,11 @@ export class Diagram extends EventTarget {
   render() {
     const store = this.store;
     this.layout.sync(store);
+    // Refit only when the set of nodes changes: a new pod or Service never moves the view.
+    // Fitting first also decides the level of detail before anything is drawn.
+    const fitKey = `${this.layout.nodeSlots.highest}|${this.layout.columns}`;
+    if (!this.userMoved && fitKey !== this.fitKey) this.fit(false);
+    this.fitKey = fitKey;
     this.renderFrame();
     this.renderNodes();
     this.renderPods();
@@ -64,11 +70,41 @@ export class Diagram extends EventTarget {
     this.renderWires();
     this.renderLinks();
     this.detail.refresh();
-    // Refit only when the set of nodes changes: a new pod or Service never moves the view.
-    const fitKey = `${this.layout.nodeSlots.highest}|${this.layout.columns}`;
-    if (!this.userMoved && fitKey !== this.fitKey) this.fit();
-    this.fitKey = fitKey;
     this.applySelection();
+  }
+
+  /** The part of the world on screen, with a margin, for drawing detail only there. */
+  visibleWorld() {
+    const { k, x, y } = this.view;
+    const width = this.svgWidth ?? 0;
+    const height = this.svgHeight ?? 0;
+    const margin = 0.5;
+    return {
+      x: (-x - width * margin) / k,
+      y: (-y - height * margin) / k,
+      w: (width * (1 + 2 * margin)) / k,
+      h: (height * (1 + 2 * margin)) / k,
+    };
+  }
+
+  /** Near zoom draws full detail for nodes in view; far zoom (or off screen) a summary. */
+  detailed(rect, visible) {
+    if (this.lod === "far" || !rect) return false;
+    return rect.x < visible.x + visible.w && rect.x + rect.w > visible.x
+      && rect.y < visible.y + visible.h && rect.y + rect.h > visible.y;
+  }
+
+  /** After a pan or zoom: draw detail where the view now is (once per frame). */
+  scheduleCull() {
+    if (this.cullPending) return;
+    this.cullPending = true;
+    requestAnimationFrame(() => {
+      this.cullPending = false;
+      this.renderNodes();
+      this.renderPods();
+      this.renderLinks();
+      this.applySelection();
+    });
   }
 
   renderFrame() {
@@ -147,10 +183,12 @@ export class Diagram extends EventTarget {
   renderNodes() {
     const byNode = this.store.podsByNode();
     const seen = new Set();
+    const visible = this.visibleWorld();
     for (const node of this.store.list("nodes")) {
       seen.add(node.id);
       const rect = this.layout.nodeRect(node.name);
       const info = this.nodeInfo(node, byNode.get(node.name) ?? []);
+      info.detailed = this.detailed(rect, visible);
       const signature = `${rect.x},${rect.y}|${JSON.stringify(info)}`;
       const previous = this.nodeGroups.get(node.id);
       if (previous && this.nodeSignatures.get(node.id)?.node === node && this.nodeSignatures.get(node.id)?.signature === signature) continue;
@@ -177,9 +215,16 @@ export class Diagram extends EventTarget {
     const pending = this.layout.hiddenPodCount("");
     const waiting = this.layout.pendingSlots.size;
     if (this.trayNote) setText(this.trayNote, pending ? `+${pending} more` : waiting ? "" : "(empty)");
+    const visible = this.visibleWorld();
+    const culled = new Set();
     for (const pod of this.store.list("pods")) {
       const rect = this.layout.podRect(pod);
       if (!rect) continue;
+      // Pods are drawn only where the view shows detail; the far view shows counts.
+      if (pod.node && !this.detailed(this.layout.nodeRect(pod.node), visible)) {
+        culled.add(pod.id);
+        continue;
+      }
       seen.add(pod.id);
       let group = this.podGroups.get(pod.id);
       const previous = this.podObjects.get(pod.id);
@@ -204,7 +249,8 @@ export class Diagram extends EventTarget {
       if (seen.has(id)) continue;
       this.podGroups.delete(id);
       this.podObjects.delete(id);
-      this.leave(group);
+      if (culled.has(id)) group.remove();
+      else this.leave(group);
     }
   }
 
@@ -395,27 +441,36 @@ export class Diagram extends EventTarget {
 
   // ---- zoom and pan ------------------------------------------------------------------
 
-  fit() {
+  fit(draw = true) {
     const box = this.layout.bounds();
-    const { width, height: fullHeight } = this.svg.getBoundingClientRect();
+    const { width, height: fullHeight } = this.measure();
     const top = 36;  // the colour legend's strip
     const height = fullHeight - top;
     if (!width || height <= 0) return;
     const k = Math.min(width / box.w, height / box.h);
-    this.setView(k, (width - box.w * k) / 2 - box.x * k, top + (height - box.h * k) / 2 - box.y * k);
+    this.setView(k, (width - box.w * k) / 2 - box.x * k, top - box.y * k, draw);
   }
 
-  setView(k, x, y) {
+  measure() {
+    const { width, height } = this.svg.getBoundingClientRect();
+    this.svgWidth = width;
+    this.svgHeight = height;
+    return { width, height };
+  }
+
+  setView(k, x, y, draw = true) {
     this.view = { k: Math.min(4, Math.max(0.05, k)), x, y };
     this.viewport.setAttribute("transform", `translate(${this.view.x},${this.view.y}) scale(${this.view.k})`);
     const far = this.view.k < farThreshold;
+    this.lod = far ? "far" : "near";
     this.svg.classList.toggle("lod-far", far);
     this.svg.classList.toggle("lod-near", !far);
+    if (draw) this.scheduleCull();
     this.dispatchEvent(new CustomEvent("view", { detail: this.view }));
   }
 
   zoomBy(factor, at) {
-    const { width, height } = this.svg.getBoundingClientRect();
+    const { width, height } = this.measure();
     const point = at ?? { x: width / 2, y: height / 2 };
     const k = Math.min(4, Math.max(0.05, this.view.k * factor));
     const ratio = k / this.view.k;
@@ -430,7 +485,7 @@ export class Diagram extends EventTarget {
 
   /** Zoom so that a world rectangle fills most of the screen. */
   focusRect(rect, maxK = 1.6) {
-    const { width, height } = this.svg.getBoundingClientRect();
+    const { width, height } = this.measure();
     const k = Math.min(maxK, (width * 0.9) / rect.w, (height * 0.9) / rect.h);
     this.userMoved = true;
     this.setView(k, width / 2 - (rect.x + rect.w / 2) * k, height / 2 - (rect.y + rect.h / 2) * k);
@@ -489,6 +544,7 @@ export class Diagram extends EventTarget {
     });
     new ResizeObserver(() => {
       if (!this.userMoved) this.fit();
+      else this.measure();
     }).observe(this.svg);
   }
 

@@ -80,6 +80,7 @@ export function start(root = document) {
   // ---- what the server says ----------------------------------------------------------
   const handlers = {
     snapshot(message) {
+      if (firstRender) performance.mark("kubeviz-snapshot-received");
       store.applySnapshot(message.seq, message.state ?? {});
       if (message.session) controls.applyStatus(message.session);
       diagram.render();

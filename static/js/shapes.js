@@ -146,12 +146,17 @@ export function nodeShape(node, info) {
     svg("g", { className: `node ${ready ? "node-ready" : "node-notready"}` }),
     node.id, `Node ${node.name}, ${nodeStatusText(node)}, ${info.podCount} pods`,
   );
+  group.append(box("node-box", w, h, 10));
+  if (!info.detailed) {
+    // Far away or off screen: the summary only (a few elements instead of dozens).
+    group.append(farSummary(node, info, w, h));
+    return group;
+  }
   const compW = (w - 2 * pad - 16) / 3;
   const footerY = sizes.nodeHeader + sizes.nodeComponents + sizes.podAreaH;
   const overlay = info.cni !== "routed";
   const runtimeName = String(node.runtime || info.runtime || "containerd").split(":")[0];
   group.append(
-    box("node-box", w, h, 10),
     svg("rect", { className: "node-header", width: w, height: sizes.nodeHeader - 6, rx: 10 }),
     label(node.name, pad, 22, "node-name near-only"),
     label(`${node.ip ?? ""}  ·  pods ${node.podCIDR ?? "?"}`, pad, 40, "node-ip near-only"),
