@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from . import apply, delete, describe, get, info, nodes, workloads
 from . import exec as exec_
+from . import run as run_
 from .apply import Reader
 from .lexer import MAX_LINE, lex
 from .parser import Flag, parse
@@ -32,6 +33,7 @@ VERBS: dict[str, tuple[Flag, ...]] = {
     "drain": nodes.DRAIN_FLAGS,
     "logs": info.LOGS_FLAGS,
     "rollout": (),
+    "run": run_.FLAGS,
     "exec": exec_.FLAGS,
     "version": (Flag("client"), Flag("output", "o", "str")),
     "cluster-info": (),
@@ -71,6 +73,7 @@ def run(cluster, line: str, files: Reader | None = None) -> KubectlResult:
         "drain": nodes.drain,
         "logs": info.logs,
         "exec": exec_.run,
+        "run": run_.run,
         "version": info.version,
         "cluster-info": info.cluster_info,
         "api-resources": info.api_resources,

@@ -109,6 +109,9 @@ def response(net, trace: dict, url: str) -> tuple[int, list[str], str] | None:
         return None
     elif "nginx" in image.rsplit("/", 1)[-1]:
         status, body = 200, NGINX
+        tag = image.rpartition(":")[2] if ":" in image else ""
+        if tag.count(".") == 2 and tag.replace(".", "").isdigit():
+            server = f"nginx/{tag}"
     elif "gb-frontend" in image or "frontend" in image:
         status, body, server = 200, GUESTBOOK, "Apache/2.4.38 (Debian)"
     elif "kube-apiserver" in image or ":6443" in (trace.get("hops") or [{}])[-1].get(

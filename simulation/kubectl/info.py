@@ -65,12 +65,9 @@ def logs(cluster, args) -> KubectlResult:
     image = next(c["image"] for c in pod["spec"]["containers"] if c["name"] == wanted)
     started = (state.get("running") or {}).get("startedAt") or clock.iso(cluster.time)
     lines = [SIMULATED.format(image=image), *_lines(image, started, name)]
-    if args.flag("tail") is not None and args.flag("tail") >= 0:
-        lines = (
-            lines[:1] + lines[1:][-args.flag("tail") :]
-            if args.flag("tail")
-            else lines[:1]
-        )
+    tail = args.flag("tail")
+    if tail is not None and tail >= 0:
+        lines = [lines[0], *(lines[1:][-tail:] if tail else [])]
     return KubectlResult(output="\n".join(lines))
 
 
@@ -218,6 +215,7 @@ USAGE = {
     "exec": "kubectl exec POD [-c CONTAINER] -- curl URL | wget -qO- URL"
     " | nslookup NAME | ping IP",
     "set": "kubectl set image deployment/NAME CONTAINER=IMAGE",
+    "run": "kubectl run NAME --image=IMAGE [--port=P] [--labels=k=v] [-- ARGS...]",
 }
 
 

@@ -141,3 +141,19 @@ def test_namespace_flag_applies_to_manifests(cluster, kc):
     )
     assert cluster.store.get("configmaps", "shop", "settings") is not None
     assert kc.rows(kc.ok(cluster, "kubectl get cm -n shop"))[0][:2] == ["settings", "1"]
+
+
+def test_run_makes_a_bare_pod(cluster, kc):
+    """`kubectl run` makes one pod labelled run=NAME that no controller owns."""
+    assert kc.ok(cluster, "kubectl run tmp --image=busybox:1.36 -- sleep 3600") == (
+        "pod/tmp created"
+    )
+    pod = cluster.store.get("pods", "default", "tmp")
+    assert pod["metadata"]["labels"] == {"run": "tmp"}
+    assert not pod["metadata"].get("ownerReferences")
+    (container,) = pod["spec"]["containers"]
+    assert (container["name"], container["args"]) == ("tmp", ["sleep", "3600"])
+
+
+def test_run_refuses_an_interactive_terminal(cluster, kc):
+    assert "kubectl exec" in kc.fails(cluster, "kubectl run t -it --rm --image=busybox")
