@@ -42,14 +42,22 @@ class LessonRun:
             raise UsageError(
                 f"error: {self.id} has steps 0 to {self.steps - 1}, not {n!r}"
             )
-        mark = self._compiled.marks[n]
-        if self.cluster.history.horizon < self._compiled.marks[-1]:
-            # Someone acted on the lesson's own cluster and cut its future: rebuild.
-            self.cluster = Cluster.replay(self._compiled.inputs, self._compiled.actions)
-        self.cluster.seek(mark)
+        if not self._on_script():
+            # Someone acted on the lesson's own cluster and changed its timeline.
+            self.cluster = Cluster.replay(
+                self._compiled.inputs,
+                self._compiled.actions,
+                until=self._compiled.marks[-1],
+            )
+        self.cluster.seek(self._compiled.marks[n])
         self.position = n
         self._sandbox = None
         return self.current()
+
+    def _on_script(self) -> bool:
+        end = self._compiled.marks[-1]
+        taken = [a for a in self.cluster.actions if a["step"] <= end]
+        return self.cluster.history.horizon >= end and taken == self._compiled.actions
 
     def next(self) -> dict:
         return self.goto(min(self.position + 1, self.steps - 1))
