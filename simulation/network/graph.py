@@ -117,7 +117,14 @@ class NetworkGraph:
             ip=node.ip,
             mac=ad.mac_for(eth0),
         )
-        g.add_node(root, kind="netns", node=n, netns="root", device=None)
+        g.add_node(
+            root,
+            kind="netns",
+            node=n,
+            netns="root",
+            device=None,
+            parts=("routing table", "netfilter"),
+        )
         g.add_edges_from([(eth0, LAN), (eth0, root)])
         if not node.pod_cidr:
             return
@@ -183,6 +190,7 @@ class NetworkGraph:
             ip=pod.ip,
             mac=ad.mac_for(eth0),
             pod=pod.key,
+            holder="pause",  # the pause container keeps the namespace alive
         )
         g.add_node(
             lo,
@@ -192,6 +200,7 @@ class NetworkGraph:
             device="lo",
             ip=ad.LOOPBACK,
             pod=pod.key,
+            holder="pause",
         )
         g.add_node(
             veth,

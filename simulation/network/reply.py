@@ -76,6 +76,8 @@ def _hop(h: dict, src: str, dst: str, proto: str, explain: str, **extra) -> dict
         "conntrack": extra.pop("conntrack", None),
         "explain": explain,
     }
+    if h.get("part"):
+        r["part"] = "netfilter" if r["hook"] else "routing"
     r.update(extra)
     return r
 

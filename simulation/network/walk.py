@@ -67,6 +67,12 @@ class Walker(Forwarding):
             "conntrack": extra.pop("conntrack", None),
             "explain": explain,
         }
+        if attrs.get("kind") == "netns":
+            h["part"] = (
+                "netfilter"
+                if h["hook"]
+                else ("routing" if "route" in extra else "stack")
+            )
         h.update(extra)
         self.hops.append(h)
         return h
