@@ -1,7 +1,23 @@
 """The cluster network: graph, kube-proxy rules, routes, conntrack, DNS and traces.
 
-Entry points: `NetworkModel(store, config, sim)` with `.trace()`, `.iptables_save()`,
-`.routes_text()`, `.conntrack_text()`, `.graph`; or `trace(cluster, src, dst, rng)`.
+Everything is derived from API objects in the store (nodes, pods, Services,
+EndpointSlices, Ingresses) and cached by resourceVersion; nothing here writes.
+
+    net = NetworkModel(cluster)               # or NetworkModel(store, config, sim)
+    net.trace(src, dst, rng=None, proto="tcp") -> TraceResult (.to_dict())
+    net.lookup(src, name, rng=None)           -> TraceResult (DNS leg only)
+    net.iptables_save(node, table=None)       -> str  (`iptables-save`)
+    net.routes_text(node)                     -> str  (`ip route`)
+    net.conntrack_text(node)                  -> str  (`conntrack -L`)
+    net.graph                                 -> networkx.Graph
+    net.path(a, b)                            -> list[str] (ties broken by name)
+
+src: `internet`, `node/NAME`, `[pod/][NS/]POD[:CONTAINER]` or an IP.
+dst: `IP[:PORT]`, `NAME[:PORT]`, `http[s]://HOST[:PORT]/PATH`,
+`svc/[NS/]NAME[:PORT]`, `pod/[NS/]NAME[:PORT]`, `node/NAME:PORT`.
+Verdicts: delivered, rejected, dropped, timeout, refused, unresolved.
+text.py prints results as curl, nslookup and ping would; addons.py holds the
+ingress-nginx objects for the core to create.
 """
 
 from __future__ import annotations
