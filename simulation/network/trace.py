@@ -253,7 +253,8 @@ def _ingress_leg(net, pod, dest: Destination, rng, res: TraceResult):
     res.hops += leg["hops"]
     res.reply = leg["reply"] + res.reply
     http["status"] = 200 if leg["verdict"] == "delivered" else 502
+    tls = "TLS ends at the controller; " if http["tls"] else ""
     return leg["verdict"], (
-        f"The Ingress controller terminated the request and "
-        f"opened a new connection to {ep.text}: {leg['reason']}"
+        f"{tls}The Ingress controller matched {http['rule']} and opened a new "
+        f"connection to {ep.text} (an endpoint of {m.service}): {leg['reason']}"
     )

@@ -164,8 +164,9 @@ class Forwarding:
         if name is None:
             self.hop(
                 where,
-                f"Nothing in {pod.key} listens on {p.dport}/"
-                f"{p.proto.upper()}, so its kernel answers with a RST.",
+                f"Nothing in {pod.key} listens on {p.dport}/{p.proto.upper()}, so "
+                "its kernel answers with "
+                + ("a TCP RST." if p.proto == "tcp" else "ICMP port unreachable."),
             )
             self.stop(
                 "refused",

@@ -152,3 +152,32 @@ def test_container_not_in_pod_is_a_usage_error():
         m.trace("a:nosuch", "10.244.1.2:80")
     with pytest.raises(NotFound):
         m.trace("ghost", "10.244.1.2:80")
+
+
+def test_https_ingress_terminates_tls_at_the_controller():
+    b = web_cluster(platform="cloud")
+    b.ingress_controller()
+    b.ingress("shop", "shop.example.com", {"/": ("web", 80)})
+    r = b.model().trace("internet", "https://shop.example.com/", random.Random(1))
+    assert r.verdict == "delivered"
+    assert r.http["tls"] is True
+    assert r.legs[0]["to"].endswith(":443")
+    assert r.legs[1]["hops"][-1]["dst"].endswith(":80")  # plain HTTP behind it
+    assert r.reason.startswith("TLS ends at the controller")
+
+
+def test_internal_traffic_policy_local_drops_without_a_local_endpoint():
+    b = ClusterBuilder()
+    b.pod("client", "node-1", ports=[])
+    b.pod("web", "node-2", labels={"app": "web"})
+    svc = b.service("web", {"app": "web"})
+    svc = dict(svc, spec=dict(svc["spec"], internalTrafficPolicy="Local"))
+    b.store.put("services", svc)
+    m = b.model()
+    r = m.trace("client", "10.96.0.20:80", random.Random(1))
+    assert r.verdict == "dropped"
+    assert "has no local endpoints" in r.hops[-1]["rules"][-1]
+    assert "KUBE-SVL-" in m.iptables_save("node-2", "nat")
+    assert m.trace("node/node-2", "10.96.0.20:80", random.Random(1)).verdict == (
+        "delivered"
+    )
