@@ -15,7 +15,7 @@ from ..events import APICall
 from ..resources import BY_PLURAL
 from . import http, tools
 from .columns import address
-from .info import _pod_for
+from .info import pod_for
 from .objects import namespace_of
 from .parser import Flag
 from .result import KubectlResult
@@ -75,7 +75,7 @@ def run(cluster, args) -> KubectlResult:
             "error: you must specify at least one command for the container"
         )
     ns = namespace_of(args)
-    pod = _pod_for(cluster, args.words[0], ns)
+    pod = pod_for(cluster, args.words[0], ns)
     meta, name = pod["metadata"], pod["metadata"]["name"]
     names = [c["name"] for c in pod["spec"]["containers"]]
     container = str(args.flag("container") or names[0])

@@ -38,7 +38,7 @@ def logs(cluster, args) -> KubectlResult:
             " TYPE/NAME is a required argument for the logs command"
         )
     ns = namespace_of(args)
-    pod = _pod_for(cluster, args.words[0], ns)
+    pod = pod_for(cluster, args.words[0], ns)
     name = pod["metadata"]["name"]
     containers = [c["name"] for c in pod["spec"]["containers"]]
     wanted = args.flag("container") or containers[0]
@@ -71,7 +71,7 @@ def logs(cluster, args) -> KubectlResult:
     return KubectlResult(output="\n".join(lines))
 
 
-def _pod_for(cluster, word: str, ns: str) -> dict:
+def pod_for(cluster, word: str, ns: str) -> dict:
     kind, slash, name = word.partition("/")
     if not slash:
         return fetch(cluster, BY_PLURAL["pods"], ns, word)
