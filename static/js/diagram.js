@@ -55,7 +55,9 @@ export class Diagram extends EventTarget {
 
   // ---- rendering -------------------------------------------------------------------
 
-  render() {
+  /** Draw the store; `animate` false (snapshots) puts things in place without fading. */
+  render(animate = true) {
+    this.animate = animate;
     const store = this.store;
     this.layout.sync(store);
     // Refit only when the set of nodes changes: a new pod or Service never moves the view.
@@ -196,7 +198,7 @@ export class Diagram extends EventTarget {
       group.setAttribute("transform", `translate(${rect.x},${rect.y})`);
       if (previous) previous.replaceWith(group);
       else {
-        group.classList.add("enter");
+        if (this.animate) group.classList.add("enter");
         this.layers.nodes.append(group);
       }
       this.nodeGroups.set(node.id, group);
@@ -234,7 +236,7 @@ export class Diagram extends EventTarget {
           fresh.style.transform = group.style.transform;
           group.replaceWith(fresh);
           if (previous && podStatusClass(previous) !== podStatusClass(pod)) this.flash(fresh);
-        } else {
+        } else if (this.animate) {
           fresh.classList.add("enter");
         }
         group = fresh;
@@ -264,7 +266,7 @@ export class Diagram extends EventTarget {
         const fresh = serviceShape(service);
         if (group) group.replaceWith(fresh);
         else {
-          fresh.classList.add("enter");
+          if (this.animate) fresh.classList.add("enter");
           this.layers.services.append(fresh);
         }
         group = fresh;
@@ -445,7 +447,7 @@ export class Diagram extends EventTarget {
     const box = this.layout.bounds();
     const { width, height: fullHeight } = this.measure();
     const top = 36;  // the colour legend's strip
-    const height = fullHeight - top;
+    const height = fullHeight - top - (this.reserveBottom ?? 0);
     if (!width || height <= 0) return;
     const k = Math.min(width / box.w, height / box.h);
     this.setView(k, (width - box.w * k) / 2 - box.x * k, top - box.y * k, draw);

@@ -83,7 +83,7 @@ export function start(root = document) {
       if (firstRender) performance.mark("kubeviz-snapshot-received");
       store.applySnapshot(message.seq, message.state ?? {});
       if (message.session) controls.applyStatus(message.session);
-      diagram.render();
+      diagram.render(false);
       timeline.rebuild();
       narration.showIdle(store);
       diagram.showEvent(store.events.get(store.step), false);
@@ -168,6 +168,9 @@ export function start(root = document) {
       focus: () => {
         const on = document.body.classList.toggle("focus");
         $("[data-command=focus]")?.setAttribute("aria-pressed", String(on));
+        // The narration line sits under the picture in focus mode: fit above it.
+        diagram.reserveBottom = on ? ($(".focus-narration")?.offsetHeight ?? 0) + 12 : 0;
+        diagram.resetView();
       },
       "replay-trace": () => packets.play(),
     };

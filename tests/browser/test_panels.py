@@ -184,6 +184,7 @@ def test_the_page_reads_at_projector_sizes(daphne_server, page):
         assert size >= 7, "a pod's name is at least 7 px tall when everything is shown"
         shot(page, f"session-{width}x{height}")
         page.keyboard.press("f")
+        page.wait_for_timeout(300)
         shot(page, f"session-{width}x{height}-focus")
         focused = pod.evaluate("el => el.getBoundingClientRect().height")
         assert focused > size, "focus mode gives the picture the whole screen"
