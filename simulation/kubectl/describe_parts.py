@@ -51,21 +51,22 @@ def container(c: dict, status: dict | None, when) -> list[str]:
     out = [f"  {c['name']}:"]
     if status.get("containerID"):
         out.append(f"    Container ID:\t{status['containerID']}")
-    out += [
-        f"    Image:\t{c.get('image', '')}",
-        f"    Image ID:\t{status.get('imageID', '')}",
-        f"    Port:\t{port}",
-        f"    Host Port:\t{host}",
-    ]
+    out.append(f"    Image:\t{c.get('image', '')}")
+    if status:
+        out.append(f"    Image ID:\t{status.get('imageID', '')}")
+    out += [f"    Port:\t{port}", f"    Host Port:\t{host}"]
+    if c.get("command"):
+        out += ["    Command:"] + [f"      {a}" for a in c["command"]]
     if c.get("args"):
         out += ["    Args:"] + [f"      {a}" for a in c["args"]]
-    out += _state("State", status.get("state") or {"waiting": {}}, when)
-    if status.get("lastState"):
-        out += _state("Last State", status["lastState"], when)
-    out += [
-        f"    Ready:\t{str(bool(status.get('ready'))).capitalize()}",
-        f"    Restart Count:\t{status.get('restartCount', 0)}",
-    ]
+    if status:  # kubectl prints state only once the kubelet has reported it
+        out += _state("State", status.get("state") or {"waiting": {}}, when)
+        if status.get("lastState"):
+            out += _state("Last State", status["lastState"], when)
+        out += [
+            f"    Ready:\t{str(bool(status.get('ready'))).capitalize()}",
+            f"    Restart Count:\t{status.get('restartCount', 0)}",
+        ]
     res = c.get("resources") or {}
     for title in ("Limits", "Requests"):
         values = res.get(title.lower())

@@ -17,6 +17,8 @@ FLAGS = (
     Flag("show-labels"),
     Flag("watch", "w"),
     Flag("no-headers"),
+    Flag("field-selector", kind="str"),
+    Flag("sort-by", kind="str"),
 )
 FORMATS = ("wide", "yaml", "json", "name")
 ALL = ("pods", "services", "deployments", "replicasets", "horizontalpodautoscalers")
@@ -38,6 +40,8 @@ def run(cluster, args) -> KubectlResult:
     every_ns = bool(args.flag("all-namespaces"))
     ns = None if every_ns else namespace_of(args)
     test = selectors.parse(args.flag("selector")) if args.flag("selector") else None
+    wanted = args.flag("field-selector")
+    fields = selectors.parse_fields(str(wanted)) if wanted else None
     found = []
     named = False
     for resource, names in groups:
@@ -48,6 +52,10 @@ def run(cluster, args) -> KubectlResult:
             items = listing(cluster, resource, ns)
         if test is not None:
             items = [o for o in items if test(o["metadata"].get("labels") or {})]
+        if fields is not None:
+            items = [o for o in items if fields(o)]
+        if args.flag("sort-by"):
+            items = sorted(items, key=selectors.sort_key(str(args.flag("sort-by"))))
         found.append((resource, items))
     objects = [o for _, items in found for o in items]
     if fmt in ("yaml", "json", "name"):

@@ -99,3 +99,12 @@ def test_api_resources_lists_short_names(cluster, kc):
         "true",
         "Deployment",
     ]
+
+
+def test_describe_an_unscheduled_pod_omits_container_state(cluster, k8s, kc):
+    """Until a kubelet reports, describe shows no State, Ready or Restart Count."""
+    k8s.apply(cluster, k8s.pod("huge", cpu="64"))
+    out = kc.ok(cluster, "kubectl describe pod huge")
+    assert "Node:             <none>" in out
+    assert "State:" not in out and "Restart Count:" not in out
+    assert "Warning  FailedScheduling" in out

@@ -202,3 +202,21 @@ def test_yaml_quotes_like_go(web, kc):
 
 def test_type_slash_name_form(web, kc):
     assert kc.ok(web, "kubectl get deploy/web -o name") == "deployment.apps/web"
+
+
+def test_field_selectors(web, kc):
+    """`--field-selector` filters on fields, e.g. the node a pod runs on."""
+    node = web.store.list("pods", "default")[0]["spec"]["nodeName"]
+    out = kc.ok(
+        web, f"kubectl get pods -A -o wide --field-selector spec.nodeName={node}"
+    )
+    assert {r[7] for r in kc.rows(out)} == {node}
+    assert kc.ok(web, "kubectl get pods --field-selector status.phase!=Running") == (
+        "No resources found in default namespace."
+    )
+
+
+def test_sort_by_a_field(cluster, kc):
+    out = kc.ok(cluster, "kubectl get pods -A -o wide --sort-by=.status.podIP")
+    ips = [r[6] for r in kc.rows(out)]
+    assert ips == sorted(ips)
