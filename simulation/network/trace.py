@@ -175,6 +175,11 @@ def _resolve(net, src: Source, dest: Destination, rng, res: TraceResult):
         "server": net.dns_ip if namespace else "host resolver",
     }
     res.dns = info
+    if answer.external and namespace is not None:
+        info["note"] = (
+            f"CoreDNS is not authoritative for {dest.host}: it forwards the query "
+            f"upstream (forward . /etc/resolv.conf, here {ad.UPSTREAM_DNS_IP})."
+        )
     if namespace is not None and answer.queries:
         leg = _leg(net, src, net.dns_ip, 53, "udp", rng, "dns")
         leg.pop("_delivered")
