@@ -20,9 +20,10 @@ from django.http.cookie import parse_cookie
 
 from kubeviz import protocol
 from kubeviz.classroom import messages, services
-from kubeviz.classroom.host import frames_group, members_group, owner_group
+from kubeviz.classroom.host import owner_group
 from kubeviz.classroom.models import normal_code
 from kubeviz.classroom.owners import owners
+from kubeviz.classroom.relay import Relay, relays
 from kubeviz.consumers import NOT_FOUND, SessionConsumer
 from kubeviz.registry import registry
 
@@ -44,6 +45,21 @@ class ClassroomConsumer(SessionConsumer):
     # While waiting for the owner's catch-up: frames that arrived meanwhile.
     pending: list[dict] | None = None
     sync_task: asyncio.Task | None = None
+    relay: Relay | None = None
+
+    async def dispatch(self, message: dict) -> None:
+        """Frames skip Channels' per-message database clean-up.
+
+        `AsyncConsumer.dispatch` runs `close_old_connections` in the sync thread
+        before every handler: one thread hop per follower per frame, which
+        serialises a 200-follower fan-out on that one thread. Frame handlers never
+        touch the database, so they are called directly.
+        """
+        handler = FAST.get(message["type"])
+        if handler is not None:
+            await handler(self, message)
+        else:
+            await super().dispatch(message)
 
     async def connect(self) -> None:
         self.code = normal_code(self.scope["url_route"]["kwargs"]["code"])
@@ -59,9 +75,7 @@ class ClassroomConsumer(SessionConsumer):
         self.voter = cookies.get(VOTER_COOKIE, "")[:64] or secrets.token_hex(8)
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         self.name = messages.display_name((query.get("name") or [""])[0])
-        layer = get_channel_layer()
-        await layer.group_add(frames_group(self.code), self.channel_name)
-        await layer.group_add(members_group(self.code), self.channel_name)
+        self.relay = await relays().enter(self.code, self)
         await self.accept()
         await self.to_owner("join")
 
@@ -79,9 +93,7 @@ class ClassroomConsumer(SessionConsumer):
         if self.away and self.live is not None:
             await registry().leave(self.live, self.channel_name)
             self.live = None
-        layer = get_channel_layer()
-        await layer.group_discard(frames_group(self.code), self.channel_name)
-        await layer.group_discard(members_group(self.code), self.channel_name)
+        await relays().leave(self.code, self)
         await self.to_owner("leave")
 
     async def to_owner(self, kind: str, **fields) -> None:
@@ -212,8 +224,7 @@ class ClassroomConsumer(SessionConsumer):
         if live is None:
             await self.reply(protocol.error("gone", "the private copy was not found"))
             return
-        layer = get_channel_layer()
-        await layer.group_discard(frames_group(self.code), self.channel_name)
+        self.relay.following.discard(self)
         if self.sync_task is not None:
             self.sync_task.cancel()
         self.away, self.live, self.pending = True, live, None
@@ -228,6 +239,16 @@ class ClassroomConsumer(SessionConsumer):
         private, self.live, self.away = self.live, None, False
         if private is not None:
             await registry().leave(private, self.channel_name)
-        await get_channel_layer().group_add(frames_group(self.code), self.channel_name)
+        self.relay.following.add(self)
         await self.reply({"type": "classroom", "mode": "following"})
         await self.sync(None)
+
+
+# Channel-layer messages whose handlers use no database (see dispatch).
+FAST = {
+    "session.frame": ClassroomConsumer.session_frame,
+    "session.note": ClassroomConsumer.session_note,
+    "classroom.message": ClassroomConsumer.classroom_message,
+    "classroom.reply": ClassroomConsumer.classroom_reply,
+    "classroom.catchup": ClassroomConsumer.classroom_catchup,
+}
