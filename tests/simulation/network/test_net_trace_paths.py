@@ -301,3 +301,19 @@ def test_protocol_style_object_destinations():
     assert r.hops[0]["dst"] == "10.244.3.2:80" and r.verdict == "delivered"
     r = m.trace("internet", "node/node-3:30080", random.Random(1))
     assert r.verdict == "delivered"
+
+
+def test_the_model_never_mutates_the_objects_it_reads():
+    import copy
+
+    b = web_cluster(platform="cloud")
+    b.ingress_controller()
+    b.ingress("shop", "shop.example.com", {"/": ("web", 80)})
+    before = copy.deepcopy(b.store.objects)
+    m = b.model()
+    m.trace("internet", "http://shop.example.com/", random.Random(1))
+    m.trace("client", "web", random.Random(1))
+    for node in m.idx.nodes:
+        m.iptables_save(node)
+        m.routes_text(node)
+    assert b.store.objects == before
