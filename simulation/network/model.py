@@ -239,6 +239,9 @@ _MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def model_for(cluster) -> NetworkModel:
     """The NetworkModel attached to a Cluster (one per cluster, made on first use)."""
+    own = getattr(cluster, "network", None)
+    if isinstance(own, NetworkModel):
+        return own
     model = _MODELS.get(cluster)
     if model is None:
         model = _MODELS[cluster] = NetworkModel(cluster)
