@@ -20,7 +20,7 @@ from django.http.cookie import parse_cookie
 
 from kubeviz import protocol
 from kubeviz.classroom import messages, services
-from kubeviz.classroom.host import owner_group
+from kubeviz.classroom.live import owner_group
 from kubeviz.classroom.models import normal_code
 from kubeviz.classroom.owners import owners
 from kubeviz.classroom.relay import Relay, relays

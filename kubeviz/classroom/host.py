@@ -19,84 +19,18 @@ from django.conf import settings
 
 from kubeviz import persistence, protocol
 from kubeviz.classroom import messages, services
-from kubeviz.consumers import SessionConsumer
-from kubeviz.live import LiveSession
+from kubeviz.classroom.live import (
+    CATCHUP,
+    NOTICE,
+    PRIVATE,
+    ClassroomLive,
+    Executor,
+    members_group,
+    owner_group,
+    send_text,
+)
 
 log = logging.getLogger(__name__)
-
-# Messages the host sends to a consumer's channel (see consumers.py).
-REPLY = "classroom.reply"  # {"text"}: one pre-encoded message for that consumer
-CATCHUP = "classroom.catchup"  # {"seq", "texts", "after"}: frames or a snapshot
-PRIVATE = "classroom.private"  # {"session"}: a break-away copy is ready
-NOTICE = "classroom.message"  # {"text", "locked"}: for every member, or presenters
-
-
-def frames_group(code: str) -> str:
-    """Numbered frames for everyone following (LiveSession.publish sends here)."""
-    return f"classroom.{code}"
-
-
-def members_group(code: str) -> str:
-    """Classroom notices (spotlight, poll, lock) for every member, away or not."""
-    return f"classroom.{code}.all"
-
-
-def owner_group(code: str) -> str:
-    """The owner's request channel: exactly one live host answers here."""
-    return f"classroom.{code}.owner"
-
-
-class ClassroomLive(LiveSession):
-    """Is responsible for the classroom's model; tells followers, never its id.
-
-    The session id is the capability to drive a session, so `info()` names the
-    classroom's code instead and counts everyone in the classroom.
-    """
-
-    def __init__(self, record: persistence.Record, cluster, code: str, **kw) -> None:
-        super().__init__(record, cluster, **kw)
-        self.code = code
-        self.group = frames_group(code)
-        self.count = lambda: 0
-
-    def info(self) -> dict:
-        return {**super().info(), "id": self.code, "viewers": self.count()}
-
-
-class Executor(SessionConsumer):
-    """Carries out one presenter control with the session consumer's own handlers.
-
-    Its replies (acks, errors, kubectl output) go to the presenter's channel, in
-    whichever process the presenter is connected to.
-    """
-
-    def __init__(self, live: ClassroomLive, reply_to: str) -> None:
-        super().__init__()
-        self.live = live
-        self.seq = 0  # past hello: controls are carried out
-        self.reply_to = reply_to
-
-    async def reply(self, message: dict) -> None:
-        await send_text(self.reply_to, protocol.encode(message))
-
-    async def on_save(self, message: dict) -> None:
-        """A saved link is a copy of this moment, never the classroom's session."""
-        async with self.live.lock:
-            record = self.live.record()
-        private = await services.asave_private(record)
-        await self.reply(
-            protocol.ack(
-                "save",
-                message.get("id"),
-                session=private,
-                step=record.position,
-                url=f"/s/{private}",
-            )
-        )
-
-
-async def send_text(channel: str, text: str) -> None:
-    await get_channel_layer().send(channel, {"type": REPLY, "text": text})
 
 
 @dataclass
@@ -198,7 +132,14 @@ class Host:
     async def serve(self) -> None:
         layer = get_channel_layer()
         while True:
-            request = await layer.receive(self.channel)
+            try:
+                request = await layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis went away: wait, then listen again
+                log.exception("classroom %s: the host could not receive", self.code)
+                await asyncio.sleep(1)
+                continue
             kind = request.get("type")
             if kind == "classroom.ping":
                 await layer.send(request["reply_to"], {"type": "classroom.pong"})

@@ -19,7 +19,8 @@ import weakref
 from channels.layers import get_channel_layer
 
 from kubeviz.classroom import services
-from kubeviz.classroom.host import Host, owner_group
+from kubeviz.classroom.host import Host
+from kubeviz.classroom.live import owner_group
 
 PING_TIMEOUT = 1.0
 ALIVE_FOR = 5.0  # seconds a pong is trusted before the owner is pinged again

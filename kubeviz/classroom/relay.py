@@ -16,7 +16,7 @@ import weakref
 
 from channels.layers import get_channel_layer
 
-from kubeviz.classroom.host import frames_group, members_group
+from kubeviz.classroom.live import frames_group, members_group
 
 log = logging.getLogger(__name__)
 

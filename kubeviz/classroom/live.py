@@ -1,0 +1,89 @@
+"""The classroom's model and the names its messages travel under.
+
+`ClassroomLive` is a LiveSession whose frames go to the classroom's group and
+whose status never shows the session id; `Executor` carries out a presenter's
+control with the session consumer's own handlers, replying over the channel layer.
+"""
+
+from __future__ import annotations
+
+from channels.layers import get_channel_layer
+
+from kubeviz import persistence, protocol
+from kubeviz.classroom import services
+from kubeviz.consumers import SessionConsumer
+from kubeviz.live import LiveSession
+
+# Messages the host sends to a consumer's channel (see consumers.py).
+REPLY = "classroom.reply"  # {"text"}: one pre-encoded message for that consumer
+CATCHUP = "classroom.catchup"  # {"seq", "texts", "after"}: frames or a snapshot
+PRIVATE = "classroom.private"  # {"session"}: a break-away copy is ready
+NOTICE = "classroom.message"  # {"text", "locked"}: for every member, or presenters
+
+
+def frames_group(code: str) -> str:
+    """Numbered frames for everyone following (LiveSession.publish sends here)."""
+    return f"classroom.{code}"
+
+
+def members_group(code: str) -> str:
+    """Classroom notices (spotlight, poll, lock) for every member, away or not."""
+    return f"classroom.{code}.all"
+
+
+def owner_group(code: str) -> str:
+    """The owner's request channel: exactly one live host answers here."""
+    return f"classroom.{code}.owner"
+
+
+class ClassroomLive(LiveSession):
+    """Is responsible for the classroom's model; tells followers, never its id.
+
+    The session id is the capability to drive a session, so `info()` names the
+    classroom's code instead and counts everyone in the classroom.
+    """
+
+    def __init__(self, record: persistence.Record, cluster, code: str, **kw) -> None:
+        super().__init__(record, cluster, **kw)
+        self.code = code
+        self.group = frames_group(code)
+        self.count = lambda: 0
+
+    def info(self) -> dict:
+        return {**super().info(), "id": self.code, "viewers": self.count()}
+
+
+class Executor(SessionConsumer):
+    """Carries out one presenter control with the session consumer's own handlers.
+
+    Its replies (acks, errors, kubectl output) go to the presenter's channel, in
+    whichever process the presenter is connected to.
+    """
+
+    def __init__(self, live: ClassroomLive, reply_to: str) -> None:
+        super().__init__()
+        self.live = live
+        self.seq = 0  # past hello: controls are carried out
+        self.reply_to = reply_to
+
+    async def reply(self, message: dict) -> None:
+        await send_text(self.reply_to, protocol.encode(message))
+
+    async def on_save(self, message: dict) -> None:
+        """A saved link is a copy of this moment, never the classroom's session."""
+        async with self.live.lock:
+            record = self.live.record()
+        private = await services.asave_private(record)
+        await self.reply(
+            protocol.ack(
+                "save",
+                message.get("id"),
+                session=private,
+                step=record.position,
+                url=f"/s/{private}",
+            )
+        )
+
+
+async def send_text(channel: str, text: str) -> None:
+    await get_channel_layer().send(channel, {"type": REPLY, "text": text})
