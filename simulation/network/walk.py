@@ -156,7 +156,7 @@ class Walker(Forwarding):
         r = run_hook(rs, "OUTPUT", p, "NEW", self.rng)
         self.hop(
             root,
-            self._nat_explain(r, "OUTPUT"),
+            self._nat_explain(r, "OUTPUT", node.name),
             hook="OUTPUT",
             nat=r.nat,
             rules=r.rules,
@@ -179,7 +179,7 @@ class Walker(Forwarding):
         r = run_hook(rs, "PREROUTING", p, "NEW", self.rng)
         self.hop(
             root,
-            self._nat_explain(r, "PREROUTING"),
+            self._nat_explain(r, "PREROUTING", node.name),
             hook="PREROUTING",
             nat=r.nat,
             rules=r.rules,
@@ -319,13 +319,26 @@ class Walker(Forwarding):
         )
 
     # explanations -----------------------------------------------------------
-    def _nat_explain(self, r, hook: str) -> str:
+    def _endpoint_count(self, r, node: str) -> int:
+        """How many endpoints the KUBE-SVC/SVL chain that was taken balances over."""
+        jump = next((x for x in r.rules if "-j KUBE-SEP-" in x), "")
+        chain = jump.split()[1] if jump else ""
+        rules = self.net.ruleset(node).nat.get(chain, [])
+        return sum(x.target.startswith("KUBE-SEP-") for x in rules)
+
+    def _nat_explain(self, r, hook: str, node: str) -> str:
         if r.verdict == "REJECT":
             return self._filter_explain(r)
         if r.nat:
+            n = self._endpoint_count(r, node)
+            how = (
+                f"one of {n} endpoints picked at random by the `-m statistic` rules"
+                if n > 1
+                else "its only endpoint"
+            )
             return (
-                f"kube-proxy's nat rules ({hook}) DNAT {r.nat['from']} to endpoint "
-                f"{r.nat['to']}, chosen by the statistic match, before routing."
+                f"kube-proxy's nat rules ({hook}) DNAT {r.nat['from']} to "
+                f"{r.nat['to']}, {how}, on this node before routing."
             )
         return f"{hook}: no kube-proxy rule matches, so the destination stays as is."
 
