@@ -76,6 +76,8 @@ def find_hops(trace: dict, arg: dict) -> list[int]:
 @kind("trace_field")
 def _trace_field(scope, path):
     """Any field of the trace: `verdict`, `dns.answer`, `reply[0].node`, …"""
+    if isinstance(path, str) and path.startswith("reply.hops"):
+        path = "reply" + path[len("reply.hops") :]  # the reply is a list of hops
     return dig(_trace(scope), path)
 
 
