@@ -48,6 +48,7 @@ class ServiceRules:
     nat_chains: dict[str, list[Rule]] = field(default_factory=dict)
     filter_services: list[Rule] = field(default_factory=list)
     filter_external: list[Rule] = field(default_factory=list)
+    filter_nodeports: list[Rule] = field(default_factory=list)
 
 
 def depends_on_node(svc: ServiceInfo) -> bool:
@@ -142,6 +143,15 @@ def _port_rules(
                     ("d", lb_ip),
                 )
             )
+    if svc.health_node_port and ext_local:
+        out.filter_nodeports.append(
+            rule(
+                "KUBE-NODEPORTS",
+                "ACCEPT",
+                ("comment", f"{spn} health check node port"),
+                ("m", "tcp", svc.health_node_port),
+            )
+        )
     if port.node_port:
         np = ("m", proto, port.node_port)
         if has_eps:
@@ -212,20 +222,25 @@ def _port_rules(
         if has_external:
             ext.append(rule(ext_chain, external_policy))
     reachable: dict[str, Endpoint] = {}
+    sticky = svc.sticky_seconds
     if uses_cluster:
-        _balance(chains.setdefault(svc_chain, []), svc_chain, spn, proto, eps)
+        chain = chains.setdefault(svc_chain, [])
+        _balance(chain, svc_chain, spn, proto, eps, sticky)
         reachable.update((e.text, e) for e in eps)
     if uses_local:
-        _balance(chains.setdefault(svl_chain, []), svl_chain, spn, proto, local_eps)
+        chain = chains.setdefault(svl_chain, [])
+        _balance(chain, svl_chain, spn, proto, local_eps, sticky)
         reachable.update((e.text, e) for e in local_eps)
     for ep in reachable.values():
         sep = endpoint_chain(spn, proto, ep.text)
+        remember = [("recent", "set", sep)] if sticky else []
         chains[sep] = [
             rule(sep, MARK_MASQ, ("s", ep.ip), ("comment", spn)),
             rule(
                 sep,
                 "DNAT",
                 ("comment", spn),
+                *remember,
                 ("m", proto),
                 args=f"--to-destination {ep.text}",
             ),
@@ -233,8 +248,24 @@ def _port_rules(
 
 
 def _balance(
-    chain: list[Rule], name: str, spn: str, proto: str, eps: tuple[Endpoint, ...]
+    chain: list[Rule],
+    name: str,
+    spn: str,
+    proto: str,
+    eps: tuple[Endpoint, ...],
+    sticky: int | None,
 ) -> None:
+    if sticky:  # sessionAffinity ClientIP: a client seen before goes back there
+        for ep in eps:
+            sep = endpoint_chain(spn, proto, ep.text)
+            chain.append(
+                rule(
+                    name,
+                    sep,
+                    ("comment", f"{spn} -> {ep.text}"),
+                    ("recent", "rcheck", sep, sticky),
+                )
+            )
     n = len(eps)
     for i, ep in enumerate(eps):
         parts: list[tuple] = [("comment", f"{spn} -> {ep.text}")]

@@ -67,6 +67,7 @@ class NetworkModel:
         self._routes: dict[str, tuple[int, list[rt.Route]]] = {}
         self._rules_sig: tuple = ()
         self._svc_count = 0
+        self._recent: dict[str, set] = {}
         self.conntrack.clear()
 
     # configuration ------------------------------------------------------------
@@ -204,6 +205,12 @@ class NetworkModel:
     def routes_text(self, node_name: str) -> str:
         """`ip route` output on node."""
         return rt.routes_text(self.routes(node_name))
+
+    def recent(self, node_name: str) -> set:
+        """The node's `-m recent` memory: (KUBE-SEP list, client IP) pairs that
+        sessionAffinity ClientIP sends back to the same endpoint (no expiry here:
+        the model has no clock between traces)."""
+        return self._recent.setdefault(node_name, set())
 
     def conntrack_text(self, node_name: str) -> str:
         """`conntrack -L` of the entries traces created on node."""

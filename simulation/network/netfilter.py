@@ -51,6 +51,7 @@ class HookResult:
     verdict: str = "ACCEPT"
     nat: dict | None = None
     rules: list[str] = field(default_factory=list)
+    seen: set = field(default_factory=set)
 
 
 def run_hook(
@@ -60,9 +61,14 @@ def run_hook(
     ctstate: str,
     rng,
     out_ip: str | None = None,
+    seen: set | None = None,
 ) -> HookResult:
-    """Evaluate every table registered at hook; mutates pkt on NAT or MARK."""
+    """Evaluate every table registered at hook; mutates pkt on NAT or MARK.
+
+    `seen` is the node's `-m recent` memory (session affinity); `--set` adds to it.
+    """
     res = HookResult()
+    res.seen = seen if seen is not None else set()
     for table in HOOK_TABLES[hook]:
         if table == "nat" and ctstate != "NEW":
             continue
@@ -77,9 +83,11 @@ def _chain(rs, table, chain, pkt, ctstate, rng, out_ip, res, depth) -> str | Non
     if depth > 16:
         raise RuntimeError(f"iptables chain loop at {chain}")
     for r in rs.candidates(table, chain, pkt):
-        if not r.matches(pkt, rs.local, ctstate, rng):
+        if not r.matches(pkt, rs.local, ctstate, rng, res.seen):
             continue
         res.rules.append(r.text)
+        if r.recent and r.recent[0] == "set":
+            res.seen.add((r.recent[1], pkt.src))
         target = r.target
         if target == "RETURN":
             return None

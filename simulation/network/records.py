@@ -90,6 +90,8 @@ class ServiceInfo:
     lb_ips: tuple[str, ...]
     rv: str
     labels: tuple[tuple[str, str], ...] = ()
+    sticky_seconds: int | None = None  # sessionAffinity ClientIP
+    health_node_port: int | None = None
 
     @property
     def key(self) -> str:
@@ -222,7 +224,16 @@ def service_record(obj: dict) -> ServiceInfo:
         lb_ips=lb_ips if spec.get("type") == "LoadBalancer" else (),
         rv=str(meta.get("resourceVersion", "")),
         labels=tuple(sorted((meta.get("labels") or {}).items())),
+        sticky_seconds=_sticky(spec),
+        health_node_port=spec.get("healthCheckNodePort"),
     )
+
+
+def _sticky(spec: dict) -> int | None:
+    if spec.get("sessionAffinity") != "ClientIP":
+        return None
+    config = (spec.get("sessionAffinityConfig") or {}).get("clientIP") or {}
+    return int(config.get("timeoutSeconds") or 10800)
 
 
 def slice_endpoints(slices: list[dict]) -> dict[tuple[str, str], tuple[Endpoint, ...]]:

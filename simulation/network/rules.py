@@ -33,9 +33,13 @@ class Rule:
     to: str | None = None
     mark_op: str | None = None
     comment: str | None = None
+    recent: tuple[str, str] | None = None  # ("set" | "rcheck", list name)
 
-    def matches(self, pkt, local: frozenset[str], ctstate: str, rng) -> bool:
-        """Whether a packet matches (draws from rng only for a statistic match)."""
+    def matches(self, pkt, local: frozenset[str], ctstate: str, rng, seen=()) -> bool:
+        """Whether a packet matches (draws from rng only for a statistic match).
+
+        `seen` holds the (list, source IP) pairs the `recent` module remembers.
+        """
         if self.proto is not None and pkt.proto != self.proto:
             return False
         if self.dport is not None and pkt.dport != self.dport:
@@ -52,6 +56,9 @@ class Rule:
             return False
         if self.ctstates is not None and ctstate not in self.ctstates:
             return False
+        if self.recent and self.recent[0] == "rcheck":
+            if (self.recent[1], pkt.src) not in seen:
+                return False
         if self.probability is not None:
             return rng.random() < self.probability
         return True
@@ -68,7 +75,8 @@ def rule(chain: str, target: str, *parts: tuple, args: str = "") -> Rule:
 
     Parts: ("s", cidr[, neg]), ("d", cidr[, neg]), ("p", proto),
     ("comment", text), ("m", proto[, dport]), ("statistic", probability text),
-    ("addrtype", "src"|"dst"), ("mark", neg), ("ctstate", "NEW,...").
+    ("addrtype", "src"|"dst"), ("mark", neg), ("ctstate", "NEW,..."),
+    ("recent", "set"|"rcheck", list name[, seconds]).
     """
     head = {"s": "", "d": "", "p": ""}
     mods: list[str] = []
@@ -104,6 +112,14 @@ def rule(chain: str, target: str, *parts: tuple, args: str = "") -> Rule:
                 f"-m mark {'! ' if neg else ''}--mark {ad.MASQ_MARK}/{ad.MASQ_MARK}"
             )
             f["mark"] = not neg
+        elif kind == "recent":
+            mode, name = part[1], part[2]
+            when = f" --seconds {part[3]} --reap" if mode == "rcheck" else ""
+            mods.append(
+                f"-m recent --{mode}{when} --name {name} --mask 255.255.255.255 "
+                "--rsource"
+            )
+            f["recent"] = (mode, name)
         elif kind == "ctstate":
             mods.append(f"-m conntrack --ctstate {part[1]}")
             f["ctstates"] = frozenset(part[1].split(","))

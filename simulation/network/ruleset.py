@@ -257,4 +257,5 @@ def assemble(
     filt["KUBE-EXTERNAL-SERVICES"] = [
         r for sr in per_service for r in sr.filter_external
     ]
+    filt["KUBE-NODEPORTS"] = [r for sr in per_service for r in sr.filter_nodeports]
     return Ruleset(node=node, local=local, filter=filt, nat=nat)

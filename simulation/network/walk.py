@@ -153,7 +153,7 @@ class Walker(Forwarding):
             f"source address {p.src}.",
             route=route.text,
         )
-        r = run_hook(rs, "OUTPUT", p, "NEW", self.rng)
+        r = run_hook(rs, "OUTPUT", p, "NEW", self.rng, seen=self.net.recent(node.name))
         self.hop(
             root,
             self._nat_explain(r, "OUTPUT", node.name),
@@ -176,7 +176,9 @@ class Walker(Forwarding):
         p, rs = self.pkt, self.net.ruleset(node.name)
         root = node_v(node.name, "root")
         before, start = p.copy(), len(self.hops)
-        r = run_hook(rs, "PREROUTING", p, "NEW", self.rng)
+        r = run_hook(
+            rs, "PREROUTING", p, "NEW", self.rng, seen=self.net.recent(node.name)
+        )
         self.hop(
             root,
             self._nat_explain(r, "PREROUTING", node.name),

@@ -208,3 +208,50 @@ def test_terminating_endpoints_serve_only_when_none_is_ready():
     assert [e.ip for e in slice_endpoints([sl])[("", "TCP")]] == ["10.244.1.2"]
     sl["endpoints"].append({"addresses": ["10.244.1.3"], "conditions": {}})
     assert [e.ip for e in slice_endpoints([sl])[("", "TCP")]] == ["10.244.1.3"]
+
+
+def test_client_ip_affinity_sends_a_client_back_to_the_same_endpoint():
+    import random
+
+    b = web_cluster()
+    svc = b.store.get("services", "default", "web")
+    b.store.put(
+        "services", dict(svc, spec=dict(svc["spec"], sessionAffinity="ClientIP"))
+    )
+    m = b.model()
+    nat = m.iptables_save("node-1", "nat")
+    sep = endpoint_chain("default/web:http", "tcp", "10.244.2.3:80")
+    svc_chain = chain_name("SVC", "default/web:http", "tcp")
+    assert (
+        f'-A {svc_chain} -m comment --comment "default/web:http -> 10.244.2.3:80" '
+        f"-m recent --rcheck --seconds 10800 --reap --name {sep} "
+        f"--mask 255.255.255.255 --rsource -j {sep}"
+    ) in nat
+    assert (
+        f'-A {sep} -p tcp -m comment --comment "default/web:http" -m recent --set '
+        f"--name {sep} --mask 255.255.255.255 --rsource -m tcp -j DNAT "
+        "--to-destination 10.244.2.3:80"
+    ) in nat
+    picks = {
+        next(
+            h["nat"]["to"]
+            for h in m.trace("client", "web", random.Random(s)).hops
+            if h["nat"]
+        )
+        for s in range(12)
+    }
+    assert len(picks) == 1
+
+
+def test_health_check_node_port_is_accepted_for_local_policy():
+    b = ClusterBuilder(platform="cloud")
+    b.pod("web", "node-2", labels={"app": "web"})
+    svc = b.service("web", {"app": "web"}, type="LoadBalancer", etp="Local")
+    b.store.put(
+        "services", dict(svc, spec=dict(svc["spec"], healthCheckNodePort=32000))
+    )
+    filt = b.model().iptables_save("node-1", "filter")
+    assert (
+        '-A KUBE-NODEPORTS -p tcp -m comment --comment "default/web:http health check '
+        'node port" -m tcp --dport 32000 -j ACCEPT'
+    ) in filt
