@@ -5,21 +5,12 @@ from __future__ import annotations
 import copy
 import json
 
-import yaml
-
 from ..resources import for_object
+from . import yamlout
 
 # Kinds with no spec in the real API; the model may store an empty one.
 _NO_SPEC = {"Event", "EndpointSlice", "ServiceAccount", "ConfigMap", "Secret"}
 _INTERNAL_META = ("creationRevision",)
-
-
-class _Dumper(yaml.SafeDumper):
-    """Go's YAML (sigs.k8s.io/yaml) quotes with double quotes and never folds lines."""
-
-    def choose_scalar_style(self):
-        style = super().choose_scalar_style()
-        return '"' if style == "'" else style
 
 
 def clean(obj: dict) -> dict:
@@ -43,14 +34,7 @@ def as_list(objects: list[dict]) -> dict:
 
 
 def to_yaml(data: dict) -> str:
-    return yaml.dump(
-        data,
-        Dumper=_Dumper,
-        sort_keys=True,
-        default_flow_style=False,
-        allow_unicode=True,
-        width=1_000_000,
-    ).rstrip("\n")
+    return yamlout.dump(data)
 
 
 def to_json(data: dict) -> str:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from simulation.kubectl import yamlout
 from simulation.kubectl.tabwriter import table
 
 
@@ -220,3 +223,24 @@ def test_sort_by_a_field(cluster, kc):
     out = kc.ok(cluster, "kubectl get pods -A -o wide --sort-by=.status.podIP")
     ips = [r[6] for r in kc.rows(out)]
     assert ips == sorted(ips)
+
+
+JSONISH = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.dictionaries(st.text(max_size=8), JSONISH, max_size=4))
+def test_yaml_output_reads_back_as_the_same_data(data):
+    """Whatever the strings, `-o yaml` parses back to exactly the object."""
+    assert yaml.safe_load(yamlout.dump(data)) == data
