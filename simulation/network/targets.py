@@ -60,6 +60,10 @@ def parse_source(idx, text: str) -> Source:
         raise NotFound("pods", name)
     if not pod.wired:
         raise UsageError(f"pod {pod.key} has no IP yet (phase {pod.phase})")
+    if pod.node not in idx.nodes or not (
+        pod.host_network or idx.nodes[pod.node].pod_cidr
+    ):
+        raise UsageError(f"pod {pod.key} has no network: its node has no podCIDR")
     names = [c for c, _ in pod.containers]
     if container and container not in names:
         raise UsageError(f"container {container} is not valid for pod {pod.name}")

@@ -102,3 +102,16 @@ def test_ping_to_a_cluster_ip_gets_no_answer():
     assert r.verdict == "timeout"
     assert r.hops[-1]["at"] == "router"
     assert not any(h["nat"] and h["nat"]["type"] == "DNAT" for h in r.hops)
+
+
+def test_pod_on_a_node_without_pod_cidr_is_a_usage_error():
+    import pytest
+
+    from simulation.errors import UsageError
+
+    b = ClusterBuilder()
+    node = b.store.get("nodes", None, "node-3")
+    b.store.put("nodes", dict(node, spec={}))
+    b.pod("stray", "node-3", ports=[])
+    with pytest.raises(UsageError):
+        b.model().trace("stray", "10.244.1.2:80")
