@@ -39,14 +39,15 @@ def evaluate_check(check: Check, cluster: Cluster) -> dict:
                 next(iter(expr.items()))
                 if isinstance(expr, dict)
                 else (
-                    "value",
-                    expr,
+                    None,
+                    None,
                 )
             )
+            what = f"{kind} of {subject}" if isinstance(subject, str) else "it"
             return {
                 "passed": False,
-                "message": f"Not yet: {kind} of {subject} is {got!r}; the task"
-                f" needs it {_WORDS[cmp]} {want!r}.",
+                "message": f"Not yet: {what} is {got!r}; the task needs it"
+                f" {_WORDS[cmp]} {want!r}.",
             }
     return {"passed": True, "message": f"Done: {check.task}"}
 

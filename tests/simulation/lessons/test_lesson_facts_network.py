@@ -203,3 +203,33 @@ def test_only_the_clusterip_path_keeps_the_callers_address():
     assert [len(nats(t["hops"], "DNAT")) for t in traces] == [1, 1, 2]
     assert ingress["legs"][-1]["kind"] == "upstream"
     assert answer_of(run, n)["label"] == "ClusterIP"
+
+
+def test_a_clusterip_without_endpoints_rejects_as_the_task_says():
+    """Lesson 13's task: with web at 0 replicas the check passes and traces reject."""
+    run = lesson_run("13-clusterip")
+    run.goto(run.steps - 1)
+    sandbox = run.sandbox()
+    assert not run.check()["passed"]
+    sandbox.act({"op": "kubectl", "command": "scale deployment web --replicas=0"})
+    sandbox.settle()
+    assert run.check()["passed"]
+    trace = sandbox.act({"op": "trace", "from": "default/client", "to": "web"}).trace
+    assert trace["verdict"] == "rejected"
+
+
+def test_setting_the_policy_back_to_cluster_masquerades_again():
+    """Lesson 14's task: after the fix the far node delivers, masqueraded."""
+    run = lesson_run("14-nodeport")
+    run.goto(run.steps - 1)
+    sandbox = run.sandbox()
+    solution = run.lesson.steps[-1].check.solution[0]["apply"]
+    assert sandbox.act({"op": "apply", "yaml": solution}).ok
+    sandbox.settle()
+    assert run.check()["passed"]
+    _, first = trace_at(run, "DNAT to another node")
+    trace = sandbox.act(
+        {"op": "trace", "from": "internet", "to": first["destination"]}
+    ).trace
+    assert trace["verdict"] == "delivered"
+    assert nats(trace["hops"], "MASQUERADE")
