@@ -9,7 +9,7 @@ import {
 import { actorTargets } from "./actors.js";
 import { NodeDetail } from "./nodeDetail.js";
 
-const farThreshold = 0.42;  // below this zoom a pod's text is too small to read
+const farThreshold = 0.3;  // below this zoom pods are specks: show counts instead
 
 export class Diagram extends EventTarget {
   constructor(svgElement, store) {

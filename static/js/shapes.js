@@ -52,6 +52,16 @@ function label(text, x, y, className, anchor) {
   return svg("text", { x, y, className, "text-anchor": anchor }, String(text ?? ""));
 }
 
+/** A label squeezed to `width` when it has more than `chars` characters (long statuses). */
+function fitted(text, x, y, className, width, chars) {
+  const node = label(text, x, y, className);
+  if (text.length > chars) {
+    node.setAttribute("textLength", String(width));
+    node.setAttribute("lengthAdjust", "spacingAndGlyphs");
+  }
+  return node;
+}
+
 function focusable(group, id, aria) {
   group.setAttribute("data-id", id);
   group.setAttribute("tabindex", "0");
@@ -115,7 +125,7 @@ export function podShape(pod) {
     box("pod-box", w, h, 7),
     svg("rect", { className: "pod-stripe", width: 7, height: h, rx: 3 }),
     label(shortName(pod.name, containers.length > 1 ? 11 : 12), 13, 18, "pod-name"),
-    label(ellipsize(podLabel(pod), 17), 13, 36, "pod-status"),
+    fitted(ellipsize(podLabel(pod), 20), 13, 36, "pod-status", w - 20, 12),
     label(pod.ip || "no IP yet", 13, 53, pod.hostNetwork ? "pod-ip host-ip" : "pod-ip"),
   );
   containers.slice(0, 3).forEach((container, index) => {
@@ -226,7 +236,10 @@ export function nodeShape(node, info) {
 function farSummary(node, info, w, h) {
   const far = svg("g", { className: "far-only" });
   far.append(
-    label(node.name, w / 2, 92, "far-name", "middle"),
+    svg("text", {
+      x: w / 2, y: 92, className: "far-name", "text-anchor": "middle",
+      style: `font-size: ${Math.min(66, Math.floor((w - 30) / (0.62 * Math.max(1, node.name.length))))}px`,
+    }, node.name),
     label(`${info.podCount} pods`, w / 2, 170, "far-count", "middle"),
   );
   const barY = 210;

@@ -170,7 +170,7 @@ def test_markup_in_names_is_shown_as_text(daphne_server, page):
 def test_clicking_a_node_opens_its_plumbing(daphne_server, page):
     open_scenario(page, daphne_server, "web")
     page.locator('#diagram .layer-nodes [data-id="nodes/node-1"] .node-box').click(
-        position={"x": 200, "y": 20}
+        position={"x": 60, "y": 6}
     )
     detail = page.locator("#diagram .node-detail")
     detail.wait_for()
