@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -9,7 +10,12 @@ EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 def iso(seconds: float) -> str:
     """RFC 3339 timestamp (whole seconds, as Kubernetes stores them)."""
-    return (EPOCH + timedelta(seconds=int(seconds))).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _iso(int(seconds))
+
+
+@functools.lru_cache(maxsize=1024)
+def _iso(seconds: int) -> str:
+    return (EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse(stamp: str | None) -> float | None:

@@ -276,6 +276,7 @@ class Cluster:
             if outcome is None:
                 outcome = _silent(component)
             return self._finish(component.name, outcome, None, record)
+        self.time = start_time  # nothing happened: the clock stays at the last step
         return None
 
     def _prelude(self, prelude: tuple[int, float] | None) -> None:
@@ -302,9 +303,10 @@ class Cluster:
         except SimulationError as exc:
             self.history.apply(self, before)
             return ActionResult(ok=False, error=str(exc))
-        except RecursionError as exc:  # pathological manifests
+        except RecursionError:  # pathological objects given directly
             self.history.apply(self, before)
-            raise LimitExceeded("error: the request is nested too deeply") from exc
+            error = LimitExceeded("error: the request is nested too deeply")
+            return ActionResult(ok=False, error=str(error))
         if outcome is None:  # a read, or nothing to change: not a step
             return result
         result.event = self._finish(outcome.actor, outcome.outcome, action, True)

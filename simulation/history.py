@@ -9,6 +9,10 @@ if TYPE_CHECKING:
     from .cluster import Cluster
 
 
+CAPTURE_UNIT = 20_000
+MAX_INTERVAL = 400
+
+
 class History:
     """Is responsible for returning the cluster to any earlier step exactly.
 
@@ -64,8 +68,25 @@ class History:
             self.inputs[n] = action
             if prelude is not None:
                 self.preludes[n] = prelude
-        if n % self.interval == 0 and n not in self.checkpoints:
+        if n % self.interval_for(cluster) == 0 and n not in self.checkpoints:
             self.checkpoints[n] = self.capture(cluster)
+
+    def interval_for(self, cluster: Cluster) -> int:
+        """Steps between checkpoints: doubles per CAPTURE_UNIT things a capture copies.
+
+        The store costs nothing to checkpoint (its log is undone), but the work
+        queue and the model's bookkeeping are copied; a big cluster checkpoints
+        less often so that copying stays a small part of a step. Intervals are
+        powers of two times the base, so every grid divides the coarser ones.
+        """
+        size = len(cluster.queue) + sum(
+            len(v) for v in cluster.sim.values() if hasattr(v, "__len__")
+        )
+        interval = self.interval
+        while size >= CAPTURE_UNIT and interval < MAX_INTERVAL:
+            size //= 2
+            interval *= 2
+        return interval
 
     def truncate_future(self, step_no: int) -> None:
         """A new action after stepping back discards the old future, like an editor."""

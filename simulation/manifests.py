@@ -33,6 +33,8 @@ def load(text: str, max_bytes: int = 256 * 1024, max_objects: int = 500) -> list
         docs = list(yaml.load_all(text, Loader=_NoAliasLoader))
     except ManifestError:
         raise
+    except RecursionError:
+        raise LimitExceeded("error: the manifest is nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""

@@ -47,6 +47,9 @@ class Store:
         self._by_owner: dict[tuple[str, str], dict[str, dict]] = {}
         self._by_label: dict[tuple, dict[str, dict]] = {}
         self._owned_on_node: dict[tuple[str, str], int] = {}
+        # bumped by every change of a kind, undo included; never reused, so a
+        # reader may cache what it derived from a kind under this number
+        self._changes: dict[str, int] = dict.fromkeys(BY_PLURAL, 0)
 
     # reads -------------------------------------------------------------------
     def key(self, plural: str, namespace: str | None, name: str) -> str:
@@ -82,6 +85,18 @@ class Store:
         """Requests of the pods bound to a node that still hold resources."""
         cpu, memory, pods = self._usage.get(node, (0.0, 0.0, 0))
         return {"cpu": cpu, "memory": memory, "pods": pods}
+
+    def changes(self, plural: str) -> int:
+        """A counter that moves whenever any object of the kind changes."""
+        return self._changes[plural]
+
+    def usage_map(self) -> dict[str, tuple[float, float, int]]:
+        """node → (cpu, memory, pods) requested; read-only, for hot loops."""
+        return self._usage
+
+    def owned_on_node_map(self) -> dict[tuple[str, str], int]:
+        """(node, owner uid) → pods; read-only, for hot loops."""
+        return self._owned_on_node
 
     def usage(self, node: str) -> tuple[float, float, int]:
         """node_usage as a (cpu, memory, pods) tuple, for the scheduler's hot loop."""
@@ -152,6 +167,7 @@ class Store:
         return write
 
     def _index(self, plural: str, key: str, obj: dict | None, previous: dict | None):
+        self._changes[plural] += 1
         ref = obj or previous
         ns = ref["metadata"].get("namespace")
         by_ns = self._by_ns.setdefault((plural, ns or ""), {})
@@ -172,6 +188,18 @@ class Store:
         """Owner and label indexes: drop what the old object had, add the new."""
         old_meta = previous["metadata"] if previous is not None else {}
         new_meta = obj["metadata"] if obj is not None else {}
+        if (
+            obj is not None
+            and previous is not None
+            and old_meta.get("labels") == new_meta.get("labels")
+            and old_meta.get("ownerReferences") == new_meta.get("ownerReferences")
+        ):  # the usual status update: same entries, point them at the new object
+            for ref in new_meta.get("ownerReferences") or ():
+                self._by_owner[(plural, ref.get("uid"))][key] = obj
+            for k, v in (new_meta.get("labels") or {}).items():
+                if isinstance(v, str):
+                    self._by_label[(plural, ns, k, v)][key] = obj
+            return
         old_owners = {r.get("uid") for r in old_meta.get("ownerReferences") or []}
         new_owners = {r.get("uid") for r in new_meta.get("ownerReferences") or []}
         for uid in old_owners:

@@ -51,6 +51,8 @@ class Scheduler(Component):
         # parsed node facts, keyed by node name and checked by object identity;
         # a pure cache of immutable objects, so stepping back cannot stale it
         self._cache: dict[str, _NodeInfo] = {}
+        self._infos: list[_NodeInfo] = []
+        self._nodes_version = -1
 
     def keys_for(self, write: Write, sim: dict):
         if write.key.startswith("/registry/pods/"):
@@ -77,13 +79,12 @@ class Scheduler(Component):
             return None
         if pod["spec"].get("schedulerName", "default-scheduler") != "default-scheduler":
             return None
-        nodes = ctx.store.list("nodes")
-        verdicts, feasible = self._filter(ctx, pod, nodes)
+        infos = self._nodes(ctx.store)
+        results, feasible = self._filter(ctx, pod, infos)
+        detailed = len(infos) <= DETAIL_NODE_LIMIT
         if not feasible:
-            return self._unschedulable(ctx, pod, key, verdicts, len(nodes))
-        scores = self._score(ctx, pod, feasible)
-        best = max(s["total"] for s in scores.values())
-        winners = sorted(n for n, s in scores.items() if s["total"] == best)
+            return self._unschedulable(ctx, pod, key, _verdicts(results), len(infos))
+        scores, winners, best = self._score(ctx, pod, feasible, detailed)
         chosen = (
             winners[ctx.random.randrange(len(winners))]
             if len(winners) > 1
@@ -101,22 +102,24 @@ class Scheduler(Component):
             "pod": f"{ns}/{name}",
             "node": chosen,
             "time": ctx.now,
-            "nodes": {n: dict(v, **scores.get(n, {})) for n, v in verdicts.items()}
-            if len(nodes) <= DETAIL_NODE_LIMIT
+            "nodes": {
+                n: dict(v, **scores.get(n, {})) for n, v in _verdicts(results).items()
+            }
+            if detailed
             else {},
             "feasible": len(feasible),
-            "evaluated": len(verdicts),
+            "evaluated": len(results),
         }
         ctx.sim["decisions"][key] = decision
-        if len(verdicts) < len(nodes):
+        if len(results) < len(infos):
             passed = (
-                f"{len(feasible)} of the {len(verdicts)} nodes it checked passed the"
-                f" filters (with {len(nodes)} nodes it stops at"
-                f" {_nodes_to_find(len(nodes))} feasible ones:"
+                f"{len(feasible)} of the {len(results)} nodes it checked passed the"
+                f" filters (with {len(infos)} nodes it stops at"
+                f" {_nodes_to_find(len(infos))} feasible ones:"
                 " percentageOfNodesToScore)"
             )
         else:
-            passed = f"{len(feasible)} of {len(nodes)} nodes passed the filters"
+            passed = f"{len(feasible)} of {len(infos)} nodes passed the filters"
         return Outcome(
             "pod.scheduled",
             f"Bound {ns}/{name} to {chosen}: {passed} and {chosen} scored highest"
@@ -126,103 +129,126 @@ class Scheduler(Component):
             details={"decision": decision},
         )
 
-    def _filter(self, ctx, pod, nodes):
-        """Run the filter plugins on each node; return verdicts and the feasible nodes.
+    def _nodes(self, store) -> list[_NodeInfo]:
+        """Every node's facts in key order, rebuilt only when a node changed."""
+        version = store.changes("nodes")
+        if self._nodes_version != version:
+            cache = {}
+            for node in store.list("nodes"):
+                name = node["metadata"]["name"]
+                old = self._cache.get(name)
+                cache[name] = (
+                    old if old is not None and old.node is node else (_NodeInfo(node))
+                )
+            self._cache = cache
+            self._infos = list(cache.values())
+            self._nodes_version = version
+        return self._infos
+
+    def _filter(self, ctx, pod, infos):
+        """Run the filter plugins on each node: (node, reasons) and the feasible.
 
         Like kube-scheduler, it stops once percentageOfNodesToScore of the nodes
-        are feasible and starts the next pod where this one stopped.
+        are feasible and starts the next pod where this one stopped. `reasons` is
+        None for a node that passed.
         """
-        want = pod_requests(pod)
-        tolerations = pod["spec"].get("tolerations") or []
         spec = pod["spec"]
+        want = pod_requests(pod)
+        want_cpu, want_memory = want["cpu"], want["memory"]
+        tolerations = spec.get("tolerations") or []
+        may_unschedulable = tolerates(tolerations, UNSCHEDULABLE_TAINT)
         selective = bool(
             spec.get("nodeSelector")
             or ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
                 "requiredDuringSchedulingIgnoredDuringExecution"
             )
         )
-        verdicts: dict[str, dict] = {}
-        feasible: list[dict] = []
-        limit = _nodes_to_find(len(nodes))
-        start = ctx.sim.get("scheduler_start", 0) % max(len(nodes), 1)
-        order = nodes[start:] + nodes[:start]
-        examined = 0
-        for node in order:
+        usage = ctx.store.usage_map()
+        zero = (0.0, 0.0, 0)
+        count = len(infos)
+        limit = _nodes_to_find(count)
+        start = ctx.sim.get("scheduler_start", 0) % max(count, 1)
+        results: list[tuple[str, tuple[str, ...] | None]] = []
+        feasible: list[_NodeInfo] = []
+        for i in range(count):
             if len(feasible) >= limit:
                 break
-            examined += 1
-            reasons = self._reject_reasons(ctx, pod, node, want, tolerations, selective)
-            verdict = {"filter": reasons[0] if reasons else "passed"}
-            if len(reasons) > 1:
-                verdict["reasons"] = reasons
-            verdicts[node["metadata"]["name"]] = verdict
-            if not reasons:
-                feasible.append(self._info(node))
-        ctx.sim["scheduler_start"] = (start + examined) % max(len(nodes), 1)
-        return verdicts, feasible
-
-    def _info(self, node: dict) -> _NodeInfo:
-        """What the filters need from a node, parsed once per node version."""
-        name = node["metadata"]["name"]
-        cached = self._cache.get(name)
-        if cached is not None and cached.node is node:
-            return cached
-        info = _NodeInfo(node)
-        self._cache[name] = info
-        return info
-
-    def _reject_reasons(
-        self, ctx, pod, node, want, tolerations, selective=True
-    ) -> list[str]:
-        """Why a node cannot take the pod, in the scheduler's words (empty: it can)."""
-        info = self._info(node)
-        if info.unschedulable and not tolerates(tolerations, UNSCHEDULABLE_TAINT):
-            return ["node(s) were unschedulable"]
-        for taint in info.taints:
-            if not tolerates(tolerations, taint):
-                return [
+            info = infos[(start + i) % count]
+            reasons = None
+            if info.unschedulable and not may_unschedulable:
+                reasons = ("node(s) were unschedulable",)
+            elif info.taints and (bad := _untolerated(info.taints, tolerations)):
+                reasons = (
                     "node(s) had untolerated taint {"
-                    f"{taint['key']}: {taint.get('value', '')}" + "}"
-                ]
-        if selective and not node_affinity_ok(pod, node):
-            return ["node(s) didn't match Pod's node affinity/selector"]
-        cpu, memory, count = ctx.store.usage(info.name)
-        reasons = []
-        if count + 1 > info.pods:
-            reasons.append("Too many pods")
-        if want["cpu"] and cpu + want["cpu"] > info.cpu:
-            reasons.append("Insufficient cpu")
-        if want["memory"] and memory + want["memory"] > info.memory:
-            reasons.append("Insufficient memory")
-        return reasons
+                    f"{bad['key']}: {bad.get('value', '')}" + "}",
+                )
+            elif selective and not node_affinity_ok(pod, info.node):
+                reasons = ("node(s) didn't match Pod's node affinity/selector",)
+            else:
+                cpu, memory, pods = usage.get(info.name, zero)
+                if (
+                    pods >= info.pods
+                    or (want_cpu and cpu + want_cpu > info.cpu)
+                    or (want_memory and memory + want_memory > info.memory)
+                ):
+                    reasons = tuple(
+                        reason
+                        for reason, short in (
+                            ("Too many pods", pods >= info.pods),
+                            ("Insufficient cpu", cpu + want_cpu > info.cpu),
+                            (
+                                "Insufficient memory",
+                                memory + want_memory > info.memory,
+                            ),
+                        )
+                        if short
+                    )
+            results.append((info.name, reasons))
+            if reasons is None:
+                feasible.append(info)
+        ctx.sim["scheduler_start"] = (start + len(results)) % max(count, 1)
+        return results, feasible
 
-    def _score(self, ctx, pod, feasible):
-        """LeastAllocated, spreading of a workload's pods, and preferred affinity."""
+    def _score(self, ctx, pod, feasible, detailed: bool):
+        """LeastAllocated, spreading of a workload's pods, and preferred affinity.
+
+        Returns per-node scores (only when `detailed`), the best nodes in name
+        order, and the best total.
+        """
         want = pod_requests(pod)
+        want_cpu, want_memory = want["cpu"], want["memory"]
         owner = _owner_key(pod)
         preferred = ((pod["spec"].get("affinity") or {}).get("nodeAffinity") or {}).get(
             "preferredDuringSchedulingIgnoredDuringExecution"
         )
-        scores = {}
-        store = ctx.store
+        usage = ctx.store.usage_map()
+        siblings_on = ctx.store.owned_on_node_map()
+        zero = (0.0, 0.0, 0)
+        scores: dict[str, dict] = {}
+        best, winners = -1, []
         for info in feasible:
-            used_cpu, used_memory, _ = store.usage(info.name)
-            cpu = max(0.0, (info.cpu - used_cpu - want["cpu"]) / (info.cpu or 1))
-            memory = max(
-                0.0,
-                (info.memory - used_memory - want["memory"]) / (info.memory or 1),
+            used_cpu, used_memory, _ = usage.get(info.name, zero)
+            cpu = (info.cpu - used_cpu - want_cpu) / (info.cpu or 1)
+            memory = (info.memory - used_memory - want_memory) / (info.memory or 1)
+            least = round(
+                ((cpu if cpu > 0 else 0.0) + (memory if memory > 0 else 0.0)) * 50
             )
-            least = round((cpu + memory) * 50)
-            siblings = store.owned_on_node(info.name, owner) if owner else 0
-            spread = max(0, 100 - 25 * siblings)
+            siblings = siblings_on.get((info.name, owner), 0) if owner else 0
+            spread = 100 - 25 * siblings if siblings < 4 else 0
             affinity = preferred_affinity_score(pod, info.node) if preferred else 0
-            scores[info.name] = {
-                "leastAllocated": least,
-                "spread": spread,
-                "affinity": affinity,
-                "total": least + spread + affinity,
-            }
-        return scores
+            total = least + spread + affinity
+            if detailed:
+                scores[info.name] = {
+                    "leastAllocated": least,
+                    "spread": spread,
+                    "affinity": affinity,
+                    "total": total,
+                }
+            if total > best:
+                best, winners = total, [info.name]
+            elif total == best:
+                winners.append(info.name)
+        return scores, sorted(winners), best
 
     def _unschedulable(self, ctx, pod, key, verdicts, total):
         counts: dict[str, int] = {}
@@ -287,6 +313,24 @@ class Scheduler(Component):
             objects=(f"pods/{ns}/{name}",),
             details={"verdicts": verdicts},
         )
+
+
+def _untolerated(taints: list[dict], tolerations: list[dict]) -> dict | None:
+    for taint in taints:
+        if not tolerates(tolerations, taint):
+            return taint
+    return None
+
+
+def _verdicts(results) -> dict[str, dict]:
+    """The inspector's per-node verdicts: `filter` is the first reason or passed."""
+    verdicts = {}
+    for name, reasons in results:
+        verdict = {"filter": reasons[0] if reasons else "passed"}
+        if reasons and len(reasons) > 1:
+            verdict["reasons"] = list(reasons)
+        verdicts[name] = verdict
+    return verdicts
 
 
 def _nodes_to_find(n: int) -> int:

@@ -47,7 +47,8 @@ def allocate_ip(ctx, node: dict) -> str:
         for p in ctx.store.pods_on_node(name)
         if p.get("status") and not p["spec"].get("hostNetwork")
     }
-    ipam = dict(ctx.sim["ipam"])
+    # sim's maps are copied whole at checkpoints, so changing one in place is safe
+    ipam = ctx.sim["ipam"]
     last = ipam.get(name, 1)
     size = net.num_addresses
     for step in range(1, size - 2):
@@ -55,7 +56,6 @@ def allocate_ip(ctx, node: dict) -> str:
         ip = str(net.network_address + offset)
         if ip not in used:
             ipam[name] = offset
-            ctx.sim["ipam"] = ipam
             return ip
     raise SimulationError(
         f"failed to allocate for range 0: no IP addresses available"

@@ -40,15 +40,22 @@ def _load(cluster, cores):
 
 
 def test_load_scales_the_deployment_up(cluster, k8s):
-    """2 pods × 100m at 0.4 cores = 200% of requests → ceil(2 × 4) = 8 replicas."""
+    """2 pods × 100m under 0.4 cores = 200% of requests against 50%: 8 replicas."""
     k8s.apply(cluster, k8s.deployment("web", replicas=2), _hpa())
     _load(cluster, 0.4)
-    events = cluster.run(until=cluster.time + SYNC_PERIOD + 1)
-    scaled = [e for e in events if e.type == "hpa.scaled"]
-    assert scaled and "from 2 to 8" in scaled[0].reason
+    cluster.run(until=cluster.time + 3 * SYNC_PERIOD)
     cluster.settle()
     assert _replicas(cluster) == 8
     assert len(k8s.pods(cluster, "web")) == 8
+
+
+def test_scale_up_adds_at_most_100_percent_or_4_pods_per_period(cluster, k8s):
+    """desired = ceil(2 × 4) = 8, but one sync goes from 2 to max(4, 6) = 6."""
+    k8s.apply(cluster, k8s.deployment("web", replicas=2), _hpa())
+    _load(cluster, 0.4)
+    events = cluster.run(until=cluster.time + SYNC_PERIOD + 1)
+    (scaled,) = [e for e in events if e.type == "hpa.scaled"]
+    assert "= 8 (limited to 6" in scaled.reason and "from 2 to 6" in scaled.reason
 
 
 def test_the_hpa_never_exceeds_max_replicas(cluster, k8s):
@@ -59,11 +66,16 @@ def test_the_hpa_never_exceeds_max_replicas(cluster, k8s):
     assert _replicas(cluster) == 5
 
 
-def test_no_load_scales_down_to_min_replicas(cluster, k8s):
-    """Idle pods: down to minReplicas."""
+def test_no_load_scales_down_to_min_replicas_after_five_minutes(cluster, k8s):
+    """Idle pods: the 300 s stabilization window holds them, then minReplicas."""
     k8s.apply(cluster, k8s.deployment("web", replicas=4), _hpa(low=2))
+    _load(cluster, 0.2)
+    cluster.run(until=cluster.time + SYNC_PERIOD + 1)  # 50% of 400m: keeps 4
     _load(cluster, 0)
-    cluster.run(until=cluster.time + 2 * SYNC_PERIOD)
+    start = cluster.time
+    cluster.run(until=start + 240)
+    assert _replicas(cluster) == 4
+    cluster.run(until=start + 330)
     assert _replicas(cluster) == 2
 
 

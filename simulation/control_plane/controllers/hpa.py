@@ -10,6 +10,7 @@ from .replicaset import is_ready
 
 SYNC_PERIOD = 15.0  # --horizontal-pod-autoscaler-sync-period
 TOLERANCE = 0.1
+DOWN_WINDOW = 300.0  # behavior.scaleDown.stabilizationWindowSeconds default
 
 
 class HPAController(Component):
@@ -17,6 +18,35 @@ class HPAController(Component):
 
     name = "horizontal-pod-autoscaler"
     watches = ("horizontalpodautoscalers",)
+
+    @staticmethod
+    def _behave(ctx, key: str, current: int, desired: int) -> tuple[int, str]:
+        """The default `behavior`: a 300 s scale-down window, bounded scale-up.
+
+        Scale-down takes the highest recommendation of the last five minutes, so
+        a brief dip does not remove pods; scale-up adds at most 100% or 4 pods
+        (whichever is more) per period.
+        """
+        history = dict(ctx.sim.get("hpa_recommendations") or {})
+        recent = tuple(
+            (t, d) for t, d in history.get(key, ()) if t > ctx.now - DOWN_WINDOW
+        ) + ((ctx.now, desired),)
+        history[key] = recent
+        ctx.sim["hpa_recommendations"] = history
+        if desired < current:
+            held = min(current, max(d for _, d in recent))
+            if held > desired:
+                return held, (
+                    f" (held at {held}: the highest recommendation of the last"
+                    f" {int(DOWN_WINDOW)} s, the scale-down stabilization window)"
+                )
+        if desired > current:
+            limit = max(2 * current, current + 4)
+            if desired > limit:
+                return limit, (
+                    f" (limited to {limit}: at most +100% or +4 pods per period)"
+                )
+        return desired, ""
 
     def keys_for(self, write, sim):
         return (write.key,) if write.op == "ADDED" else ()
@@ -49,7 +79,10 @@ class HPAController(Component):
         desired = (
             current if abs(ratio - 1) <= TOLERANCE else math.ceil(len(pods) * ratio)
         )
-        desired = max(spec.get("minReplicas", 1), min(spec["maxReplicas"], desired))
+        raw = desired = max(
+            spec.get("minReplicas", 1), min(spec["maxReplicas"], desired)
+        )
+        desired, why = self._behave(ctx, key, current, desired)
 
         def status(obj):
             obj["status"] = {
@@ -78,7 +111,7 @@ class HPAController(Component):
             return Outcome(
                 "hpa.observed",
                 f"HPA {name}: CPU at {round(utilization)}% of"
-                f" requests (target {goal}%), {current} replicas are right.",
+                f" requests (target {goal}%), {current} replicas are right{why}.",
                 concept="autoscaling",
                 objects=(f"hpas/{ns}/{name}",),
                 quiet=True,
@@ -94,7 +127,7 @@ class HPAController(Component):
             "hpa.scaled",
             f"HPA {name}: CPU at {round(utilization)}% of requests against a"
             f" {goal}% target, so desired = ceil({len(pods)} × {round(ratio, 2)})"
-            f" = {desired}; it set {target}'s replicas from {current} to"
+            f" = {raw}{why}; it set {target}'s replicas from {current} to"
             f" {desired}.",
             concept="autoscaling",
             objects=(f"hpas/{ns}/{name}", f"deployments/{ns}/{target}"),
