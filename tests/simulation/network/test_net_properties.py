@@ -93,3 +93,47 @@ def test_every_trace_is_a_path_in_the_graph(b, data):
     if r.reply:
         assert r.reply[-1]["at"] == r.hops[0]["at"]
         assert r.reply[-1]["dst"] == r.hops[0]["src"]  # conntrack undid every NAT
+
+
+DESTS = st.sampled_from(
+    [
+        "web",
+        "web:8080",
+        "http://web/",
+        "https://web/",
+        "nosuch",
+        "example.com",
+        "http://shop.example.com/a",
+        "svc/default/web",
+        "svc/web:80",
+        "pod/default/p0",
+        "node/node-1:30080",
+        "10.96.0.20:80",
+        "10.96.0.20",
+        "127.0.0.1:80",
+        "localhost:8080",
+        "203.0.113.10:80",
+        "192.168.10.11:30080",
+        "1.2.3.4:443",
+    ]
+)
+
+
+@settings(max_examples=int(os.environ.get("NET_EXAMPLES", 60)), deadline=None)
+@given(
+    clusters(failures=True), st.data(), DESTS, st.sampled_from(["tcp", "udp", "icmp"])
+)
+def test_any_trace_ends_in_a_verdict_or_a_simulation_error(b, data, dst, proto):
+    from simulation.errors import SimulationError
+    from simulation.network import VERDICTS
+
+    b.coredns(nodes=("node-1",))
+    m = b.model()
+    sources = ["internet", "node/node-1"] + sorted(m.idx.pods)
+    src = data.draw(st.sampled_from(sources))
+    try:
+        r = m.trace(src, dst, random.Random(1), proto=proto)
+    except SimulationError:
+        return
+    assert r.verdict in VERDICTS
+    assert _is_walk(m.graph, r.hops) and _is_walk(m.graph, r.reply)
