@@ -9,7 +9,7 @@ is ever executed: shell syntax is refused, except a here-document for `-f -`.
 
 from __future__ import annotations
 
-from . import apply, delete, describe, get, info, nodes, workloads
+from . import apply, delete, describe, get, info, meta, nodes, workloads
 from . import exec as exec_
 from . import run as run_
 from .apply import Reader
@@ -33,6 +33,9 @@ VERBS: dict[str, tuple[Flag, ...]] = {
     "drain": nodes.DRAIN_FLAGS,
     "logs": info.LOGS_FLAGS,
     "rollout": (),
+    "label": meta.LABEL_FLAGS,
+    "annotate": meta.LABEL_FLAGS,
+    "patch": meta.PATCH_FLAGS,
     "run": run_.FLAGS,
     "exec": exec_.FLAGS,
     "version": (Flag("client"), Flag("output", "o", "str")),
@@ -69,7 +72,10 @@ def run(cluster, line: str, files: Reader | None = None) -> KubectlResult:
         "expose": workloads.expose,
         "scale": workloads.scale,
         "set": workloads.set_image,
-        "rollout": workloads.rollout_status,
+        "rollout": _rollout,
+        "label": meta.label,
+        "annotate": meta.annotate,
+        "patch": meta.patch,
         "drain": nodes.drain,
         "logs": info.logs,
         "exec": exec_.run,
@@ -79,6 +85,12 @@ def run(cluster, line: str, files: Reader | None = None) -> KubectlResult:
         "api-resources": info.api_resources,
     }
     return handlers[verb](cluster, args)
+
+
+def _rollout(cluster, args) -> KubectlResult:
+    if args.words and args.words[0] == "restart":
+        return meta.rollout_restart(cluster, args)
+    return workloads.rollout_status(cluster, args)
 
 
 def _create(cluster, args) -> KubectlResult:

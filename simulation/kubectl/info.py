@@ -211,7 +211,10 @@ USAGE = {
     "drain": "kubectl drain NODE [--ignore-daemonsets] [--delete-emptydir-data]"
     " [--force]",
     "logs": "kubectl logs POD [-c CONTAINER]",
-    "rollout": "kubectl rollout status deployment/NAME",
+    "rollout": "kubectl rollout status|restart deployment/NAME",
+    "label": "kubectl label TYPE NAME KEY=VALUE... [KEY-] [--overwrite]",
+    "annotate": "kubectl annotate TYPE NAME KEY=VALUE... [KEY-] [--overwrite]",
+    "patch": "kubectl patch TYPE NAME -p '{\"spec\": {...}}'",
     "exec": "kubectl exec POD [-c CONTAINER] -- curl URL | wget -qO- URL"
     " | nslookup NAME | ping IP",
     "set": "kubectl set image deployment/NAME CONTAINER=IMAGE",

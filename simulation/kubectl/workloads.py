@@ -219,7 +219,10 @@ def set_image(cluster, args) -> KubectlResult:
 
 def rollout_status(cluster, args) -> KubectlResult:
     if not args.words or args.words[0] != "status":
-        raise UsageError("error: only `kubectl rollout status` is supported")
+        raise UsageError(
+            "error: only `kubectl rollout status` and `rollout restart` are"
+            " supported here"
+        )
     resource, name = target(args.words[1:], "rollout status", ("deployments",))
     d = fetch(cluster, resource, namespace_of(args), name)
     st, want = d.get("status", {}), d["spec"].get("replicas", 1)

@@ -96,3 +96,40 @@ def test_drain_refuses_unmanaged_pods_without_force(cluster, k8s, kc):
     out = kc.ok(cluster, f"kubectl drain {node} --force")
     assert "Warning: deleting Pods that declare no controller: default/solo" in out
     assert "pod/solo evicted" in out
+
+
+def test_label_needs_overwrite_to_change_a_value(web, kc):
+    name = web.store.list("pods", "default")[0]["metadata"]["name"]
+    assert kc.fails(web, f"kubectl label pod {name} app=debug") == (
+        "error: 'app' already has a value (web), and --overwrite is false"
+    )
+    assert kc.ok(web, f"kubectl label pod {name} app=debug --overwrite") == (
+        f"pod/{name} labeled"
+    )
+    assert kc.ok(web, f"kubectl label pod {name} tier=x app-") == f"pod/{name} labeled"
+    labels = web.store.get("pods", "default", name)["metadata"]["labels"]
+    assert "app" not in labels and labels["tier"] == "x"
+
+
+def test_annotate_and_patch(web, kc):
+    assert kc.ok(web, "kubectl annotate deploy web note=hi") == (
+        "deployment.apps/web annotated"
+    )
+    step = web.step_no
+    patch = """kubectl patch deployment web -p '{"spec":{"replicas":4}}'"""
+    assert kc.ok(web, patch) == "deployment.apps/web patched"
+    assert web.step_no == step + 1
+    assert kc.ok(web, patch) == "deployment.apps/web patched (no change)"
+    assert web.step_no == step + 1
+    web.settle()
+    assert len(web.store.list("pods", "default")) == 4
+
+
+def test_rollout_restart_replaces_every_pod(web, kc):
+    before = {p["metadata"]["name"] for p in web.store.list("pods", "default")}
+    assert kc.ok(web, "kubectl rollout restart deployment/web") == (
+        "deployment.apps/web restarted"
+    )
+    web.settle()
+    after = {p["metadata"]["name"] for p in web.store.list("pods", "default")}
+    assert len(after) == 3 and not before & after

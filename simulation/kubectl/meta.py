@@ -1,0 +1,178 @@
+"""`label`, `annotate`, `patch` and `rollout restart`: small edits to live objects.
+
+Relabelling a pod out of its ReplicaSet's selector is a classic lesson: the
+ReplicaSet stops counting it and makes a replacement, while the pod lives on.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from .. import clock
+from ..errors import SimulationError, UsageError
+from .objects import fetch, namespace_of, resource_type, server_error, view_id
+from .parser import Flag
+from .result import KubectlResult
+
+LABEL_FLAGS = (Flag("overwrite"), Flag("selector", "l", "str"), Flag("all"))
+PATCH_FLAGS = (Flag("patch", "p", "str"), Flag("type", kind="str"))
+
+
+def _targets(words: list[str]) -> tuple:
+    """`TYPE NAME k=v…` or `TYPE/NAME k=v…` → (resource, name, changes)."""
+    if words and "/" in words[0]:
+        kind, _, name = words[0].partition("/")
+        rest = words[1:]
+    elif len(words) >= 2:
+        kind, name, rest = words[0], words[1], words[2:]
+    else:
+        raise UsageError(
+            "error: one or more resources must be specified as <resource> <name> or"
+            " <resource>/<name>"
+        )
+    return resource_type(kind), name, rest
+
+
+def _changes(rest: list[str], what: str) -> tuple[dict, list[str]]:
+    sets, removals = {}, []
+    for word in rest:
+        if word.endswith("-") and "=" not in word:
+            removals.append(word[:-1])
+        elif "=" in word:
+            key, _, value = word.partition("=")
+            sets[key] = value
+        else:
+            raise UsageError(f"error: invalid {what} format: {word}")
+    if not sets and not removals:
+        raise UsageError(f"error: at least one {what} update is required")
+    return sets, removals
+
+
+def label(cluster, args, field: str = "labels") -> KubectlResult:
+    what = "label" if field == "labels" else "annotation"
+    resource, name, rest = _targets(args.words)
+    sets, removals = _changes(rest, what)
+    ns = namespace_of(args)
+    obj = fetch(cluster, resource, ns, name)
+    current = obj["metadata"].get(field) or {}
+    for key, value in sets.items():
+        if key in current and current[key] != value and not args.flag("overwrite"):
+            raise UsageError(
+                f"error: '{key}' already has a value ({current[key]}), and"
+                " --overwrite is false"
+            )
+    wanted = {k: v for k, v in current.items() if k not in removals} | sets
+    verb = "labeled" if field == "labels" else "annotated"
+    shown = f"{resource.display}/{name}"
+    if wanted == current:
+        return KubectlResult(output=f"{shown} not {verb}")
+
+    def change(o: dict) -> None:
+        if wanted:
+            o["metadata"][field] = dict(wanted)
+        else:
+            o["metadata"].pop(field, None)
+
+    _patch(cluster, resource, ns, name, change)
+    text = ", ".join([*(f"{k}={v}" for k, v in sets.items()), *removals])
+    return KubectlResult(
+        output=f"{shown} {verb}",
+        changed=True,
+        summary=f"kubectl set the {what}s {text} on {resource.singular} {name};"
+        " selectors that matched it are evaluated again.",
+        type=f"kubectl.{what}",
+        concept="labels",
+        objects=[i for i in [view_id(resource, obj)] if i],
+    )
+
+
+def annotate(cluster, args) -> KubectlResult:
+    return label(cluster, args, field="annotations")
+
+
+def patch(cluster, args) -> KubectlResult:
+    resource, name, rest = _targets(args.words)
+    if rest:
+        raise UsageError(f"error: unexpected arguments: {' '.join(rest)}")
+    text = args.flag("patch")
+    if text is None:
+        raise UsageError(
+            "error: must specify --patch or --patch-file containing the contents of"
+            " the patch"
+        )
+    if args.flag("type") not in (None, "merge", "strategic"):
+        raise UsageError("error: only merge and strategic patches are supported here")
+    try:
+        body = json.loads(str(text))
+    except ValueError as exc:
+        raise UsageError(f"error: unable to parse {text!r}: {exc}") from None
+    if not isinstance(body, dict):
+        raise UsageError("error: a patch must be a JSON object")
+    ns = namespace_of(args)
+    obj = fetch(cluster, resource, ns, name)
+    merged = merge_patch(obj, body)
+    shown = f"{resource.display}/{name}"
+    if merged == obj:
+        return KubectlResult(output=f"{shown} patched (no change)")
+    _patch(cluster, resource, ns, name, lambda o: _replace(o, merged))
+    return KubectlResult(
+        output=f"{shown} patched",
+        changed=True,
+        summary=f"kubectl sent a PATCH for {resource.singular} {name}; the API server"
+        " merged it into the stored object.",
+        type="kubectl.patch",
+        concept="api-server",
+        objects=[i for i in [view_id(resource, obj)] if i],
+    )
+
+
+def merge_patch(target: object, patch: object) -> object:
+    """RFC 7386 JSON merge patch (what strategic merge does for plain fields)."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
+    return out
+
+
+def rollout_restart(cluster, args) -> KubectlResult:
+    from .workloads import target
+
+    resource, name = target(args.words[1:], "rollout restart", ("deployments",))
+    ns = namespace_of(args)
+    obj = fetch(cluster, resource, ns, name)
+    stamp = clock.iso(cluster.time)
+
+    def change(o: dict) -> None:
+        meta = o["spec"]["template"].setdefault("metadata", {})
+        meta.setdefault("annotations", {})["kubectl.kubernetes.io/restartedAt"] = stamp
+
+    _patch(cluster, resource, ns, name, change)
+    return KubectlResult(
+        output=f"deployment.apps/{name} restarted",
+        changed=True,
+        summary=f"kubectl stamped Deployment {name}'s pod template with a restart"
+        " time; the changed template starts a rolling update to fresh pods.",
+        type="kubectl.rollout-restart",
+        concept="rolling-update",
+        objects=[i for i in [view_id(resource, obj)] if i],
+    )
+
+
+def _replace(obj: dict, new: dict) -> None:
+    obj.clear()
+    obj.update(copy.deepcopy(new))
+
+
+def _patch(cluster, resource, ns, name, fn) -> None:
+    try:
+        cluster.api.patch(
+            resource.plural, ns if resource.namespaced else None, name, fn, "kubectl"
+        )
+    except SimulationError as exc:
+        raise server_error(exc) from None
