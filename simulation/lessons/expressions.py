@@ -225,28 +225,21 @@ def _len(scope, expr):
     return len(evaluate(expr, scope))
 
 
-_TOKEN = re.compile(r"([A-Za-z_][\w-]*)|\[(-?\d+)\]|(\.)")
+_PATH = re.compile(r"^(?:[A-Za-z_][\w-]*|\[-?\d+\])(?:\.[A-Za-z_][\w-]*|\[-?\d+\])*$")
+_PART = re.compile(r"([A-Za-z_][\w-]*)|\[(-?\d+)\]")
 
 
 def dig(data: Any, path: str) -> Any:
-    """`reply.hops[0].node` into nested dicts and lists; a missing part is an error."""
-    if not isinstance(path, str) or not path:
-        raise StepError(f"a path must be text like hops[0].node, not {path!r}")
-    pos, value = 0, data
-    for m in _TOKEN.finditer(path):
-        if m.start() != pos:
-            break
-        pos = m.end()
-        name, index, _dot = m.groups()
+    """`reply[0].node` into nested dicts and lists; a missing part is an error."""
+    if not isinstance(path, str) or not _PATH.match(path):
+        raise StepError(f"path {path!r} is not of the form a.b[0].c")
+    value = data
+    for m in _PART.finditer(path):
+        name, index = m.groups()
         try:
-            if name is not None:
-                value = value[name]
-            elif index is not None:
-                value = value[int(index)]
+            value = value[name] if name is not None else value[int(index)]
         except (KeyError, IndexError, TypeError):
             raise StepError(f"path {path!r}: nothing at {m.group(0)!r}") from None
-    if pos != len(path):
-        raise StepError(f"path {path!r} is not of the form a.b[0].c")
     return value
 
 
