@@ -26,3 +26,29 @@ def test_running_a_lesson_imports_no_web_framework():
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     assert out.stdout.strip() == ""
+
+
+def test_lessons_do_not_depend_on_the_hash_seed():
+    """Frames and answers are the same in processes with different hash seeds."""
+    code = (
+        "import hashlib, json\n"
+        "from simulation.lessons import LessonRun\n"
+        "h = hashlib.sha256()\n"
+        "for lesson in ('04-node-failure', '16-ingress', '18-four-ways-in'):\n"
+        "    c = LessonRun(lesson)._compiled\n"
+        "    h.update(json.dumps([c.frames, sorted(c.answers.items())],"
+        " sort_keys=True, default=str).encode())\n"
+        "print(h.hexdigest())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PYTHONHASHSEED": s},
+        ).stdout
+        for s in ("1", "2")
+    }
+    assert len(digests) == 1
