@@ -9,6 +9,9 @@ is ever executed: shell syntax is refused, except a here-document for `-f -`.
 
 from __future__ import annotations
 
+import shlex
+
+from ..errors import UsageError
 from . import apply, delete, describe, get, info, meta, nodes, workloads
 from . import exec as exec_
 from . import run as run_
@@ -18,6 +21,7 @@ from .parser import Flag, parse
 from .result import KubectlResult
 
 __all__ = ["MAX_LINE", "KubectlResult", "inline_files", "run"]
+FILE_VERBS = ("apply", "create", "delete")
 
 VERBS: dict[str, tuple[Flag, ...]] = {
     "get": get.FLAGS,
@@ -100,8 +104,6 @@ def _create(cluster, args) -> KubectlResult:
         return workloads.create_deployment(cluster, args)
     if what in ("namespace", "ns"):
         return info.create_namespace(cluster, args)
-    from ..errors import UsageError
-
     raise UsageError(
         f"error: Unexpected args: [{what or ''}]\nSee 'kubectl create -h' for help"
         " and examples"
@@ -110,33 +112,52 @@ def _create(cluster, args) -> KubectlResult:
     )
 
 
+def _verb(words: list[str]) -> str | None:
+    """The verb of a command's words, past global flags such as `-n NS`."""
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in ("-n", "--namespace"):
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def inline_files(line: str, read: Reader) -> str:
-    """Rewrite `… -f PATH` as `… -f - <<EOF` with the file's text (a here-document).
+    """Rewrite `apply|create|delete … -f PATH` as `… -f - <<'EOF'` with the file's
+    text (a here-document); any other line comes back unchanged.
 
     A recorded action then holds the YAML itself, so replaying a session never
     depends on a file that may have changed or is not there.
     """
     parsed = lex(line)
-    if parsed.stdin is not None:
+    words = parsed.words[1:] if parsed.words[:1] == ["kubectl"] else parsed.words
+    verb = _verb(words)
+    if parsed.stdin is not None or verb not in FILE_VERBS:
         return line
-    words = parsed.words
     for i, word in enumerate(words):
-        path = None
+        if word == "--":
+            break
         if word in ("-f", "--filename") and i + 1 < len(words):
-            path, rest = words[i + 1], words[:i] + ["-f", "-"] + words[i + 2 :]
-        elif word.startswith(("--filename=", "-f")) and word not in ("-f", "-f-"):
-            value = word.split("=", 1)[1] if word.startswith("--") else word[2:]
+            path, rest = words[i + 1], [*words[:i], "-f", "-", *words[i + 2 :]]
+        elif word.startswith("--filename=") or (
+            word.startswith("-f") and not word.startswith("--") and len(word) > 2
+        ):
+            path = word.split("=", 1)[1] if word.startswith("--") else word[2:]
             path, rest = (
-                value.removeprefix("="),
-                words[:i] + ["-f", "-"] + words[i + 1 :],
+                path.removeprefix("="),
+                [*words[:i], "-f", "-", *words[i + 1 :]],
             )
-        if path and path != "-":
-            text = read(path)
-            tag = "EOF"
-            while any(ln.strip() == tag for ln in text.splitlines()):
-                tag += "_"
-            import shlex
-
-            body = text if text.endswith("\n") else text + "\n"
-            return f"{shlex.join(rest)} <<'{tag}'\n{body}{tag}"
+        else:
+            continue
+        if path == "-":
+            return line
+        text = read(path)
+        tag = "EOF"
+        while any(ln.rstrip("\r") == tag for ln in text.split("\n")):
+            tag += "_"
+        body = text if text.endswith("\n") else text + "\n"
+        return f"{shlex.join(['kubectl', *rest])} <<'{tag}'\n{body}{tag}"
     return line

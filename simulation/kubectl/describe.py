@@ -4,7 +4,7 @@ Deployments, aligned by the same tabwriter rules (padding 2), Events last."""
 from __future__ import annotations
 
 from ..errors import UsageError
-from . import describe_node
+from . import describe_node, selectors
 from . import describe_parts as parts
 from .columns import selector_text
 from .describe_parts import annotations, labels, multi, when
@@ -35,6 +35,9 @@ def run(cluster, args) -> KubectlResult:
         objects = listing(
             cluster, resource, None if args.flag("all-namespaces") else ns
         )
+        if args.flag("selector"):
+            test = selectors.parse(str(args.flag("selector")))
+            objects = [o for o in objects if test(o["metadata"].get("labels") or {})]
     writer = WRITERS.get(resource.plural)
     if writer is None:
         raise UsageError(

@@ -157,3 +157,17 @@ def test_run_makes_a_bare_pod(cluster, kc):
 
 def test_run_refuses_an_interactive_terminal(cluster, kc):
     assert "kubectl exec" in kc.fails(cluster, "kubectl run t -it --rm --image=busybox")
+
+
+def test_inline_files_rewrites_only_manifest_commands():
+    """`-f PATH` of apply/create/delete becomes a here-document; `logs -f` and
+    exec's own `-f` are left alone."""
+    read = {"a.yaml": "kind: X\n"}.__getitem__
+    assert inline_files("kubectl -n shop apply -f a.yaml", read) == (
+        "kubectl -n shop apply -f - <<'EOF'\nkind: X\nEOF"
+    )
+    assert inline_files("kubectl logs -f web", read) == "kubectl logs -f web"
+    line = "kubectl exec p -- tail -f a.yaml"
+    assert inline_files(line, read) == line
+    tricky = {"b.yaml": "a: 1\nEOF\n"}.__getitem__
+    assert inline_files("kubectl apply -f b.yaml", tricky).endswith("\nEOF\nEOF_")
