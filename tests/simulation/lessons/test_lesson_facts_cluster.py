@@ -159,8 +159,25 @@ def test_scheduler_filters_and_taints():
     twin = run.cluster.store.get("pods", "default", "cp-agent-untolerated")
     assert agent["spec"]["nodeName"] == "control-plane"
     assert twin["spec"].get("nodeName") is None
-    assert answer_of(run, 3)["label"] == "control-plane"
-    assert answer_of(run, 4)["label"] == "Nowhere, it stays Pending"
+    asked, _ = frame(run, "A pod for the control-plane node")
+    assert answer_of(run, asked)["label"] == "control-plane"
+    assert answer_of(run, asked + 1)["label"] == "Nowhere, it stays Pending"
+
+
+def test_scheduler_a_new_label_lets_a_pending_pod_be_scheduled():
+    """Lesson 6: fast-disk waits for disktype=ssd, then runs on the labelled node."""
+    run = lesson_run("06-scheduler")
+    asked, _ = frame(run, "A nodeSelector nobody matches")
+    run.goto(asked)
+    pod = run.cluster.store.get("pods", "default", "fast-disk")
+    assert pod["spec"].get("nodeName") is None
+    assert pod["spec"]["nodeSelector"] == {"disktype": "ssd"}
+    run.goto(asked + 1)
+    node = run.cluster.store.get("nodes", None, "node-2")
+    assert node["metadata"]["labels"]["disktype"] == "ssd"
+    pod = run.cluster.store.get("pods", "default", "fast-disk")
+    assert pod["spec"]["nodeName"] == "node-2"
+    assert answer_of(run, asked)["value"] == "node-2"
 
 
 def test_serviceaccounts_default_and_the_api_server():
