@@ -12,7 +12,7 @@ from __future__ import annotations
 import shlex
 
 from ..errors import UsageError
-from . import apply, delete, describe, get, info, meta, nodes, workloads
+from . import apply, delete, describe, get, info, meta, nodes, top, workloads
 from . import exec as exec_
 from . import run as run_
 from .apply import Reader
@@ -41,6 +41,7 @@ VERBS: dict[str, tuple[Flag, ...]] = {
     "annotate": meta.LABEL_FLAGS,
     "patch": meta.PATCH_FLAGS,
     "run": run_.FLAGS,
+    "top": top.FLAGS,
     "exec": exec_.FLAGS,
     "version": (Flag("client"), Flag("output", "o", "str")),
     "cluster-info": (),
@@ -84,6 +85,7 @@ def run(cluster, line: str, files: Reader | None = None) -> KubectlResult:
         "logs": info.logs,
         "exec": exec_.run,
         "run": run_.run,
+        "top": top.run,
         "version": info.version,
         "cluster-info": info.cluster_info,
         "api-resources": info.api_resources,

@@ -108,3 +108,24 @@ def test_describe_an_unscheduled_pod_omits_container_state(cluster, k8s, kc):
     assert "Node:             <none>" in out
     assert "State:" not in out and "Restart Count:" not in out
     assert "Warning  FailedScheduling" in out
+
+
+def test_top_pods_share_a_deployments_load(web, kc):
+    """`sim load` cores are shared by the ready pods; top shows each one's part."""
+    idle = kc.rows(kc.ok(web, "kubectl top pods"))
+    assert all(int(r[1].rstrip("m")) < 5 for r in idle)
+    assert web.act({"op": "load", "deployment": "default/web", "cores": 1.5}).ok
+    busy = kc.rows(kc.ok(web, "kubectl top pods"))
+    assert kc.header(kc.ok(web, "kubectl top pods")) == [
+        "NAME",
+        "CPU(cores)",
+        "MEMORY(bytes)",
+    ]
+    assert all(500 <= int(r[1].rstrip("m")) <= 505 for r in busy)
+
+
+def test_top_nodes_reports_unknown_for_a_failed_node(cluster, kc):
+    assert cluster.act({"op": "fail_node", "node": "node-2"}).ok
+    rows = {r[0]: r for r in kc.rows(kc.ok(cluster, "kubectl top nodes"))}
+    assert rows["node-2"][1:] == ["<unknown>"] * 4
+    assert rows["node-1"][2].endswith("%")
