@@ -37,6 +37,20 @@ import websockets
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ROUND_TIMEOUT = 15.0
+# Work for the steps to show: each replica is several steps (create, schedule,
+# kubelet, endpoints), so a scenario never settles in the middle of a run.
+WORK = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: bench}
+spec:
+  replicas: REPLICAS
+  selector: {matchLabels: {app: bench}}
+  template:
+    metadata: {labels: {app: bench}}
+    spec:
+      containers: [{name: app, image: nginx:1.27}]
+"""
 
 
 def free_port() -> int:
@@ -197,6 +211,7 @@ class Setup:
         followers: int,
         cookie: str | None = None,
         hello: bool = True,
+        replicas: int = 10,
     ) -> Setup:
         headers = {"Cookie": cookie} if cookie else None
         presenter = await websockets.connect(
@@ -204,6 +219,8 @@ class Setup:
         )
         if hello:
             await presenter.send(json.dumps({"type": "hello", "lastSeq": None}))
+            yaml = WORK.replace("REPLICAS", str(replicas))
+            await presenter.send(json.dumps({"type": "apply_manifest", "yaml": yaml}))
         sockets = []
         for start in range(0, followers, 50):  # connect in batches
             batch = min(50, followers - start)
@@ -294,6 +311,7 @@ async def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> None
         origin,
         args.followers,
         f"kv_presenter_{code}={token}",
+        replicas=args.rounds,
     )
     await one.drain()
     await one.round()  # a step frame for the baseline's payload size
@@ -345,6 +363,7 @@ async def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> None
                 f"http://127.0.0.1:{port_a}",
                 args.followers,
                 f"kv_presenter_{code}={token}",
+                replicas=args.rounds,
             )
         )
     await asyncio.sleep(0.5)
@@ -373,8 +392,8 @@ def main() -> None:
     if args.bare:
         asyncio.run(bare_server(args.bare, args.size))
         return
-    if not 1 <= args.followers <= 2000 or not 1 <= args.rounds <= 1000:
-        parser.error("--followers 1..2000 and --rounds 1..1000")
+    if not 1 <= args.followers <= 2000 or not 1 <= args.rounds <= 200:
+        parser.error("--followers 1..2000 and --rounds 1..200")
 
     workdir = Path(tempfile.mkdtemp(prefix="kubeviz-bench-"))
     log = open(workdir / "servers.log", "wb")  # noqa: SIM115

@@ -107,7 +107,9 @@ def test_an_existing_pod_does_not_move_when_others_are_added(daphne_server, page
     assert page.locator("#diagram .layer-pods .pod").count() > count, "pods were added"
     page.wait_for_timeout(700)  # any transition has finished
     after = [
-        page.locator(f'#diagram .layer-pods [data-id="{pod_id}"] .pod-box').bounding_box()
+        page.locator(
+            f'#diagram .layer-pods [data-id="{pod_id}"] .pod-box'
+        ).bounding_box()
         for pod_id in ids
     ]
     assert after == before
@@ -124,9 +126,10 @@ def test_a_bound_pod_moves_from_the_queue_into_its_node(daphne_server, page):
     assert queue["y"] <= box["y"] <= queue["y"] + queue["height"], "waits in the queue"
     for _ in range(20):
         step(page)
-        if "Bound " + pod_id.split("/", 1)[1] in page.locator(
-            "#narration [data-part=reason]"
-        ).text_content():
+        if (
+            "Bound " + pod_id.split("/", 1)[1]
+            in page.locator("#narration [data-part=reason]").text_content()
+        ):
             break
     page.wait_for_timeout(800)
     box = page.locator(f'#diagram .layer-pods [data-id="{pod_id}"]').bounding_box()

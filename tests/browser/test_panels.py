@@ -70,12 +70,14 @@ def test_clicking_a_timeline_row_seeks_to_that_step(daphne_server, page):
     actor = row.locator(".ev-actor").text_content()
     row.click()
     wait_for_step(page, 3)
-    assert page.locator("#narration [data-part=step]").text_content().startswith("Step 3")
+    assert (
+        page.locator("#narration [data-part=step]").text_content().startswith("Step 3")
+    )
     assert page.locator("#narration [data-part=actor]").text_content() == actor
     assert "current" in row.locator("xpath=..").get_attribute("class")
-    assert "future" in page.locator(
-        '#timeline .event-row[data-step="5"]'
-    ).locator("xpath=..").get_attribute("class")
+    assert "future" in page.locator('#timeline .event-row[data-step="5"]').locator(
+        "xpath=.."
+    ).get_attribute("class")
     shot(page, "timeline-seek")
     assert page.errors == []
 
@@ -129,7 +131,9 @@ def test_a_cross_node_trace_shows_each_hop_and_the_tunnel(daphne_server, page):
     where = hops.all_text_contents()
     assert any("flannel.1" in text for text in where)
     assert any("underlay" in text for text in where)
-    assert "delivered" in page.locator("#packet-panel [data-part=summary]").text_content()
+    assert (
+        "delivered" in page.locator("#packet-panel [data-part=summary]").text_content()
+    )
     encapsulated = page.locator("#packet-panel .hop-row.wrapped").first
     encapsulated.click()
     table = page.locator("#packet-panel table.headers")
@@ -178,9 +182,7 @@ def test_the_page_reads_at_projector_sizes(daphne_server, page):
         page.set_viewport_size({"width": width, "height": height})
         open_scenario(page, daphne_server, "web")
         pod = page.locator("#diagram .layer-pods .pod .pod-name").first
-        size = pod.evaluate(
-            "el => el.getBoundingClientRect().height"
-        )
+        size = pod.evaluate("el => el.getBoundingClientRect().height")
         assert size >= 7, "a pod's name is at least 7 px tall when everything is shown"
         shot(page, f"session-{width}x{height}")
         page.keyboard.press("f")

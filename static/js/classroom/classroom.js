@@ -5,6 +5,7 @@
 
 import { clear, el, setText } from "../dom.js";
 import { PresenterPoll, FollowerPoll } from "./poll.js";
+import { LessonCard } from "./lesson.js";
 
 function readClassroom() {
   const script = document.getElementById("kubeviz-initial");
@@ -29,6 +30,11 @@ export class Classroom {
     this.poll = this.role === "presenter"
       ? new PresenterPoll(pollRoot, (message) => this.send(message))
       : new FollowerPoll(pollRoot, (message) => this.send(message));
+    this.lesson = new LessonCard(this.part("lesson"), this.role, (message) => this.send(message));
+    this.part("lesson")?.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-lesson]");
+      if (button && !button.disabled) this.lessonCommand(button.dataset.lesson);
+    });
     this.bar.addEventListener("click", (event) => {
       const button = event.target.closest("[data-classroom]");
       if (button && !button.disabled) this.command(button.dataset.classroom, button);
@@ -60,8 +66,29 @@ export class Classroom {
     if (name === "toggle-poll") this.poll.toggle();
   }
 
+  lessonCommand(name) {
+    const frame = this.lesson.frame;
+    if (name === "lesson_next" || name === "lesson_back") this.send({ type: name });
+    if (name === "poll" && frame?.prediction) {
+      this.send({
+        type: "poll_open",
+        question: frame.prediction.question.slice(0, 200),
+        options: frame.prediction.choices.slice(0, this.info.maxOptions ?? 6).map((c) => String(c).slice(0, 80)),
+      });
+    }
+    if (name === "answer" && frame?.prediction) {
+      this.send({ type: "lesson_answer", choice: this.poll.leading() ?? 0 });
+    }
+  }
+
   receive(message) {
     switch (message.type) {
+      case "lesson":
+        this.lesson.show(message.frame);
+        break;
+      case "lesson_answer":
+        if (message.position === this.lesson.frame?.position) this.lesson.showAnswer(message.result);
+        break;
       case "classroom":
         this.applyState(message);
         break;
@@ -92,6 +119,7 @@ export class Classroom {
     if ("spotlight" in state) this.spotlight = state.spotlight ?? null;
     if ("poll" in state) this.poll.show(state.poll);
     if (state.followers) this.showFollowers(state.followers);
+    if ("lesson" in state) this.lesson.show(state.lesson);
   }
 
   setMode(mode) {
@@ -132,6 +160,13 @@ export class Classroom {
 
   applySpotlight() {
     const svg = this.app.diagram.svg;
+    const marked = new Set(this.mode === "away" ? [] : this.lesson.highlights);
+    for (const node of svg.querySelectorAll(".lesson-highlight")) {
+      if (!marked.has(node.dataset.id)) node.classList.remove("lesson-highlight");
+    }
+    for (const id of marked) {
+      for (const node of svg.querySelectorAll(`[data-id="${CSS.escape(id)}"]`)) node.classList.add("lesson-highlight");
+    }
     for (const node of svg.querySelectorAll(".spotlight")) {
       if (node.dataset.id !== this.spotlight) node.classList.remove("spotlight");
     }

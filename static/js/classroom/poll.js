@@ -22,6 +22,7 @@ export class PresenterPoll {
     this.root = root;
     this.form = root.querySelector("[data-part=poll-form]");
     this.live = root.querySelector("[data-part=poll-live]");
+    this.poll = null;
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       const data = new FormData(this.form);
@@ -40,12 +41,20 @@ export class PresenterPoll {
     this.root.hidden = !this.root.hidden;
   }
 
+  /** The option most answered so far (the class's prediction), or null. */
+  leading() {
+    const counts = this.poll?.counts;
+    if (!counts?.length || !counts.some(Boolean)) return null;
+    return counts.indexOf(Math.max(...counts));
+  }
+
   editing(on) {
     this.form.hidden = !on;
     this.live.hidden = on;
   }
 
   show(poll) {
+    this.poll = poll;
     if (!poll) {
       this.editing(true);
       return;
@@ -73,6 +82,10 @@ export class FollowerPoll {
   }
 
   toggle() {}
+
+  leading() {
+    return null;
+  }
 
   show(poll) {
     this.poll = poll;

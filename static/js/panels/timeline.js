@@ -125,10 +125,10 @@ export class Timeline extends EventTarget {
     }
     const current = this.rows.get(step);
     if (current) {
-      const list = this.list;
-      const top = current.offsetTop - list.offsetTop;
-      if (top < list.scrollTop || top > list.scrollTop + list.clientHeight - current.offsetHeight) {
-        list.scrollTop = top - list.clientHeight / 2;
+      const list = this.list.getBoundingClientRect();
+      const row = current.getBoundingClientRect();
+      if (row.top < list.top || row.bottom > list.bottom) {
+        this.list.scrollTop += row.top - list.top - (list.height - row.height) / 2;
       }
     }
   }
