@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from . import addresses as ad
 from .conntrack import entry
+from .explain import filter_explain, nat_explain
 from .graph import ctr_v, node_v, pod_v
 from .netfilter import Packet, run_hook
 from .records import NodeInfo, PodInfo
@@ -156,7 +157,7 @@ class Walker(Forwarding):
         r = run_hook(rs, "OUTPUT", p, "NEW", self.rng, seen=self.net.recent(node.name))
         self.hop(
             root,
-            self._nat_explain(r, "OUTPUT", node.name),
+            nat_explain(self.net, r, "OUTPUT", node.name),
             hook="OUTPUT",
             nat=r.nat,
             rules=r.rules,
@@ -181,7 +182,7 @@ class Walker(Forwarding):
         )
         self.hop(
             root,
-            self._nat_explain(r, "PREROUTING", node.name),
+            nat_explain(self.net, r, "PREROUTING", node.name),
             hook="PREROUTING",
             nat=r.nat,
             rules=r.rules,
@@ -201,7 +202,7 @@ class Walker(Forwarding):
         self.hop(root, text, route=route.text)
         r = run_hook(rs, "FORWARD", p, "NEW", self.rng)
         if r.verdict != "ACCEPT":
-            self.hop(root, self._filter_explain(r), hook="FORWARD", rules=r.rules)
+            self.hop(root, filter_explain(r), hook="FORWARD", rules=r.rules)
             self._filtered(r, node, start, "forward", before)
             return
         self.hop(
@@ -281,7 +282,7 @@ class Walker(Forwarding):
         r = run_hook(rs, "INPUT", p, "NEW", self.rng)
         self.hop(
             root,
-            self._filter_explain(r)
+            filter_explain(r)
             if r.verdict != "ACCEPT"
             else "The filter table's INPUT chain accepts it.",
             hook="INPUT",
@@ -319,34 +320,3 @@ class Walker(Forwarding):
             f"Nothing on {node.name} listens on port {p.dport}; the "
             "kernel answers with a TCP RST (connection refused).",
         )
-
-    # explanations -----------------------------------------------------------
-    def _endpoint_count(self, r, node: str) -> int:
-        """How many endpoints the KUBE-SVC/SVL chain that was taken balances over."""
-        jump = next((x for x in r.rules if "-j KUBE-SEP-" in x), "")
-        chain = jump.split()[1] if jump else ""
-        rules = self.net.ruleset(node).nat.get(chain, [])
-        return sum(x.target.startswith("KUBE-SEP-") for x in rules)
-
-    def _nat_explain(self, r, hook: str, node: str) -> str:
-        if r.verdict == "REJECT":
-            return self._filter_explain(r)
-        if r.nat:
-            n = self._endpoint_count(r, node)
-            how = (
-                f"one of {n} endpoints picked at random by the `-m statistic` rules"
-                if n > 1
-                else "its only endpoint"
-            )
-            return (
-                f"kube-proxy's nat rules ({hook}) DNAT {r.nat['from']} to "
-                f"{r.nat['to']}, {how}, on this node before routing."
-            )
-        return f"{hook}: no kube-proxy rule matches, so the destination stays as is."
-
-    @staticmethod
-    def _filter_explain(r) -> str:
-        last = r.rules[-1] if r.rules else ""
-        if r.verdict == "REJECT":
-            return f"Rejected by '{last}': the Service has no endpoints."
-        return f"Dropped by '{last}'."
