@@ -16,6 +16,14 @@ def fill(text: str, env: dict) -> str:
         if m.group(1) not in env:
             raise StepError(f"{{{m.group(1)}}} was not remembered before this step")
         value = env[m.group(1)]
-        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        if isinstance(value, list):
+            return ", ".join(map(_text, value))
+        return _text(value)
 
     return _PLACEHOLDER.sub(sub, text)
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 315.0 seconds reads as 315 seconds
+    return str(value)

@@ -209,3 +209,18 @@ def test_cloud_versus_bare_metal():
     svc = run.cluster.store.get("services", "default", "web-lb")
     assert svc["status"]["loadBalancer"]["ingress"][0]["ip"].startswith("203.0.113.")
     assert answer_of(run, 2)["label"] == "cloud-controller-manager"
+
+
+def test_scaling_down_waits_for_the_stabilization_window():
+    """Lesson 5: after the load falls, replicas stay at 8 for at least 300 s."""
+    run = lesson_run("05-scaling")
+    fell, _ = frame(run, "Load falls")
+    run.goto(fell)
+    dropped = run.cluster.time
+    run.goto(fell + 1)
+    later = [e for e in run.cluster.events if e.time > dropped]
+    [down] = [e for e in later if e.type == "hpa.scaled"]
+    assert down.time - dropped >= 300
+    deploy = run.cluster.store.get("deployments", "default", "web")
+    assert deploy["spec"]["replicas"] < 8
+    assert answer_of(run, fell)["label"] == "About 5 minutes later"
