@@ -19,6 +19,7 @@ from django.conf import settings
 
 from kubeviz import persistence, protocol
 from kubeviz.classroom import messages, services
+from kubeviz.classroom.lesson import Guide, answer_message, lesson_message
 from kubeviz.classroom.live import (
     CATCHUP,
     NOTICE,
@@ -29,6 +30,7 @@ from kubeviz.classroom.live import (
     owner_group,
     send_text,
 )
+from simulation.errors import SimulationError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,7 @@ class Host:
         self.controls: asyncio.Queue = asyncio.Queue()
         self.idle_task: asyncio.Task | None = None
         self.poll_save: asyncio.Task | None = None
+        self.guide: Guide | None = None
 
     # --- life -----------------------------------------------------------------------
     async def start(self) -> None:
@@ -71,7 +74,11 @@ class Host:
         try:
             row = await services.aget(self.code)
             record = await services.arecord_for(row.session_id)
-            cluster = await asyncio.to_thread(persistence.open_cluster, record)
+            if row.lesson:
+                self.guide = await Guide.open(row.lesson, row.lesson_position)
+                cluster = self.guide.run.cluster
+            else:
+                cluster = await asyncio.to_thread(persistence.open_cluster, record)
         except BaseException:
             await self.close()
             raise
@@ -257,7 +264,21 @@ class Host:
     async def on_command(self, request: dict) -> None:
         message = request["message"]
         kind = message["type"]
-        if kind == "spotlight":
+        try:
+            await self.command(message)
+        except SimulationError as exc:
+            error = protocol.error("rejected", str(exc), message.get("id"), kind)
+            await send_text(request["channel"], protocol.encode(error))
+            return
+        await send_text(
+            request["channel"], protocol.encode(protocol.ack(kind, message.get("id")))
+        )
+
+    async def command(self, message: dict) -> None:
+        kind = message["type"]
+        if kind.startswith("lesson_"):
+            await self.lesson_command(message)
+        elif kind == "spotlight":
             self.spotlight = message["target"]
             await services.aremember(self.code, spotlight=self.spotlight or "")
             await self.tell_everyone(messages.spotlight(self.spotlight))
@@ -280,9 +301,26 @@ class Host:
             self.poll["revealed"] = self.poll["revealed"] or kind == "poll_reveal"
             self.poll["open"] = False
             await self.poll_changed()
-        await send_text(
-            request["channel"], protocol.encode(protocol.ack(kind, message.get("id")))
-        )
+
+    async def lesson_command(self, message: dict) -> None:
+        """Move through the lesson (everyone sees the step) or reveal its answer."""
+        guide = self.guide
+        if guide is None:
+            raise UsageError("error: this classroom does not follow a lesson")
+        if message["type"] == "lesson_answer":
+            result = guide.run.answer(message["choice"])
+            await self.tell_everyone(answer_message(guide.position, result))
+            return
+        position = guide.target(message)
+        async with self.live.lock:
+            frame = await guide.goto(position)
+            self.live.cluster = guide.run.cluster  # rebuilt if someone went off-script
+            await self.live.publish_snapshot()
+        await services.aremember(self.code, lesson_position=position)
+        await self.tell_everyone(lesson_message(frame))
+        if frame.get("trace"):
+            request = {"lesson": guide.run.id, "position": position}
+            await self.live.tell(protocol.trace(frame["trace"], request))
 
     async def poll_changed(self) -> None:
         await services.aremember(self.code, poll=self.poll)
@@ -319,6 +357,7 @@ class Host:
             "locked": self.locked,
             "spotlight": self.spotlight,
             "poll": messages.poll_view(self.poll, presenter, member.voter),
+            "lesson": self.guide.frame() if self.guide is not None else None,
         }
         if presenter:
             state["followers"] = self.followers_message()

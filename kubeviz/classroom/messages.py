@@ -51,7 +51,18 @@ def answer(kind: str, name: str, value: Any) -> Any:
 
 
 # Who may send what. Every other protocol message is a control: the presenter's.
-PRESENTER_ONLY = ("spotlight", "lock", "poll_open", "poll_reveal", "poll_close")
+PRESENTER_ONLY = (
+    "spotlight",
+    "lock",
+    "poll_open",
+    "poll_reveal",
+    "poll_close",
+    "lesson_next",
+    "lesson_back",
+    "lesson_goto",
+    "lesson_answer",
+)
+LESSON_MOVES = ("lesson_next", "lesson_back", "lesson_goto")
 FOLLOWER_ONLY = ("break_away", "rejoin", "poll_answer")
 
 CLASSROOM_MESSAGES: dict[str, tuple[dict, dict]] = {
@@ -60,6 +71,10 @@ CLASSROOM_MESSAGES: dict[str, tuple[dict, dict]] = {
     "poll_open": ({"question": text(MAX_QUESTION), "options": options}, {}),
     "poll_reveal": ({}, {}),
     "poll_close": ({}, {}),
+    "lesson_next": ({}, {}),
+    "lesson_back": ({}, {}),
+    "lesson_goto": ({"position": protocol.whole(0, 500)}, {}),
+    "lesson_answer": ({"choice": protocol.whole(0, 9)}, {}),
     "break_away": ({}, {}),
     "rejoin": ({}, {}),
     "poll_answer": (

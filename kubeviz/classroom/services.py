@@ -61,11 +61,13 @@ def create(
     record: persistence.Record | None = None,
     scenario: str = scenarios.BLANK,
     title: str = "",
+    lesson: str = "",
 ) -> Created:
     """A classroom driving its own copy of `record` (or a new session of `scenario`).
 
     The classroom gets a copy so that the presenter's own session link and the
-    classroom never drive one saved session from two live models.
+    classroom never drive one saved session from two live models. A lesson
+    classroom's cluster comes from the lesson; its session row holds a blank one.
     """
     if record is None:
         row = persistence.create(scenario)
@@ -83,6 +85,7 @@ def create(
                     session_id=session_id,
                     presenter_digest=digest(token),
                     title=title[:120],
+                    lesson=lesson,
                 )
             return Created(classroom, token)
         except IntegrityError:

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from kubeviz import persistence, protocol, scenarios
-from kubeviz.classroom import messages, qr, services
+from kubeviz.classroom import lesson, messages, qr, services
 from kubeviz.classroom.consumers import VOTER_COOKIE
 from kubeviz.classroom.models import Classroom, normal_code
 from kubeviz.registry import registry
@@ -26,7 +26,11 @@ COOKIE_AGE = 14 * 24 * 3600
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """Join a classroom by code, or start one from a scenario."""
-    context = {"scenarios": scenarios.gallery(), "code": request.GET.get("code", "")}
+    context = {
+        "scenarios": scenarios.gallery(),
+        "lessons": lesson.catalog(),
+        "code": request.GET.get("code", ""),
+    }
     return render(request, "classroom/index.html", context)
 
 
@@ -62,8 +66,11 @@ async def new(request: HttpRequest) -> HttpResponse:
     scenario = request.POST.get("scenario", "").strip() or scenarios.BLANK
     if record is None and scenarios.get(scenario) is None:
         raise Http404(f"There is no scenario {scenario!r}.")
+    lesson_id = "" if record else request.POST.get("lesson", "").strip()
+    if lesson_id and not await sync_to_async(lesson.exists)(lesson_id):
+        raise Http404(f"There is no lesson {lesson_id!r}.")
     title = messages.display_name(request.POST.get("title")) or ""
-    created = await sync_to_async(services.create)(record, scenario, title)
+    created = await sync_to_async(services.create)(record, scenario, title, lesson_id)
     code = created.classroom.code
     response = redirect("classroom-present", code)
     response.set_cookie(

@@ -138,3 +138,33 @@ def test_a_presenter_leads_two_followers(daphne_server, people, request) -> None
     for page in people:
         assert page.errors == []
     request.node.classroom_failed = False
+
+
+def test_followers_read_the_lesson_the_presenter_walks(
+    daphne_server, people, request
+) -> None:
+    request.node.classroom_failed = True
+    presenter, ada, _ = people
+    presenter.goto(daphne_server.url + "/c/")
+    presenter.get_by_label("Lesson").select_option("01-tour")
+    presenter.get_by_role("button", name="Present a lesson").click()
+    presenter.wait_for_url(re.compile(r"/c/[A-Z0-9]{6}/present$"))
+    presenter.wait_for_selector("body[data-ready=true][data-classroom=ready]")
+    code = presenter.url.split("/")[-2]
+    join(ada, daphne_server.url, code, "Ada")
+    card = ada.locator("[data-part=lesson]")
+    assert "lesson step 1 of 10" in card.text_content()
+    first = ada.locator("[data-part=lesson-narration]").text_content()
+    assert first.strip()
+    ada.wait_for_selector("#diagram .lesson-highlight")
+
+    presenter.get_by_role("button", name="Lesson step ▶").click()
+    ada.wait_for_function(
+        "() => document.querySelector('[data-part=lesson-position]')"
+        ".textContent.includes('step 2 of')"
+    )
+    assert ada.locator("[data-part=lesson-narration]").text_content() != first
+    assert not ada.get_by_role("button", name="Lesson step ▶").count()
+    for page in (presenter, ada):
+        assert page.errors == []
+    request.node.classroom_failed = False

@@ -378,3 +378,71 @@ async def test_the_classroom_drives_a_copy_of_the_session(make_classroom, db) ->
     copy_id = created.classroom.session_id
     assert copy_id != original.id
     assert await SavedSession.objects.filter(pk=copy_id).aexists()
+
+
+# --- lessons -------------------------------------------------------------------------
+@pytest.fixture
+def make_lesson_classroom(db) -> Callable[..., Awaitable[tuple[str, str]]]:
+    async def make(lesson: str = "01-tour") -> tuple[str, str]:
+        created = await database_sync_to_async(services.create)(None, lesson=lesson)
+        return created.classroom.code, created.token
+
+    return make
+
+
+async def test_followers_see_the_lesson_step_and_its_narration(
+    make_lesson_classroom, enter
+) -> None:
+    code, token = await make_lesson_classroom()
+    presenter = await enter(code, token)
+    follower = await enter(code)
+    lesson = follower.classroom["lesson"]
+    assert (lesson["lesson"], lesson["position"]) == ("01-tour", 0)
+    assert lesson["narration"] and "answer" not in str(lesson["prediction"])
+    await presenter.send({"type": "lesson_next"})
+    snapshot = await follower.receive_until("snapshot")
+    step = (await follower.receive_until("lesson"))["frame"]
+    assert step["position"] == 1 and step["narration"] != lesson["narration"]
+    assert snapshot["state"]["step"] == step["clusterStep"]
+    late = await enter(code)
+    assert late.classroom["lesson"]["position"] == 1
+    await follower.send({"type": "lesson_next"})
+    assert (await follower.receive_until("error"))["code"] == "presenter_only"
+
+
+async def test_the_presenter_reveals_the_lessons_answer_to_everyone(
+    make_lesson_classroom, enter
+) -> None:
+    code, token = await make_lesson_classroom()
+    presenter = await enter(code, token)
+    follower = await enter(code)
+    assert presenter.classroom["lesson"]["prediction"], "01-tour asks at step 1"
+    await presenter.send({"type": "lesson_answer", "choice": 0})
+    shown = await follower.receive_until("lesson_answer")
+    assert shown["position"] == 0
+    assert {"correct", "answer", "why"} <= set(shown["result"])
+
+
+async def test_a_lesson_classroom_reopens_at_the_same_lesson_step(
+    make_lesson_classroom, enter
+) -> None:
+    code, token = await make_lesson_classroom()
+    presenter = await enter(code, token)
+    for _ in range(2):
+        await presenter.send({"type": "lesson_next"})
+        frame = (await presenter.receive_until("lesson"))["frame"]
+    await presenter.disconnect()
+    await owners().shutdown()
+    follower = await enter(code)
+    assert follower.classroom["lesson"]["position"] == frame["position"] == 2
+    assert follower.first["state"]["step"] == frame["clusterStep"]
+
+
+async def test_lesson_moves_in_a_plain_classroom_are_refused(
+    make_classroom, enter
+) -> None:
+    code, token = await make_classroom()
+    presenter = await enter(code, token)
+    await presenter.send({"type": "lesson_next", "id": 4})
+    error = await presenter.receive_until("error")
+    assert (error["code"], error["for"], error["id"]) == ("rejected", "lesson_next", 4)

@@ -79,3 +79,10 @@ def test_the_qr_code_is_an_svg_of_the_join_url(client) -> None:
     assert response["Content-Type"] == "image/svg+xml"
     svg = response.content.decode()
     assert svg.lstrip().startswith("<") and "<svg" in svg and "<path" in svg
+
+
+def test_a_classroom_can_present_a_lesson(client) -> None:
+    assert "A tour of a cluster" in client.get("/c/").content.decode()
+    code, _ = start(client, lesson="01-tour")
+    assert Classroom.objects.get(pk=code).lesson == "01-tour"
+    assert client.post("/c/new", {"lesson": "no-such-lesson"}).status_code == 404
