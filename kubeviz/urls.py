@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from kubeviz import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("s/<slug:session_id>", views.session_page, name="session"),
     path("api/scenarios", views.scenario_list, name="scenarios"),
     path("healthz", views.healthz, name="healthz"),
+    path("c/", include("kubeviz.classroom.urls")),
 ]
