@@ -143,3 +143,24 @@ def test_acting_on_the_lessons_own_cluster_does_not_break_goto():
     run.cluster.act({"op": "kill_pod", "pod": pod})
     frame = run.goto(run.steps - 1)
     assert run.cluster.step_no == frame["clusterStep"]
+
+
+def _tasks_with_kubectl_hints():
+    for lesson_id in LESSON_IDS:
+        run = lesson_run(lesson_id)
+        for n, step in enumerate(run.lesson.steps):
+            if step.check and step.check.hint.startswith("kubectl "):
+                yield lesson_id, n
+
+
+@pytest.mark.parametrize(("lesson_id", "position"), list(_tasks_with_kubectl_hints()))
+def test_a_tasks_kubectl_hint_passes_its_check(lesson_id, position):
+    """Typing the hint into the sandbox's console is enough to pass the task."""
+    run = LessonRun(lesson_id)
+    run.goto(position)
+    sandbox = run.sandbox()
+    command = run.current()["check"]["hint"].split(",")[0].removeprefix("kubectl ")
+    assert sandbox.act({"op": "kubectl", "command": command}).ok
+    sandbox.settle()
+    result = run.check()
+    assert result["passed"], result["message"]
