@@ -4,7 +4,7 @@ Deployments, aligned by the same tabwriter rules (padding 2), Events last."""
 from __future__ import annotations
 
 from ..errors import UsageError
-from . import describe_node, selectors
+from . import describe_more, describe_node, selectors
 from . import describe_parts as parts
 from .columns import selector_text
 from .describe_parts import annotations, labels, multi, when
@@ -38,12 +38,7 @@ def run(cluster, args) -> KubectlResult:
         if args.flag("selector"):
             test = selectors.parse(str(args.flag("selector")))
             objects = [o for o in objects if test(o["metadata"].get("labels") or {})]
-    writer = WRITERS.get(resource.plural)
-    if writer is None:
-        raise UsageError(
-            f"error: describe supports pods, nodes, services and deployments here,"
-            f" not {resource.plural} (try `kubectl get {resource.plural} -o yaml`)"
-        )
+    writer = WRITERS.get(resource.plural, describe_more.describe_generic)
     if not objects:
         return KubectlResult(output=f"No resources found in {ns} namespace.")
     texts = [align("\n".join(writer(cluster, obj)), padding=2) for obj in objects]
@@ -172,4 +167,5 @@ WRITERS = {
     "nodes": describe_node.describe,
     "services": describe_service,
     "deployments": describe_deployment,
+    "replicasets": describe_more.describe_replicaset,
 }

@@ -129,3 +129,17 @@ def test_top_nodes_reports_unknown_for_a_failed_node(cluster, kc):
     rows = {r[0]: r for r in kc.rows(kc.ok(cluster, "kubectl top nodes"))}
     assert rows["node-2"][1:] == ["<unknown>"] * 4
     assert rows["node-1"][2].endswith("%")
+
+
+def test_describe_replicaset_counts_its_pods(web, kc):
+    out = kc.ok(web, "kubectl describe rs")
+    assert "Replicas:       3 current / 3 desired" in out
+    assert "Pods Status:    3 Running / 0 Waiting / 0 Succeeded / 0 Failed" in out
+    assert "Controlled By:  Deployment/web" in out
+
+
+def test_other_kinds_get_the_generic_describer(cluster, kc):
+    out = kc.ok(cluster, "kubectl describe ns kube-system").splitlines()
+    assert out[0] == "Name:         kube-system"
+    assert "Kind:         Namespace" in out
+    assert "  Creation Timestamp:  2026-01-01T00:00:00Z" in out
