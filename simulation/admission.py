@@ -19,6 +19,10 @@ DEFAULT_TOLERATIONS = (
     },
 )
 TOKEN_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
+# kinds whose objects have no spec in the API (data, or fields at the top level)
+WITHOUT_SPEC = frozenset(
+    {"ConfigMap", "Secret", "Event", "EndpointSlice", "Endpoints", "ServiceAccount"}
+)
 
 
 def _image_pull_policy(image: str) -> str:
@@ -45,7 +49,7 @@ def default_pod_spec(spec: dict) -> None:
 
 def apply_defaults(kind: str, obj: dict) -> None:
     """Fill in the fields Kubernetes defaults, as the API server's defaulters do."""
-    spec = obj.setdefault("spec", {}) if kind not in ("ConfigMap", "Secret") else {}
+    spec = obj.setdefault("spec", {}) if kind not in WITHOUT_SPEC else {}
     if kind == "Pod":
         default_pod_spec(spec)
     elif kind in ("Deployment", "ReplicaSet"):

@@ -278,3 +278,14 @@ def test_node_port_outside_the_range_is_refused(cluster, k8s):
     svc = k8s.service("web", type_="NodePort")
     svc["spec"]["ports"][0]["nodePort"] = 80
     assert "The range of valid ports is 30000-32767" in _error(cluster, svc)
+
+
+def test_kinds_without_a_spec_get_none(cluster):
+    """Events, EndpointSlices and ServiceAccounts have no spec and no generation."""
+    for plural, ns in (
+        ("events", "kube-system"),
+        ("endpointslices", "default"),
+        ("serviceaccounts", "default"),
+    ):
+        obj = cluster.store.list(plural, ns)[0]
+        assert "spec" not in obj and "generation" not in obj["metadata"], plural
