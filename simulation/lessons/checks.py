@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from .errors import StepError
 from .expressions import Scope, evaluate
 from .script import Done, perform
+from .text import fill
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -26,9 +27,13 @@ def sandbox_of(cluster: Cluster) -> Cluster:
     return copy
 
 
-def evaluate_check(check: Check, cluster: Cluster) -> dict:
-    """{passed, message}: every condition holds, or the first one that does not."""
-    scope = Scope(cluster)
+def evaluate_check(check: Check, cluster: Cluster, env: dict | None = None) -> dict:
+    """{passed, message}: every condition holds, or the first one that does not.
+
+    `env` holds the values the lesson remembered up to this step (`{var: …}`).
+    """
+    scope = Scope(cluster, env=dict(env or {}))
+    task = fill(check.task, scope.env)
     for expr, cmp, want in check.conditions:
         try:
             got = evaluate(expr, scope)
@@ -43,13 +48,15 @@ def evaluate_check(check: Check, cluster: Cluster) -> dict:
                     None,
                 )
             )
+            if isinstance(got, bool) and isinstance(want, bool):
+                return {"passed": False, "message": f"Not yet: {task}"}
             what = f"{kind} of {subject}" if isinstance(subject, str) else "it"
             return {
                 "passed": False,
                 "message": f"Not yet: {what} is {got!r}; the task needs it"
                 f" {_WORDS[cmp]} {want!r}.",
             }
-    return {"passed": True, "message": f"Done: {check.task}"}
+    return {"passed": True, "message": f"Done: {task}"}
 
 
 def _holds(got, cmp: str, want) -> bool:
@@ -60,14 +67,14 @@ def _holds(got, cmp: str, want) -> bool:
     return got >= want if cmp == "at_least" else got <= want
 
 
-def prove(check: Check, cluster: Cluster) -> None:
+def prove(check: Check, cluster: Cluster, env: dict) -> None:
     """The task must not be done already, and its solution must do it."""
     sandbox = sandbox_of(cluster)
-    if evaluate_check(check, sandbox)["passed"]:
+    if evaluate_check(check, sandbox, env)["passed"]:
         raise StepError(f"the check {check.task!r} passes before the learner acts")
-    scope = Scope(sandbox)
+    scope = Scope(sandbox, env=dict(env))
     for item in check.solution:
         perform(sandbox, item, scope, Done())
-    result = evaluate_check(check, sandbox)
+    result = evaluate_check(check, sandbox, env)
     if not result["passed"]:
         raise StepError(f"the check's solution does not pass it: {result['message']}")

@@ -33,6 +33,7 @@ class Compiled:
     frames: list[dict] = field(default_factory=list)
     marks: list[int] = field(default_factory=list)
     answers: dict[int, dict] = field(default_factory=dict)  # position → answer
+    envs: dict[int, dict] = field(default_factory=dict)  # position → values, for checks
     inputs: dict = field(default_factory=dict)
     actions: list[dict] = field(default_factory=list)
 
@@ -105,7 +106,8 @@ def compile_lesson(lesson: Lesson) -> tuple[Compiled, Cluster]:
                         prepare(step.predict.answer, scope),
                     )
             if step.check is not None:
-                checks.prove(step.check, cluster)
+                checks.prove(step.check, cluster, scope.env)
+                out.envs[position] = dict(scope.env)
             out.frames.append(frame)
             out.marks.append(cluster.step_no)
     out.inputs = dict(cluster.inputs)
@@ -199,7 +201,10 @@ def _frame(lesson: Lesson, position: int, step: Step, scope: Scope, done: Done) 
         },
         "check": None
         if step.check is None
-        else {"task": fill(step.check.task, scope.env), "hint": step.check.hint},
+        else {
+            "task": fill(step.check.task, scope.env),
+            "hint": fill(step.check.hint, scope.env),
+        },
         "events": [
             {"step": e.step, "type": e.type, "actor": e.actor, "reason": e.reason}
             for e in done.events

@@ -117,4 +117,4 @@ class LessonRun:
                 "passed": False,
                 "message": "Open the sandbox (try it yourself) and do the task there.",
             }
-        return evaluate_check(task, target)
+        return evaluate_check(task, target, self._compiled.envs.get(self.position))
