@@ -87,7 +87,15 @@ def compile_lesson(lesson: Lesson) -> tuple[Compiled, Cluster]:
             if pending is not None:
                 asked_at, prediction, before = pending
                 scope.before = before
-                out.answers[asked_at] = _answer(prediction, scope)
+                try:
+                    out.answers[asked_at] = _answer(prediction, scope)
+                except StepError as exc:  # the fault is in the question's step
+                    raise LessonError(
+                        lesson.file,
+                        f"its prediction, answered once step {step.number} has"
+                        f" run: {exc}",
+                        step=lesson.steps[asked_at].number,
+                    ) from None
                 scope.before, pending = None, None
             for claim in step.expect:
                 if evaluate(claim, scope) is not True:

@@ -245,3 +245,24 @@ def test_a_good_lesson_in_its_own_folder_loads_and_runs(lesson_folder):
     run = LessonRun("07-good", folder)
     assert info.steps == 1 and run.answer("3")["correct"]
     assert run.answer("1")["why"] == "The Deployment asks for 3."
+
+
+def test_a_wrong_prediction_is_blamed_on_the_step_that_asks_it(lesson_folder):
+    error = refused(
+        lesson_folder,
+        """
+    predict:
+      question: After scaling to 5, how many web pods?
+      choices: [3, 4]
+      answer: {count: {pods: {app: web}}}
+      why: Because.
+  - say: Scaled.
+    concept: pods
+    do:
+      - kubectl: scale deployment web --replicas=5
+      - settle
+""",
+    )
+    assert error.step == 1
+    assert "answered once step 2 has run" in str(error)
+    assert "answer 5 matches 0 of the choices" in str(error)
