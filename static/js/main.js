@@ -52,6 +52,8 @@ export function start(root = document) {
     const hops = { request: currentTrace.hops, reply: currentTrace.reply, dns: currentTrace.dns?.hops }[phase] ?? [];
     const view = { ...currentTrace, hops, phase };
     tabs.show("packet");
+    const form = $(".trace-box");
+    if (form && phase === "request") form.open = false;  // room for the hops
     packetInspector.load(view);
     packets.load(view);
   };
@@ -200,8 +202,9 @@ export function start(root = document) {
     } else if (action === "open-node") {
       diagram.detail.open(target);
     } else if (action === "trace-from" || action === "trace-to") {
-      clusterPanel.setTraceEnd(action === "trace-from" ? "from" : "to", target);
       tabs.show("packet");
+      $(".trace-box").open = true;
+      clusterPanel.setTraceEnd(action === "trace-from" ? "from" : "to", target);
     }
   });
 

@@ -44,12 +44,17 @@ export class Inspector extends EventTarget {
 
   show(id) {
     this.id = id;
+    this.shown = undefined;
     this.refresh();
   }
 
+  /** Redraw when what is shown changed (objects are replaced, never mutated, on change). */
   refresh() {
-    clear(this.body);
     const id = this.id;
+    const current = id && !id.startsWith("component:") ? this.store.get(id) : this.store.step;
+    if (current === this.shown) return;
+    this.shown = current;
+    clear(this.body);
     if (!id) {
       setText(this.title, "Inspector");
       this.body.append(el("p", { className: "hint", text: "Click a pod, node, Service or component in the picture (or Tab to it and press Enter) to see its state here." }));
@@ -157,6 +162,24 @@ export class Inspector extends EventTarget {
     this.actions([["trace-to", "Trace to this Service", `${service.namespace}/${service.name}`]]);
   }
 
+  /** The objects a control loop reconciles, so the learner sees desired versus actual. */
+  managed(base) {
+    let lines = [];
+    let title = "What it watches";
+    if (base === "ingress") {
+      lines = this.store.list("ingresses").map(describeIngress);
+      title = "Ingress rules it serves";
+    } else if (managedBy[base]) {
+      const [collection, describe] = managedBy[base];
+      lines = this.store.list(collection).map(describe).filter(Boolean);
+    }
+    if (!lines.length) return;
+    const list = el("ul", { className: "mono" });
+    for (const line of lines.slice(0, 30)) list.append(el("li", { text: line }));
+    if (lines.length > 30) list.append(el("li", { text: `… ${lines.length - 30} more` }));
+    this.body.append(el("h3", { text: title }), list);
+  }
+
   showComponent(name) {
     const at = name.indexOf("@");
     const base = at > 0 ? name.slice(0, at) : name;
@@ -171,6 +194,7 @@ export class Inspector extends EventTarget {
       }
       if (keys.size) this.body.append(el("h3", { text: "Latest writes" }), el("ul", { className: "mono" }, [...keys].map((text) => el("li", { text }))));
     }
+    this.managed(base);
     const recent = this.store.eventList().filter((event) => actorMatches(event, base, node)).slice(-6).reverse();
     if (recent.length) {
       this.body.append(el("h3", { text: "What it did lately" }));
@@ -179,6 +203,21 @@ export class Inspector extends EventTarget {
       this.body.append(list);
     }
   }
+}
+
+const managedBy = {
+  "loop:deployment": ["deployments", (d) => `${d.namespace}/${d.name}: ${d.ready}/${d.replicas} ready, ${d.updated ?? 0} up to date`],
+  "loop:replicaset": ["replicasets", (r) => `${r.namespace}/${r.name}: ${r.ready}/${r.replicas} ready${r.owner ? ` (owned by ${r.owner})` : ""}`],
+  "loop:endpointslice": ["services", (s) => `${s.namespace}/${s.name}: ${(s.endpoints ?? []).filter((e) => e.ready !== false).length} ready endpoints`],
+  "loop:node-lifecycle": ["nodes", (n) => `${n.name}: ${n.status}${(n.taints ?? []).length ? `, tainted ${(n.taints).map((t) => (typeof t === "string" ? t : t.key)).join(", ")}` : ""}`],
+  "loop:node-ipam": ["nodes", (n) => `${n.name}: podCIDR ${n.podCIDR ?? "not yet"}`],
+  "cloud-controller-manager": ["services", (s) => (s.type === "LoadBalancer" ? `${s.namespace}/${s.name}: EXTERNAL-IP ${s.externalIP ?? "<pending>"}` : null)],
+  "kube-controller-manager": ["hpas", (h) => `HPA ${h.namespace}/${h.name} → ${h.target}: ${h.current ?? "?"} replicas (${h.min}–${h.max}), CPU ${h.cpu ?? "?"}%`],
+};
+
+function describeIngress(ingress) {
+  const rules = (ingress.rules ?? []).map((rule) => `${rule.host ?? "*"}${rule.path ?? "/"} → ${rule.service}:${rule.port}`);
+  return `${ingress.namespace}/${ingress.name}${ingress.tls?.length ? " (TLS ends here)" : ""}: ${rules.join(", ") || "no rules"}`;
 }
 
 function actorMatches(event, base, node) {
