@@ -17,6 +17,7 @@ FLAGS = (
     Flag("now"),
     Flag("wait"),
     Flag("ignore-not-found"),
+    Flag("all-namespaces", "A"),
 )
 
 
@@ -32,8 +33,7 @@ def run(cluster, args, files) -> KubectlResult:
     if args.flag("force") and grace is None:
         grace = 0
     lines, ids, kinds = [], [], set()
-    for resource, name in targets:
-        ns = namespace_of(args) if resource.namespaced else None
+    for resource, ns, name in targets:
         try:
             obj = fetch(cluster, resource, ns, name)
         except NotFound:
@@ -76,11 +76,13 @@ def _targets(cluster, args) -> list[tuple]:
         raise UsageError(
             "error: You must provide one or more resources by argument or filename."
         )
+    ns = namespace_of(args)
     if "/" in words[0]:
         out = []
         for word in words:
             kind, _, name = word.partition("/")
-            out.append((resource_type(kind), name))
+            resource = resource_type(kind)
+            out.append((resource, ns if resource.namespaced else None, name))
         return out
     kinds = [resource_type(k) for k in words[0].split(",") if k]
     names = words[1:]
@@ -88,27 +90,28 @@ def _targets(cluster, args) -> list[tuple]:
     if names and (selector or args.flag("all")):
         raise UsageError("error: name cannot be provided when a selector is specified")
     if names:
-        return [(r, n) for r in kinds for n in names]
+        return [(r, ns if r.namespaced else None, n) for r in kinds for n in names]
     if not selector and not args.flag("all"):
         raise UsageError("error: resource(s) were provided, but no name was specified")
     test = selectors.parse(selector) if selector else (lambda labels: True)
     out = []
+    scope = None if args.flag("all-namespaces") else ns
     for resource in kinds:
-        ns = namespace_of(args) if resource.namespaced else None
-        for obj in listing(cluster, resource, ns):
+        for obj in listing(cluster, resource, scope if resource.namespaced else None):
             if test(obj["metadata"].get("labels") or {}):
-                out.append((resource, obj["metadata"]["name"]))
+                meta = obj["metadata"]
+                out.append((resource, meta.get("namespace"), meta["name"]))
     return out
 
 
 def _summary(kinds: set, count: int, targets) -> str:
     if targets and targets[0][0].plural == "pods" and len(targets) == 1:
-        name = targets[0][1]
+        name = targets[0][2]
         return (
             f"kubectl deleted pod {name}: the API server marks it Terminating, the"
             " kubelet stops it, and its controller (if any) creates a replacement."
         )
-    names = ", ".join(f"{r.singular} {n}" for r, n in targets[:4])
+    names = ", ".join(f"{r.singular} {n}" for r, _ns, n in targets[:4])
     more = f" and {len(targets) - 4} more" if len(targets) > 4 else ""
     return (
         f"kubectl deleted {names}{more}; the garbage collector removes what they owned."

@@ -112,6 +112,11 @@ def patch(cluster, args) -> KubectlResult:
     ns = namespace_of(args)
     obj = fetch(cluster, resource, ns, name)
     merged = merge_patch(obj, body)
+    replicas = (merged.get("spec") or {}).get("replicas")
+    if isinstance(replicas, int) and resource.plural in ("deployments", "replicasets"):
+        from .workloads import check_pods
+
+        check_pods(cluster, replicas - (obj.get("spec") or {}).get("replicas", 1))
     shown = f"{resource.display}/{name}"
     if merged == obj:
         return KubectlResult(output=f"{shown} patched (no change)")

@@ -11,6 +11,7 @@ from ..errors import SimulationError, UsageError
 from .objects import namespace_of, server_error
 from .parser import Flag
 from .result import KubectlResult
+from .workloads import check_pods
 
 FLAGS = (
     Flag("image", kind="str"),
@@ -58,6 +59,7 @@ def run(cluster, args) -> KubectlResult:
         key, _, value = str(args.flag("env")).partition("=")
         container["env"] = [{"name": key, "value": value}]
     ns = namespace_of(args)
+    check_pods(cluster, 1)
     pod = {
         "apiVersion": "v1",
         "kind": "Pod",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..apiserver import NAME_ALPHABET
-from ..errors import SimulationError, UsageError
+from ..errors import LimitExceeded, SimulationError, UsageError
 from .objects import fetch, namespace_of, resource_type, server_error, view_id
 from .parser import Flag
 from .result import KubectlResult
@@ -42,6 +42,15 @@ def target(words: list[str], verb: str, kinds: tuple[str, ...]) -> tuple:
     return resource, name
 
 
+def check_pods(cluster, more: int) -> None:
+    """Refuse a change that would take the session past its pod limit."""
+    limit = cluster.config.limits.pods
+    if more > 0 and cluster.store.count("pods") + more > limit:
+        raise LimitExceeded(
+            f"error: this would run more than {limit} pods, this session's limit"
+        )
+
+
 def image_name(image: str, rng) -> str:
     """The container name kubectl derives from an image: `nginx:1.27` → `nginx`.
 
@@ -62,6 +71,10 @@ def create_deployment(cluster, args) -> KubectlResult:
     if not image:
         raise UsageError('error: required flag(s) "image" not set')
     ns = namespace_of(args)
+    replicas = args.flag("replicas", 1)
+    if replicas < 0:
+        raise UsageError("error: --replicas must be greater than or equal to 0")
+    check_pods(cluster, replicas)
     container: dict = {
         "name": image_name(str(image), cluster.random),
         "image": image,
@@ -75,7 +88,7 @@ def create_deployment(cluster, args) -> KubectlResult:
         "kind": "Deployment",
         "metadata": {"name": name, "namespace": ns, "labels": dict(labels)},
         "spec": {
-            "replicas": args.flag("replicas", 1),
+            "replicas": replicas,
             "selector": {"matchLabels": dict(labels)},
             "strategy": {},
             "template": {
@@ -163,6 +176,7 @@ def scale(cluster, args) -> KubectlResult:
     ns = namespace_of(args)
     obj = fetch(cluster, resource, ns, name)
     before = obj["spec"].get("replicas", 1)
+    check_pods(cluster, replicas - before)
 
     def change(o: dict) -> None:
         o["spec"]["replicas"] = replicas

@@ -133,3 +133,20 @@ def test_rollout_restart_replaces_every_pod(web, kc):
     web.settle()
     after = {p["metadata"]["name"] for p in web.store.list("pods", "default")}
     assert len(after) == 3 and not before & after
+
+
+def test_scaling_past_the_session_pod_limit_is_refused(web, kc):
+    limit = web.config.limits.pods
+    error = kc.fails(web, f"kubectl scale deployment web --replicas={limit}")
+    assert (
+        error == f"error: this would run more than {limit} pods, this session's limit"
+    )
+    assert "limit" in kc.fails(
+        web, f"kubectl create deployment x --image=a --replicas={limit}"
+    )
+
+
+def test_delete_across_namespaces(web, kc):
+    out = kc.ok(web, "kubectl delete pods --all -A")
+    assert 'pod "etcd-control-plane" deleted' in out.splitlines()
+    assert len(out.splitlines()) == len(web.store.list("pods"))
