@@ -52,3 +52,28 @@ def test_lessons_do_not_depend_on_the_hash_seed():
         for s in ("1", "2")
     }
     assert len(digests) == 1
+
+
+def test_the_command_line_validates_and_names_a_broken_file(tmp_path):
+    """`python -m simulation.lessons FOLDER` exits 1 with the file and step."""
+    (tmp_path / "01-broken.yaml").write_text(
+        "title: Broken\ngoal: g\nminutes: 1\nconcepts: [c]\n"
+        "steps:\n  - say: s\n    concept: c\n    do: [{fly: away}]\n"
+    )
+    ok = subprocess.run(
+        [sys.executable, "-m", "simulation.lessons"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    broken = subprocess.run(
+        [sys.executable, "-m", "simulation.lessons", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    assert ok.returncode == 0 and ok.stdout.count("ok  ") == 18
+    assert broken.returncode == 1
+    assert "01-broken.yaml, step 1: unknown action 'fly'" in broken.stderr
