@@ -25,6 +25,7 @@ class LessonRun:
         _compiled, self.cluster = compile_lesson(self.lesson)
         self.position = 0
         self.answered: dict[int, dict] = {}
+        self.delta: dict | None = None
         self._sandbox: Cluster | None = None
         self.goto(0)
 
@@ -42,14 +43,17 @@ class LessonRun:
             raise UsageError(
                 f"error: {self.id} has steps 0 to {self.steps - 1}, not {n!r}"
             )
-        if not self._on_script():
+        rebuilt = not self._on_script()
+        if rebuilt:
             # Someone acted on the lesson's own cluster and changed its timeline.
             self.cluster = Cluster.replay(
                 self._compiled.inputs,
                 self._compiled.actions,
                 until=self._compiled.marks[-1],
             )
-        self.cluster.seek(self._compiled.marks[n])
+        delta = self.cluster.seek(self._compiled.marks[n])
+        # What the browser needs to redraw: a view delta, or None for a snapshot.
+        self.delta = None if rebuilt else delta
         self.position = n
         self._sandbox = None
         return self.current()

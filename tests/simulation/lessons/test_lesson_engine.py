@@ -164,3 +164,22 @@ def test_a_tasks_kubectl_hint_passes_its_check(lesson_id, position):
     sandbox.settle()
     result = run.check()
     assert result["passed"], result["message"]
+
+
+def test_goto_leaves_a_view_delta_that_brings_a_browser_along():
+    """Applying run.delta to the old snapshot gives the new snapshot's objects."""
+    run = LessonRun("03-self-healing")
+    before = run.cluster.snapshot()
+    run.goto(2)
+    view = {c: {o["id"]: o for o in before[c]} for c in ("pods", "services")}
+    for change in run.delta["changes"]:
+        collection = change["id"].split("/")[0]
+        if collection not in view:
+            continue
+        if change["op"] == "remove":
+            view[collection].pop(change["id"], None)
+        else:
+            view[collection][change["id"]] = change["object"]
+    after = run.cluster.snapshot()
+    for collection in view:
+        assert view[collection] == {o["id"]: o for o in after[collection]}
