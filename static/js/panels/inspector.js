@@ -3,6 +3,7 @@
 
 import { el, clear, setText } from "../dom.js";
 import { collectionOf } from "../store.js";
+import { loopNames } from "../layout.js";
 
 const componentText = {
   "kube-apiserver": "The only component that talks to etcd. It validates requests, applies defaults and admission (for example mounting the ServiceAccount token), stores objects and serves watches. Every other component's arrow ends here.",
@@ -184,7 +185,8 @@ export class Inspector extends EventTarget {
     const at = name.indexOf("@");
     const base = at > 0 ? name.slice(0, at) : name;
     const node = at > 0 ? name.slice(at + 1) : null;
-    setText(this.title, node ? `${base} on ${node}` : base.replace(/^loop:/, "controller loop: "));
+    const loop = loopNames.find(([key]) => `loop:${key}` === base);
+    setText(this.title, node ? `${base} on ${node}` : loop ? `${loop[1]} controller (a loop in kube-controller-manager)` : base);
     this.body.append(el("p", { text: componentText[base] ?? "A component of the cluster." }));
     if (base === "etcd") {
       const keys = new Set();

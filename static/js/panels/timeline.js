@@ -75,7 +75,7 @@ export class Timeline extends EventTarget {
     for (const event of events) this.noteFilters(event);
     const shown = events.filter((event) => this.matches(event)).slice(-maxRows);
     for (const event of shown) this.addRow(event);
-    setText(this.count, `${events.length} steps`);
+    setText(this.count, plural(events.length, "step"));
     this.markCurrent();
   }
 
@@ -113,7 +113,7 @@ export class Timeline extends EventTarget {
       this.rows.get(first).remove();
       this.rows.delete(first);
     }
-    setText(this.count, `${this.store.events.size} steps`);
+    setText(this.count, plural(this.store.events.size, "step"));
     this.markCurrent();
   }
 
@@ -132,6 +132,10 @@ export class Timeline extends EventTarget {
       }
     }
   }
+}
+
+function plural(count, word) {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 
 export function kindOf(event) {
