@@ -96,16 +96,19 @@ class ClassroomConsumer(SessionConsumer):
         await relays().leave(self.code, self)
         await self.to_owner("leave")
 
-    async def to_owner(self, kind: str, **fields) -> None:
-        """A request for the classroom's owner process, wherever it is."""
-        request = {
-            "type": f"classroom.{kind}",
+    def member(self) -> dict:
+        """Who this tab is, for the owner's roster."""
+        return {
             "channel": self.channel_name,
             "role": self.role,
             "name": self.name,
             "voter": self.voter,
-            **fields,
+            "away": self.away,
         }
+
+    async def to_owner(self, kind: str, **fields) -> None:
+        """A request for the classroom's owner process, wherever it is."""
+        request = {"type": f"classroom.{kind}", **self.member(), **fields}
         await get_channel_layer().group_send(owner_group(self.code), request)
 
     # --- from the browser ---------------------------------------------------------

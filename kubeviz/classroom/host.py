@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from channels.layers import get_channel_layer
@@ -35,12 +36,17 @@ from simulation.errors import SimulationError, UsageError
 log = logging.getLogger(__name__)
 
 
+# Seconds without a roster naming a tab before the owner stops counting it.
+STALE = 16.0
+
+
 @dataclass
 class Member:
     role: str
     name: str = ""
     voter: str = ""
     away: bool = False
+    seen: float = field(default_factory=time.monotonic)
 
 
 class Host:
@@ -171,10 +177,11 @@ class Host:
             await handler(request)
         except Exception:
             log.exception("classroom %s: %s failed", self.code, request["type"])
-            error = protocol.error(
-                "internal", "the classroom could not do that; it is still open"
-            )
-            await send_text(request["channel"], protocol.encode(error))
+            if "channel" in request:
+                error = protocol.error(
+                    "internal", "the classroom could not do that; it is still open"
+                )
+                await send_text(request["channel"], protocol.encode(error))
 
     async def on_join(self, request: dict) -> None:
         self.members[request["channel"]] = Member(
@@ -187,6 +194,27 @@ class Host:
         if self.members.pop(request["channel"], None) is not None:
             await self.tell_presenters(self.followers_message())
         self.idle_later()
+
+    async def on_roster(self, request: dict) -> None:
+        """One process's tabs, every few seconds: count them, forget the silent."""
+        now = time.monotonic()
+        changed = False
+        for entry in request["members"]:
+            member = self.members.get(entry["channel"])
+            if member is None:
+                member = self.members[entry["channel"]] = Member(
+                    entry["role"], entry["name"], entry["voter"]
+                )
+                changed = True
+            changed |= member.away != entry["away"]
+            member.away, member.seen = entry["away"], now
+        for channel, member in list(self.members.items()):
+            if now - member.seen > STALE:
+                del self.members[channel]
+                changed = True
+        if changed:
+            self.idle_later()
+            await self.tell_presenters(self.followers_message())
 
     async def on_sync(self, request: dict) -> None:
         """Send a member what follows its last frame, or the current snapshot."""

@@ -61,6 +61,9 @@ class Owners:
     async def alive(self, code: str) -> bool:
         """Does a live host answer in the classroom's owner group?"""
         loop = asyncio.get_running_loop()
+        host = self.hosts.get(code)
+        if host is not None and not host.closed:
+            return True
         if self.alive_until.get(code, 0.0) > loop.time():
             return True
         layer = get_channel_layer()

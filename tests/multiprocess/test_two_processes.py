@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from tests.multiprocess.conftest import hello, open_classroom, start_classroom, until
 
@@ -41,3 +42,26 @@ def test_controls_travel_to_the_owner_on_the_other_process(two_servers) -> None:
             assert until(follower, "delta")["step"] == seen["state"]["step"] + 1
             assert until(follower, "delta")["step"] == seen["state"]["step"] + 2
             assert until(follower, "spotlight")["target"] == "nodes/node-1"
+
+
+def test_followers_survive_the_owner_process_stopping(two_servers) -> None:
+    """The other process notices the silent owner, takes over and catches up."""
+    a, b = two_servers
+    code, token = start_classroom(a)
+    with open_classroom(a, code, token) as presenter:  # A owns the model
+        hello(presenter)
+        with open_classroom(b, code) as follower:
+            hello(follower)
+            for _ in range(2):
+                presenter.send(json.dumps({"type": "step"}))
+                last = until(presenter, "delta")
+            assert until(follower, "delta")["step"] == last["step"] - 1
+            assert until(follower, "delta")["step"] == last["step"]
+            time.sleep(0.6)  # the position is saved within KUBEVIZ_SAVE_DELAY
+            a.stop()
+            caught_up = until(follower, "snapshot", timeout=30)
+            assert caught_up["state"]["step"] == last["step"]
+            with open_classroom(b, code, token) as again:
+                hello(again)
+                again.send(json.dumps({"type": "step"}))
+                assert until(follower, "delta")["step"] == last["step"] + 1
