@@ -116,7 +116,19 @@ def maybe(scope: Scope, expr: Any) -> Any:
         return None
 
 
-# --- logic ------------------------------------------------------------------------
+# --- values and logic ---------------------------------------------------------------
+@kind("var")
+def _var(scope, name):
+    if name not in scope.env:
+        raise StepError(f"nothing was remembered as {name!r} before this step")
+    return scope.env[name]
+
+
+@kind("literal")
+def _literal(scope, value):
+    return value
+
+
 @kind("equal")
 def _equal(scope, args):
     if not isinstance(args, list) or len(args) < 2:

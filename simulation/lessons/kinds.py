@@ -43,18 +43,6 @@ def _obj(scope: Scope, collection: str, arg: Any) -> dict:
     return obj
 
 
-@kind("var")
-def _var(scope, name):
-    if name not in scope.env:
-        raise StepError(f"nothing was remembered as {name!r} before this step")
-    return scope.env[name]
-
-
-@kind("literal")
-def _literal(scope, value):
-    return value
-
-
 # --- pods ---------------------------------------------------------------------------
 @kind("ip_of", pod_arg=True)
 def _ip_of(scope, ref):
@@ -217,7 +205,7 @@ def _filter_result(scope, arg):
     """The scheduler's filter verdict for a pod on a node: `passed` or the reason."""
     if not isinstance(arg, dict) or set(arg) != {"pod", "node"}:
         raise StepError("filter_result takes {pod: REF, node: NAME}")
-    pod = _pod(scope, arg["pod"] if not isinstance(arg["pod"], dict) else arg["pod"])
+    pod = _pod(scope, arg["pod"])
     key = scope.cluster.store.key(
         "pods", pod["metadata"]["namespace"], pod["metadata"]["name"]
     )
