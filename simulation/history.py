@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from .cluster import Cluster
 
 
-CAPTURE_UNIT = 20_000
+CAPTURE_UNIT = 100_000
 MAX_INTERVAL = 400
 
 

@@ -8,6 +8,10 @@ from ...component import Component, Outcome, key_parts
 from ...errors import SimulationError
 
 
+def _dotted(address: int) -> str:
+    return ".".join(str((address >> shift) & 255) for shift in (24, 16, 8, 0))
+
+
 class NodeIpamController(Component):
     """Is responsible for assigning every node a podCIDR (a /24 of 10.244.0.0/16)."""
 
@@ -28,9 +32,14 @@ class NodeIpamController(Component):
         taken = {n["spec"].get("podCIDR") for n in ctx.store.list("nodes")}
         size = 2 ** (net.max_prefixlen - mask)
         base = int(net.network_address)
-        for index in range(net.num_addresses // size):
-            cidr = f"{ipaddress.ip_address(base + index * size)}/{mask}"
+        ranges = net.num_addresses // size
+        # like the range allocator's nextCandidate: continue after the last one
+        start = ctx.sim.get("cidr_next", 0)
+        for step in range(ranges):
+            index = (start + step) % ranges
+            cidr = f"{_dotted(base + index * size)}/{mask}"
             if cidr not in taken:
+                ctx.sim["cidr_next"] = (index + 1) % ranges
                 break
         else:
             raise SimulationError(
