@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from lessonbuilders import LESSON_IDS, lesson_run
@@ -183,3 +184,40 @@ def test_goto_leaves_a_view_delta_that_brings_a_browser_along():
     after = run.cluster.snapshot()
     for collection in view:
         assert view[collection] == {o["id"]: o for o in after[collection]}
+
+
+@pytest.mark.parametrize("lesson_id", LESSON_IDS)
+def test_highlights_name_objects_the_browser_has_at_that_step(lesson_id):
+    """Every highlighted id is in the snapshot; hop indices are inside the trace."""
+    run = lesson_run(lesson_id)
+    for n in range(run.steps):
+        frame = run.goto(n)
+        snapshot = run.cluster.snapshot()
+        ids = {
+            o["id"]
+            for key, objs in snapshot.items()
+            if isinstance(objs, list)
+            for o in objs
+            if isinstance(o, dict) and "id" in o
+        }
+        for ident in frame["highlights"]:
+            assert ident.startswith("components/") or ident in ids, (n, ident)
+        trace = frame["trace"] or {}
+        assert all(0 <= i < len(trace.get("hops", [])) for i in frame["hops"])
+        assert all(0 <= i < len(trace.get("reply", [])) for i in frame["replyHops"])
+
+
+@pytest.mark.parametrize("lesson_id", LESSON_IDS)
+def test_texts_have_no_unfilled_or_missing_values(lesson_id):
+    """No `{name}` left over and no missing value printed as None."""
+    run = lesson_run(lesson_id)
+    for n in range(run.steps):
+        frame = run.goto(n)
+        texts = [frame["narration"]]
+        if frame["prediction"]:
+            texts += [frame["prediction"]["question"], run._compiled.answers[n]["why"]]
+        if frame["check"]:
+            texts += [frame["check"]["task"], frame["check"]["hint"]]
+        for text in texts:
+            assert not re.search(r"\bNone\b", text), text
+            assert not re.search(r"\{[A-Za-z_]\w*\}", text), text
