@@ -252,7 +252,7 @@ class Kubelet(Component):
         """The node is back: its containers died with it, so they start again."""
         if not pod.get("status", {}).get("startTime"):
             return self._sandbox(ctx, pod, pod_key)
-        if pod["status"].get("phase") != "Running" or is_pod_ready(pod):
+        if pod["status"].get("phase") != "Running":
             return None
 
         def bump(obj):
@@ -297,13 +297,6 @@ def _previous(status: dict, count: int) -> list[dict]:
     """Each container's last status (for its restart count), padded to `count`."""
     previous = list(status.get("containerStatuses") or [])[:count]
     return previous + [{}] * (count - len(previous))
-
-
-def is_pod_ready(pod: dict) -> bool:
-    return any(
-        c.get("type") == "Ready" and c.get("status") == "True"
-        for c in pod.get("status", {}).get("conditions") or []
-    )
 
 
 def _set_ready(status: dict, ready: bool, now: float) -> None:

@@ -121,3 +121,21 @@ def test_a_failed_nodes_kubelet_does_nothing(guestbook, k8s):
     assert guestbook.store.get("pods", "default", victim)["metadata"][
         "deletionTimestamp"
     ]
+
+
+def test_a_restored_node_restarts_its_pods_containers(guestbook, k8s):
+    """Power came back: same pods, same IPs, restart count + 1."""
+    before = {
+        p["metadata"]["name"]: p["status"]["podIP"]
+        for p in k8s.pods(guestbook)
+        if p["spec"]["nodeName"] == "node-1"
+    }
+    guestbook.act({"op": "fail_node", "node": "node-1"})
+    guestbook.run(until=guestbook.time + 20)  # back before anyone noticed
+    guestbook.act({"op": "restore_node", "node": "node-1"})
+    guestbook.settle()
+    for name, ip in before.items():
+        pod = guestbook.store.get("pods", "default", name)
+        assert pod["status"]["podIP"] == ip
+        assert pod["status"]["containerStatuses"][0]["restartCount"] == 1
+        assert k8s.is_ready(pod)
