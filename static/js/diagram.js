@@ -2,14 +2,13 @@
 // zoom and pan, two levels of detail, selection, and the "who acted" animation.
 
 import { svg, clear, setText, prefersReducedMotion } from "./dom.js";
-import { Layout, sizes, center } from "./layout.js";
-import {
-  componentBox, controllerManagerBox, podShape, nodeShape, serviceShape, podStatusClass,
-} from "./shapes.js";
+import { drawCalls } from "./calls.js";
+import { PanZoom } from "./viewport.js";
+import { Layout, sizes } from "./layout.js";
+import { podShape, nodeShape, serviceShape, podStatusClass } from "./shapes.js";
+import { drawFrame, drawWires } from "./frame.js";
 import { actorTargets } from "./actors.js";
 import { NodeDetail } from "./nodeDetail.js";
-
-const farThreshold = 0.3;  // below this zoom pods are specks: show counts instead
 
 export class Diagram extends EventTarget {
   constructor(svgElement, store) {
@@ -17,9 +16,6 @@ export class Diagram extends EventTarget {
     this.svg = svgElement;
     this.store = store;
     this.layout = new Layout();
-    this.view = { k: 1, x: 0, y: 0 };
-    this.lod = "near";
-    this.userMoved = false;
     this.selectedId = null;
     this.nodeGroups = new Map();
     this.podGroups = new Map();
@@ -32,6 +28,11 @@ export class Diagram extends EventTarget {
     this.lastKey = "";
     this.speed = 1;
     this.build();
+    this.panZoom = new PanZoom(this.svg, this.viewport, () => this.layout.bounds());
+    this.panZoom.addEventListener("change", (event) => {
+      if (event.detail.draw) this.scheduleCull();
+      this.dispatchEvent(new CustomEvent("view", { detail: this.view }));
+    });
     this.detail = new NodeDetail(this);
     this.bindPointer();
   }
@@ -63,7 +64,7 @@ export class Diagram extends EventTarget {
     // Refit only when the set of nodes changes: a new pod or Service never moves the view.
     // Fitting first also decides the level of detail before anything is drawn.
     const fitKey = `${this.layout.nodeSlots.highest}|${this.layout.columns}`;
-    if (!this.userMoved && fitKey !== this.fitKey) this.fit(false);
+    if (!this.userMoved && fitKey !== this.fitKey) this.panZoom.fit(false);
     this.fitKey = fitKey;
     this.renderFrame();
     this.renderNodes();
@@ -75,18 +76,8 @@ export class Diagram extends EventTarget {
     this.applySelection();
   }
 
-  /** The part of the world on screen, with a margin, for drawing detail only there. */
   visibleWorld() {
-    const { k, x, y } = this.view;
-    const width = this.svgWidth ?? 0;
-    const height = this.svgHeight ?? 0;
-    const margin = 0.5;
-    return {
-      x: (-x - width * margin) / k,
-      y: (-y - height * margin) / k,
-      w: (width * (1 + 2 * margin)) / k,
-      h: (height * (1 + 2 * margin)) / k,
-    };
+    return this.panZoom.visibleWorld();
   }
 
   /** Near zoom draws full detail for nodes in view; far zoom (or off screen) a summary. */
@@ -116,50 +107,7 @@ export class Diagram extends EventTarget {
     const signature = JSON.stringify([config.platform, config.cni, lbServices.map((s) => s.externalIP ?? "-"), ingresses.length, this.layout.columns]);
     if (signature === this.frameSignature) return;
     this.frameSignature = signature;
-    const layer = clear(this.layers.frame);
-    const layout = this.layout;
-    const cp = layout.controlPlaneRect();
-    const cloud = config.platform === "cloud";
-    layer.append(
-      svg("rect", { className: "cp-box", x: cp.x, y: cp.y, width: cp.w, height: cp.h, rx: 12 }),
-      svg("text", { className: "cp-title", x: cp.x + 16, y: 30 }, cloud ? "Control plane (run by the cloud provider)" : "Control plane"),
-    );
-    layer.append(
-      componentBox("component:kube-scheduler", layout.componentRect("kube-scheduler"), "kube-scheduler", "filter → score → bind"),
-      componentBox("component:kube-apiserver", layout.componentRect("kube-apiserver"), "kube-apiserver", "the only door to etcd", "apiserver"),
-      componentBox("component:etcd", layout.componentRect("etcd"), "etcd", this.etcdText(), "etcd"),
-    );
-    if (cloud) {
-      layer.append(componentBox("component:cloud-controller-manager", layout.componentRect("cloud-controller-manager"),
-        "cloud-controller-mgr", "load balancers, nodes"));
-    } else {
-      const rect = layout.componentRect("cloud-controller-manager");
-      layer.append(svg("text", { className: "cp-note", x: rect.x + 8, y: rect.y + 28 }, "no cloud-controller-"),
-        svg("text", { className: "cp-note", x: rect.x + 8, y: rect.y + 50 }, "manager on bare metal"));
-    }
-    layer.append(controllerManagerBox(layout.componentRect("kube-controller-manager"), layout));
-    const tray = layout.trayRect();
-    layer.append(
-      svg("rect", { className: "tray-box", x: tray.x, y: tray.y, width: tray.w, height: tray.h, rx: 10 }),
-      svg("text", { className: "tray-title", x: tray.x + 12, y: tray.y + 30 }, "Scheduling"),
-      svg("text", { className: "tray-title", x: tray.x + 12, y: tray.y + 52 }, "queue"),
-    );
-    this.trayNote = svg("text", { className: "tray-note", x: tray.x + 12, y: tray.y + 70 }, "");
-    layer.append(this.trayNote);
-    layer.append(
-      componentBox("component:kubectl", layout.componentRect("kubectl"), "kubectl", "a client of the API server", "client"),
-      componentBox("component:internet", layout.componentRect("internet"), "Internet client", "203.0.113.50 (outside)", "outside"),
-    );
-    const lbText = cloud
-      ? (lbServices.length ? lbServices.map((s) => s.externalIP ?? "<pending>").join(", ") : "none requested yet")
-      : "LoadBalancer → <pending>";
-    layer.append(
-      componentBox("component:load-balancer", layout.componentRect("load-balancer"), cloud ? "Cloud load balancer" : "No cloud LB", lbText, cloud ? "outside" : "outside absent"),
-      componentBox("component:ingress", layout.componentRect("ingress"), "Ingress controller",
-        ingresses.length ? `${ingresses.length} Ingress rule set${ingresses.length === 1 ? "" : "s"}` : "no Ingress objects", "ingress"),
-      svg("text", { className: "column-title", x: 4, y: layout.servicesTop - 12 }, "Services"),
-    );
-    this.etcdSub = layer.querySelector('[data-id="component:etcd"] .component-sub');
+    ({ trayNote: this.trayNote, etcdSub: this.etcdSub } = drawFrame(this.layers.frame, this.layout, this.store, this.etcdText()));
   }
 
   etcdText() {
@@ -284,35 +232,7 @@ export class Diagram extends EventTarget {
   }
 
   renderWires() {
-    const layer = clear(this.layers.wires);
-    const nodes = this.store.list("nodes");
-    if (!nodes.length) return;
-    const overlay = this.store.config?.cni !== "routed";
-    const rows = new Map();
-    for (const node of nodes) {
-      const rect = this.layout.nodeRect(node.name);
-      const eth = center(this.layout.nodePartRect(node.name, "eth0"));
-      const y = this.layout.underlayY(rect.row);
-      if (!rows.has(rect.row)) rows.set(rect.row, { y, minX: Infinity, maxX: -Infinity });
-      const row = rows.get(rect.row);
-      row.minX = Math.min(row.minX, rect.x);
-      row.maxX = Math.max(row.maxX, rect.x + rect.w);
-      layer.append(svg("line", { className: `wire ${node.failed ? "wire-down" : ""}`, x1: eth.x, y1: eth.y + 14, x2: eth.x, y2: y }));
-    }
-    const spineX = this.layout.gridX - 14;
-    const rowList = [...rows.values()];
-    for (const row of rowList) {
-      layer.append(svg("line", { className: "underlay", x1: spineX, y1: row.y, x2: row.maxX, y2: row.y }));
-    }
-    if (rowList.length > 1) {
-      const ys = rowList.map((row) => row.y);
-      layer.append(svg("line", { className: "underlay", x1: spineX, y1: Math.min(...ys), x2: spineX, y2: Math.max(...ys) }));
-    }
-    const first = rowList[0];
-    const text = overlay
-      ? "underlay network (node IPs) · pod traffic between nodes rides inside VXLAN, UDP 8472"
-      : "underlay network (node IPs) · pod traffic is routed to each node's podCIDR, no encapsulation";
-    layer.append(svg("text", { className: "underlay-label", x: this.layout.gridX, y: first.y + 24 }, text));
+    drawWires(this.layers.wires, this.layout, this.store);
   }
 
   /** Lines from the selected Service to its endpoint pods. */
@@ -378,53 +298,7 @@ export class Diagram extends EventTarget {
         if (group) this.flash(group);
       }
     }
-    this.drawCalls(event, targets.rect, animate);
-  }
-
-  drawCalls(event, actorRect, animate = true) {
-    const layer = this.layers.calls;
-    clear(layer);
-    const api = this.layout.componentRect("kube-apiserver");
-    const etcd = this.layout.componentRect("etcd");
-    const cp = this.layout.controlPlaneRect();
-    const calls = event.apiCalls ?? [];
-    const fast = !animate || this.speed === "max" || this.speed >= 8;
-    // Labels go on the control plane's top line, so they never cover a component.
-    if (actorRect && calls.length && actorRect !== api) {
-      const from = edgePoint(actorRect, center(api));
-      const to = edgePoint(api, center(actorRect));
-      const bend = Math.abs(from.x - to.x) > 40 ? -40 : 0;
-      const d = `M${from.x},${from.y} Q${(from.x + to.x) / 2},${Math.min(from.y, to.y) + bend} ${to.x},${to.y}`;
-      const path = svg("path", { className: "call-arrow", d, "marker-end": "url(#arrowHead)" });
-      layer.append(path);
-      this.animateStroke(path, fast ? 0 : 650 / this.speedFactor());
-    }
-    if (calls.length) {
-      const call = calls[0];
-      const text = `${call.verb} ${shortPath(call.path, 40)}${calls.length > 1 ? ` +${calls.length - 1}` : ""}`;
-      layer.append(callLabel(text, { right: cp.x + 688, y: 8 }));
-    }
-    if ((event.writes ?? []).length) {
-      const from = { x: api.x + api.w, y: api.y + api.h / 2 };
-      const to = { x: etcd.x, y: etcd.y + etcd.h / 2 };
-      const path = svg("path", { className: "call-arrow write", d: `M${from.x},${from.y} L${to.x - 2},${to.y}`, "marker-end": "url(#arrowHeadWrite)" });
-      layer.append(path);
-      const write = event.writes[0];
-      layer.append(callLabel(`${write.op ?? "PUT"} ${shortKey(write.key, 24)}`, { right: cp.x + cp.w - 8, y: 8 }, "write-label"));
-      this.animateStroke(path, fast ? 0 : 400 / this.speedFactor(), fast ? 0 : 600 / this.speedFactor());
-    }
-  }
-
-  speedFactor() {
-    return this.speed === "max" ? 20 : Math.max(0.25, Number(this.speed) || 1);
-  }
-
-  animateStroke(path, duration, delay = 0) {
-    if (!duration || prefersReducedMotion() || !path.getTotalLength) return;
-    const length = path.getTotalLength();
-    path.style.strokeDasharray = `${length}`;
-    path.animate([{ strokeDashoffset: length }, { strokeDashoffset: 0 }], { duration, delay, fill: "backwards", easing: "ease-out" })
-      .finished.then(() => { path.style.strokeDasharray = ""; }, () => {});
+    drawCalls(this.layers.calls, this.layout, event, targets.rect, { animate, speed: this.speed });
   }
 
   // ---- selection ---------------------------------------------------------------------
@@ -441,113 +315,61 @@ export class Diagram extends EventTarget {
     for (const element of this.svg.querySelectorAll(`[data-id="${CSS.escape(this.selectedId)}"]`)) element.classList.add("selected");
   }
 
-  // ---- zoom and pan ------------------------------------------------------------------
+  // ---- zoom and pan (viewport.js) -------------------------------------------------
+
+  get view() {
+    return this.panZoom.view;
+  }
+
+  get lod() {
+    return this.panZoom.lod;
+  }
+
+  get userMoved() {
+    return this.panZoom.userMoved;
+  }
+
+  set reserveBottom(pixels) {
+    this.panZoom.reserveBottom = pixels;
+  }
 
   fit(draw = true) {
-    const box = this.layout.bounds();
-    const { width, height: fullHeight } = this.measure();
-    const top = 36;  // the colour legend's strip
-    const height = fullHeight - top - (this.reserveBottom ?? 0);
-    if (!width || height <= 0) return;
-    const k = Math.min(width / box.w, height / box.h);
-    this.setView(k, (width - box.w * k) / 2 - box.x * k, top - box.y * k, draw);
-  }
-
-  measure() {
-    const { width, height } = this.svg.getBoundingClientRect();
-    this.svgWidth = width;
-    this.svgHeight = height;
-    return { width, height };
-  }
-
-  setView(k, x, y, draw = true) {
-    this.view = { k: Math.min(4, Math.max(0.05, k)), x, y };
-    this.viewport.setAttribute("transform", `translate(${this.view.x},${this.view.y}) scale(${this.view.k})`);
-    const far = this.view.k < farThreshold;
-    this.lod = far ? "far" : "near";
-    this.svg.classList.toggle("lod-far", far);
-    this.svg.classList.toggle("lod-near", !far);
-    if (draw) this.scheduleCull();
-    this.dispatchEvent(new CustomEvent("view", { detail: this.view }));
+    this.panZoom.fit(draw);
   }
 
   zoomBy(factor, at) {
-    const { width, height } = this.measure();
-    const point = at ?? { x: width / 2, y: height / 2 };
-    const k = Math.min(4, Math.max(0.05, this.view.k * factor));
-    const ratio = k / this.view.k;
-    this.userMoved = true;
-    this.setView(k, point.x - (point.x - this.view.x) * ratio, point.y - (point.y - this.view.y) * ratio);
+    this.panZoom.zoomBy(factor, at);
   }
 
   panBy(dx, dy) {
-    this.userMoved = true;
-    this.setView(this.view.k, this.view.x + dx, this.view.y + dy);
+    this.panZoom.panBy(dx, dy);
   }
 
-  /** Zoom so that a world rectangle fills most of the screen. */
-  focusRect(rect, maxK = 1.6) {
-    const { width, height } = this.measure();
-    const k = Math.min(maxK, (width * 0.9) / rect.w, (height * 0.9) / rect.h);
-    this.userMoved = true;
-    this.setView(k, width / 2 - (rect.x + rect.w / 2) * k, height / 2 - (rect.y + rect.h / 2) * k);
+  focusRect(rect, maxK) {
+    this.panZoom.focusRect(rect, maxK);
   }
 
   resetView() {
-    this.userMoved = false;
-    this.fit();
+    this.panZoom.reset();
   }
 
   bindPointer() {
-    let drag = null;
-    this.svg.addEventListener("wheel", (event) => {
-      event.preventDefault();
-      const bounds = this.svg.getBoundingClientRect();
-      this.zoomBy(Math.exp(-event.deltaY * 0.0015), { x: event.clientX - bounds.left, y: event.clientY - bounds.top });
-    }, { passive: false });
-    this.svg.addEventListener("pointerdown", (event) => {
-      if (event.button !== 0) return;
-      drag = { x: event.clientX, y: event.clientY, moved: false, id: event.pointerId };
-    });
-    this.svg.addEventListener("pointermove", (event) => {
-      if (!drag) return;
-      const dx = event.clientX - drag.x;
-      const dy = event.clientY - drag.y;
-      if (!drag.moved && Math.hypot(dx, dy) < 4) return;
-      if (!drag.moved) this.svg.setPointerCapture(drag.id);
-      drag.moved = true;
-      drag.x = event.clientX;
-      drag.y = event.clientY;
-      this.svg.classList.add("panning");
-      this.panBy(dx, dy);
-    });
-    const end = () => {
-      if (drag?.moved) this.suppressClick = true;
-      drag = null;
-      this.svg.classList.remove("panning");
-    };
-    this.svg.addEventListener("pointerup", end);
-    this.svg.addEventListener("pointercancel", end);
     // One delegated listener for every clickable thing in the picture.
     this.svg.addEventListener("click", (event) => {
-      if (this.suppressClick) {
-        this.suppressClick = false;
+      if (this.panZoom.justDragged) {
+        this.panZoom.justDragged = false;
         return;
       }
       this.activate(event.target);
     });
     this.svg.addEventListener("keydown", (event) => {
       if (event.key !== "Enter" && event.key !== " ") return;
-      const target = event.target.closest?.("[data-id]");
+      const target = event.target.closest?.("[data-id], [data-action]");
       if (!target) return;
       event.preventDefault();
       event.stopPropagation();
       this.activate(target);
     });
-    new ResizeObserver(() => {
-      if (!this.userMoved) this.fit();
-      else this.measure();
-    }).observe(this.svg);
   }
 
   activate(target) {
@@ -562,34 +384,6 @@ export class Diagram extends EventTarget {
     this.select(id);
     this.dispatchEvent(new CustomEvent("select", { detail: { id } }));
   }
-}
-
-export function edgePoint(rect, toward) {
-  const c = center(rect);
-  const dx = toward.x - c.x;
-  const dy = toward.y - c.y;
-  if (!dx && !dy) return c;
-  const sx = Math.abs(dx) / (rect.w / 2);
-  const sy = Math.abs(dy) / (rect.h / 2);
-  const scale = 1 / Math.max(sx, sy);
-  return { x: c.x + dx * scale, y: c.y + dy * scale };
-}
-
-function callLabel(text, at, extraClass = "") {
-  const width = text.length * 8.4 + 16;
-  return svg("g", { className: `call-label ${extraClass}`, transform: `translate(${at.right - width},${at.y})` },
-    svg("rect", { width, height: 26, rx: 5 }),
-    svg("text", { x: width / 2, y: 18, "text-anchor": "middle" }, text));
-}
-
-function shortPath(path, max) {
-  const value = String(path ?? "");
-  return value.length > max ? `…${value.slice(-(max - 1))}` : value;
-}
-
-function shortKey(key, max) {
-  const value = String(key ?? "");
-  return value.length > max ? `…${value.slice(-(max - 1))}` : value;
 }
 
 export { sizes };
