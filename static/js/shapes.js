@@ -39,9 +39,11 @@ export function shortName(name, max = 12) {
   if (value.length <= max) return value;
   const parts = value.split("-");
   const tail = parts.length > 1 && parts[parts.length - 1].length <= 6 ? parts.pop() : value.slice(-4);
-  const head = parts.length > 2 && /^[a-z0-9]{8,10}$/.test(parts[parts.length - 1]) ? parts.slice(0, -1).join("-") : parts.join("-");
+  if (parts.length >= 2 && /^[a-z0-9]{8,10}$/.test(parts[parts.length - 1])) parts.pop();
+  const head = parts.join("-");
   const room = max - tail.length - 2;
-  return `${head.length > room ? head.slice(0, Math.max(1, room)) : head}…-${tail}`.replace("…--", "…-");
+  if (head.length + 1 <= room) return `${head}-…-${tail}`;
+  return `${head.slice(0, Math.max(1, room))}…-${tail}`;
 }
 
 function box(className, w, h, rx = 6) {
