@@ -5,18 +5,24 @@
 import { svg, clear, ellipsize } from "./dom.js";
 import { podShape, bridgeIp } from "./shapes.js";
 import { sizes } from "./layout.js";
+import { sha256Hex } from "./sha256.js";
 
 const cols = 6;
 const podW = sizes.pod.w;
 const podH = sizes.pod.h;
 const gap = 14;
 
-/** A stable, made-up host-side veth name (the real one is random, e.g. veth3f9a1c2b). */
+const vethNames = new Map();
+
+/**
+ * The host-side veth of a pod, named as the model names it ("veth" + the first 8 hex of
+ * sha256("namespace/name")), so the opened node and a trace's hops agree.
+ */
 export function vethName(pod) {
-  if (pod.hostVeth) return pod.hostVeth;
-  let hash = 2166136261;
-  for (const char of String(pod.id)) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619);
-  return `veth${(hash >>> 0).toString(16).padStart(8, "0")}`;
+  if (pod.veth || pod.hostVeth) return pod.veth ?? pod.hostVeth;
+  const key = `${pod.namespace}/${pod.name}`;
+  if (!vethNames.has(key)) vethNames.set(key, `veth${sha256Hex(key).slice(0, 8)}`);
+  return vethNames.get(key);
 }
 
 export class NodeDetail {

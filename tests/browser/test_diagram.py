@@ -3,6 +3,7 @@ nodes open up, names are text, and a big cluster is drawn as counts."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 import sys
@@ -180,7 +181,15 @@ def test_clicking_a_node_opens_its_plumbing(daphne_server, page):
     text = detail.text_content()
     assert "cni0 bridge" in text
     assert "flannel.1" in text
-    assert re.search(r"veth[0-9a-f]{8}", text), "each pod's veth pair is named"
+    pod_ids = [
+        element.get_attribute("data-id")
+        for element in detail.locator("[data-id^='pods/']").all()
+    ]
+    assert pod_ids, "the node's pods are drawn inside it"
+    for pod_id in pod_ids:
+        key = pod_id.removeprefix("pods/")
+        veth = "veth" + hashlib.sha256(key.encode()).hexdigest()[:8]
+        assert veth in text, f"{key}'s veth is named as the model names it"
     assert "Node node-1" in page.locator("#inspector").text_content()
     shot(page, "node-opened")
     page.locator("#diagram [data-action=close-detail]").click()

@@ -3,6 +3,7 @@ the store's sequence checks, names, graph vertices and console completion."""
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -44,7 +45,8 @@ def run(page, body: str, arg=None):
           const shapes = await import('/static/js/shapes.js');
           const packets = await import('/static/js/packets.js');
           const consoleModule = await import('/static/js/panels/console.js');
-          const fn = new Function('layout', 'store', 'shapes', 'packets',
+          const AsyncFunction = (async () => {}).constructor;
+          const fn = new AsyncFunction('layout', 'store', 'shapes', 'packets',
                                   'consoleModule', 'arg', body);
           return await fn(layout, store, shapes, packets, consoleModule, arg);
         }""",
@@ -213,3 +215,16 @@ def test_console_completion_offers_names_of_the_typed_kind(modules_page):
         "nodes": ["node-1"],
         "verbs": ["describe", "delete"],
     }
+
+
+@pytest.mark.parametrize(
+    "text", ["", "default/web-766f8f6986-2mprh", "kube-system/" + "x" * 120, "ü/ß"]
+)
+def test_veth_names_match_the_models_sha256(modules_page, text):
+    digest = run(
+        modules_page,
+        "const {sha256Hex} = await import('/static/js/sha256.js');"
+        " return sha256Hex(arg);",
+        text,
+    )
+    assert digest == hashlib.sha256(text.encode()).hexdigest()
