@@ -269,8 +269,9 @@ class Setup:
         return int(statistics.median(sizes)) if sizes else 2000
 
     async def close(self) -> None:
-        for ws in [self.presenter, *self.followers]:
-            await ws.close()
+        sockets = [self.presenter, *self.followers]
+        closing = [asyncio.create_task(ws.close()) for ws in sockets]
+        await asyncio.wait(closing, timeout=5)
 
 
 def pct(values: list[float], p: float) -> float:
