@@ -121,6 +121,7 @@ export function start(root = document) {
       timeline.update(event);
     },
     trace(message) {
+      diagram.detail.close();  // the packet travels over the picture, not under a card
       currentTrace = { ...(message.trace ?? {}), request: message.request };
       showTracePhase("request");
     },

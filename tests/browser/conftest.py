@@ -62,7 +62,8 @@ def page(browser, request: pytest.FixtureRequest):
         "console",
         lambda m: new_page.errors.append(m.text) if m.type == "error" else None,
     )
-    new_page.set_default_timeout(10_000)
+    # Generous: a loaded 2-core machine runs Chromium and Daphne side by side.
+    new_page.set_default_timeout(20_000)
     try:
         yield new_page
     finally:

@@ -228,3 +228,27 @@ def test_veth_names_match_the_models_sha256(modules_page, text):
         text,
     )
     assert digest == hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("path", "resource"),
+    [
+        ("/api/v1/namespaces/default/pods/web-x/binding", "pods/binding"),
+        ("/apis/apps/v1/namespaces/default/replicasets", "replicasets"),
+        ("/api/v1/nodes/node-1/status", "nodes/status"),
+        (
+            "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/web-1",
+            "endpointslices",
+        ),
+    ],
+)
+def test_the_timeline_names_the_resource_an_api_call_touched(
+    modules_page, path, resource
+):
+    short = run(
+        modules_page,
+        "const {resourceOf} = await import('/static/js/panels/timeline.js');"
+        " return resourceOf(arg);",
+        path,
+    )
+    assert short == resource

@@ -62,7 +62,8 @@ export class Timeline extends EventTarget {
     },
       el("span", { className: "ev-step", text: event.step }),
       el("span", { className: "ev-actor", text: event.node && event.actor === "kubelet" ? `kubelet@${event.node}` : event.actor ?? "" }),
-      el("span", { className: "ev-call", text: call ? `${call.verb} ${call.path}${calls.length > 1 ? ` +${calls.length - 1}` : ""}` : event.type ?? "" }),
+      el("span", { className: "ev-call", title: call ? `${call.verb} ${call.path}` : null, text: call ? `${call.verb} ${call.path}${calls.length > 1 ? ` +${calls.length - 1}` : ""}` : event.type ?? "" }),
+      el("span", { className: "ev-call-short", text: call ? `${call.verb} ${resourceOf(call.path)}` : event.type ?? "" }),
       el("span", { className: "ev-reason", text: event.reason ?? "" }),
     );
     return el("li", {}, button);
@@ -132,6 +133,14 @@ export class Timeline extends EventTarget {
       }
     }
   }
+}
+
+/** "/api/v1/namespaces/default/pods/web-x/binding" → "pods/binding". */
+export function resourceOf(path) {
+  const parts = String(path ?? "").split("/").filter(Boolean);
+  let rest = parts[0] === "api" ? parts.slice(2) : parts[0] === "apis" ? parts.slice(3) : parts;
+  if (rest[0] === "namespaces" && rest.length > 2) rest = rest.slice(2);
+  return rest[2] ? `${rest[0]}/${rest[2]}` : rest[0] ?? "";
 }
 
 function plural(count, word) {
