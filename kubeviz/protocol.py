@@ -208,7 +208,8 @@ def parse(text_data: str | None = None, bytes_data: bytes | None = None) -> dict
 
 def validate(message: dict) -> dict:
     """Check one decoded message against CLIENT_MESSAGES; returns a clean copy."""
-    rid = message.get("id")
+    # Only a well-formed id is ever echoed back, so an error never repeats junk.
+    rid = message.get("id") if request_id_ok(message.get("id")) else None
     kind = message.get("type")
     if not isinstance(kind, str):
         raise ProtocolError("missing_field", 'a message needs a string "type"', rid)
@@ -236,7 +237,7 @@ def validate(message: dict) -> dict:
                 "missing_field", "set needs one of cni, proxyMode, platform, nodes"
             )
     except ProtocolError as exc:
-        exc.request_id = rid if request_id_ok(rid) else None
+        exc.request_id = rid
         raise
     return clean
 

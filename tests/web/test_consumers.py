@@ -343,19 +343,32 @@ async def test_kubectl_that_changes_the_cluster_is_a_step_for_everyone(
     assert (await other.receive())["type"] == "delta"
 
 
-async def test_trace_animates_for_every_viewer(make_session, open_tab) -> None:
-    tab = await open_tab(await make_session("web"))
+async def test_trace_is_a_step_and_its_hops_go_to_every_viewer(
+    make_session, open_tab
+) -> None:
+    session_id = await make_session("web")
+    tab, other = await open_tab(session_id), await open_tab(session_id)
     pods = [p for p in tab.first["state"]["pods"] if p["name"].startswith("web-")]
-    await tab.send(
-        {
-            "type": "trace",
-            "from": f"pod/default/{pods[0]['name']}",
-            "to": f"pod/default/{pods[1]['name']}",
-        }
+    source, target = f"pod/default/{pods[0]['name']}", f"{pods[1]['ip']}:80"
+    await tab.send({"type": "trace", "from": source, "to": target})
+    delta = await tab.receive_until("delta")
+    assert delta["event"]["type"] == "packet.trace"
+    for viewer in (tab, other):
+        trace = await viewer.receive_until("trace")
+        assert trace["request"] == {"op": "trace", "from": source, "to": target}
+        assert trace["trace"]["verdict"] == "delivered", trace["trace"]["reason"]
+        assert trace["trace"]["hops"]
+
+
+async def test_a_trace_from_nowhere_is_refused(make_session, open_tab) -> None:
+    tab = await open_tab(await make_session("web"))
+    await tab.send({"type": "trace", "from": "pod/default/ghost", "to": "web:80"})
+    error = await tab.receive()
+    assert (error["type"], error["code"], error["for"]) == (
+        "error",
+        "rejected",
+        "trace",
     )
-    trace = await tab.receive_until("trace")
-    assert trace["trace"]["hops"], trace
-    assert trace["request"]["from"] == f"pod/default/{pods[0]['name']}"
 
 
 async def test_save_answers_with_the_link_and_writes_the_database(

@@ -213,3 +213,14 @@ def test_arbitrary_frames_never_raise_anything_but_protocol_errors(frame) -> Non
             parse(frame)
     except ProtocolError:
         pass
+
+
+@pytest.mark.parametrize("junk", [[1, 2], {"a": 1}, "x" * 65, True, 1.5])
+def test_a_malformed_id_is_never_echoed_back(junk) -> None:
+    for text in (
+        json.dumps({"type": "teleport", "id": junk}),
+        json.dumps({"id": junk}),
+        json.dumps({"type": "seek", "step": -1, "id": junk}),
+        json.dumps({"type": "step", "id": junk}),
+    ):
+        assert refused(text).request_id is None
