@@ -22,7 +22,16 @@ RESOURCE_REASONS = frozenset(
 class _NodeInfo:
     """A node's allocatable resources, taints and flags, parsed once."""
 
-    __slots__ = ("node", "name", "cpu", "memory", "pods", "taints", "unschedulable")
+    __slots__ = (
+        "node",
+        "name",
+        "cpu",
+        "memory",
+        "pods",
+        "taints",
+        "unschedulable",
+        "plain",
+    )
 
     def __init__(self, node: dict) -> None:
         spec = node.get("spec", {})
@@ -38,6 +47,7 @@ class _NodeInfo:
             if t.get("effect") in ("NoSchedule", "NoExecute")
         ]
         self.unschedulable = bool(spec.get("unschedulable"))
+        self.plain = not self.taints and not self.unschedulable
 
 
 class Scheduler(Component):
@@ -170,21 +180,17 @@ class Scheduler(Component):
         start = ctx.sim.get("scheduler_start", 0) % max(count, 1)
         results: list[tuple[str, tuple[str, ...] | None]] = []
         feasible: list[_NodeInfo] = []
-        for i in range(count):
-            if len(feasible) >= limit:
+        add_result, add_feasible = results.append, feasible.append
+        found = 0
+        for info in infos[start:] + infos[:start]:
+            if found >= limit:
                 break
-            info = infos[(start + i) % count]
             reasons = None
-            if info.unschedulable and not may_unschedulable:
-                reasons = ("node(s) were unschedulable",)
-            elif info.taints and (bad := _untolerated(info.taints, tolerations)):
-                reasons = (
-                    "node(s) had untolerated taint {"
-                    f"{bad['key']}: {bad.get('value', '')}" + "}",
-                )
-            elif selective and not node_affinity_ok(pod, info.node):
+            if not info.plain:
+                reasons = _node_reasons(info, tolerations, may_unschedulable)
+            if reasons is None and selective and not node_affinity_ok(pod, info.node):
                 reasons = ("node(s) didn't match Pod's node affinity/selector",)
-            else:
+            if reasons is None:
                 cpu, memory, pods = usage.get(info.name, zero)
                 if (
                     pods >= info.pods
@@ -203,9 +209,10 @@ class Scheduler(Component):
                         )
                         if short
                     )
-            results.append((info.name, reasons))
+            add_result((info.name, reasons))
             if reasons is None:
-                feasible.append(info)
+                add_feasible(info)
+                found += 1
         ctx.sim["scheduler_start"] = (start + len(results)) % max(count, 1)
         return results, feasible
 
@@ -315,10 +322,14 @@ class Scheduler(Component):
         )
 
 
-def _untolerated(taints: list[dict], tolerations: list[dict]) -> dict | None:
-    for taint in taints:
+def _node_reasons(info, tolerations, may_unschedulable) -> tuple[str] | None:
+    """The node-level filters: unschedulable (cordoned), then taints."""
+    if info.unschedulable and not may_unschedulable:
+        return ("node(s) were unschedulable",)
+    for taint in info.taints:
         if not tolerates(tolerations, taint):
-            return taint
+            value = taint.get("value", "")
+            return ("node(s) had untolerated taint {" + f"{taint['key']}: {value}}}",)
     return None
 
 
