@@ -6,9 +6,11 @@ Run: .venv/bin/python bench/bench_cluster.py [--nodes 1000] [--deployments 300]
 Prints wall-clock seconds (time.perf_counter) for:
   * building (booting and settling) an N-node cluster,
   * applying D Deployments x R replicas and settling every pod to Running,
-  * a single-object change (scale one Deployment by +1) on a small and on the
-    big cluster: the steps it takes to settle, the time per step, and the JSON
-    size of the largest view delta among those steps.
+  * a single-object change (scale one Deployment of R replicas by +1) on a
+    small cluster (a few such Deployments) and on the big one: the steps it
+    takes to settle, the time per step, and the JSON size of the largest view
+    delta among those steps;
+  * stepping back 1 and 50 steps and forward again.
 """
 
 from __future__ import annotations
@@ -151,10 +153,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", help="write cProfile stats of the big run here")
     args = parser.parse_args(argv)
 
-    print(f"# small cluster: {args.small} nodes, {args.deployments // 10} x 10 pods")
+    # the small cluster runs Deployments of the same size, so that the one scaled
+    # below is the same object in both and only the cluster around it differs
+    few = max(args.deployments // 100, 3)
+    print(f"# small cluster: {args.small} nodes, {few} x {args.replicas} pods")
     t, small = build(args.small)
     print(f"build {args.small} nodes: {t:.2f} s (cpu {CPU['seconds']:.2f} s)")
-    t, steps = populate(small, max(args.deployments // 10, 1), 10)
+    t, steps = populate(small, few, args.replicas)
     print(
         f"apply + settle {small.store.count('pods')} pods: {t:.2f} s"
         f" (cpu {CPU['seconds']:.2f} s), {steps} steps"
