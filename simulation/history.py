@@ -16,9 +16,12 @@ MAX_INTERVAL = 400
 class History:
     """Is responsible for returning the cluster to any earlier step exactly.
 
-    A checkpoint shares every object with the live store (objects are immutable), so it
-    costs one shallow copy of the maps. The user's actions are recorded by the step
-    they became; replay from a checkpoint re-applies them at the same steps.
+    A checkpoint holds the store's (revision, log length) — going back undoes the
+    write log — plus copies of the work queue, the clock, the random state and the
+    model's bookkeeping (`sim`, copied one level deep: its maps may be changed in
+    place, their values may not). The user's actions are recorded by the step they
+    became, with the clock and idle reconciles before them; replay from a
+    checkpoint re-applies them at the same steps and times.
     """
 
     def __init__(self, interval: int = 50) -> None:
