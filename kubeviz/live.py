@@ -19,6 +19,7 @@ from channels.layers import get_channel_layer
 from kubeviz import persistence, protocol, scenarios
 from simulation import Cluster
 from simulation.cluster import ActionResult
+from simulation.errors import SimulationError
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,16 @@ class LiveSession:
     async def act(self, action: dict, snapshot: bool = False) -> ActionResult:
         """A user action as one step: the delta (or a snapshot) goes to every viewer."""
         async with self.lock:
-            result = self.cluster.act(action)
+            before = self.record()
+            try:
+                result = self.cluster.act(action)
+            except SimulationError:
+                raise
+            except Exception:
+                # A bug in the model may have left it half-changed: put back the
+                # state from before the action, by replay, then report the bug.
+                self.cluster = await asyncio.to_thread(before.rebuild)
+                raise
             if snapshot and result.ok:
                 await self.publish_snapshot()
             elif result.event is not None:

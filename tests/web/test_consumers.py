@@ -9,6 +9,7 @@ from channels.testing import WebsocketCommunicator
 
 from kubeviz.asgi import application
 from kubeviz.models import SavedSession
+from kubeviz.registry import registry
 from tests.web.conftest import ORIGIN
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -431,3 +432,24 @@ async def test_a_binary_frame_is_read_as_json(make_session, open_tab) -> None:
     tab = await open_tab(await make_session("deploy"))
     await tab.send_to(bytes_data=b'{"type": "step"}')
     assert (await tab.receive())["type"] == "delta"
+
+
+async def test_a_model_bug_is_an_internal_error_and_the_state_is_put_back(
+    make_session, open_tab, monkeypatch
+) -> None:
+    session_id = await make_session("deploy")
+    tab = await open_tab(session_id)
+    live = registry().sessions[session_id]
+    real_act = type(live.cluster).act
+
+    def broken_act(cluster, action):
+        assert cluster.step() is not None  # the model changes, then fails
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(type(live.cluster), "act", broken_act)
+    await tab.send({"type": "apply_manifest", "yaml": MANIFEST, "id": 2})
+    error = await tab.receive()
+    assert (error["code"], error["id"]) == ("internal", 2)
+    monkeypatch.setattr(type(live.cluster), "act", real_act)
+    await tab.send({"type": "hello", "lastSeq": 0})
+    assert (await tab.receive())["state"] == tab.first["state"]
