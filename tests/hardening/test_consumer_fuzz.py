@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from kubeviz.protocol import CLIENT_MESSAGES, MAX_MESSAGE_BYTES
+from tests.hardening.fuzzing import fuzz_settings
 from tests.hardening.test_protocol_fuzz import json_value, messages
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -101,16 +102,7 @@ REFUSED_BY_THE_MODEL = {
     "set-fewer-nodes": {"type": "set", "nodes": 1},
     "unknown-scenario": {"type": "load_scenario", "scenario": "no-such-scenario"},
 }
-FUZZ = settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-)
+FUZZ = fuzz_settings(60, HealthCheck.function_scoped_fixture)
 CONTROL_TYPES = {"hello", "step", "back", "play", "pause", "ready", "seek", "reset"}
 
 

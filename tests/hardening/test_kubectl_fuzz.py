@@ -11,18 +11,14 @@ import os
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from simulation import Cluster, kubectl
 from simulation.errors import SimulationError
+from tests.hardening.fuzzing import fuzz_settings
 
-FUZZ = settings(
-    max_examples=100,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+FUZZ = fuzz_settings(100, HealthCheck.function_scoped_fixture)
 SHELL = [";", "|", "&&", "||", "&", "$(id)", "`id`", "${HOME}", "$HOME", ">", ">>",
          "<", "2>&1", "(", ")", "\n", "\r\n", "\x00", "\\"]  # fmt: skip
 WORDS = [

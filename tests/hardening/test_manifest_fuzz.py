@@ -17,7 +17,7 @@ import textwrap
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from simulation import Cluster, manifests
@@ -25,14 +25,10 @@ from simulation.config import Limits
 from simulation.errors import LimitExceeded, ManifestError, SimulationError
 from simulation.resources import RESOURCES
 from tests.conftest import ROOT
+from tests.hardening.fuzzing import fuzz_settings
 
 LIMITS = Limits()
-FUZZ = settings(
-    max_examples=75,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+FUZZ = fuzz_settings(75)
 # Stepping an accepted apply may take this long before the cluster counts as stuck.
 STEP_BUDGET = 10.0
 MARKUP = [

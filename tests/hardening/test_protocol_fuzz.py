@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from kubeviz import protocol
 from kubeviz.protocol import CLIENT_MESSAGES, MAX_MESSAGE_BYTES, ProtocolError, parse
+from tests.hardening.fuzzing import fuzz_settings
 
 CODES = {
     "bad_json",
@@ -28,12 +29,7 @@ CODES = {
 }
 # An error message is one readable line, however big the frame that caused it.
 MAX_ERROR = 400
-FUZZ = settings(
-    max_examples=100,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+FUZZ = fuzz_settings(100)
 
 json_leaf = (
     st.none()
