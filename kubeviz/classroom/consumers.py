@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 SYNC_RETRY = 3.0  # seconds to wait for the owner before asking again
 SYNC_ATTEMPTS = 4
 VOTER_COOKIE = "kv_voter"
+BREAK_INTERVAL = 5.0
 
 
 class ClassroomConsumer(SessionConsumer):
@@ -46,6 +47,8 @@ class ClassroomConsumer(SessionConsumer):
     pending: list[dict] | None = None
     sync_task: asyncio.Task | None = None
     relay: Relay | None = None
+    last_break = float("-inf")
+    locked = False  # as last told by the owner; the owner checks again
 
     async def dispatch(self, message: dict) -> None:
         """Frames skip Channels' per-message database clean-up.
@@ -150,10 +153,7 @@ class ClassroomConsumer(SessionConsumer):
         elif kind == "poll_answer":
             await self.to_owner("answer", message=message)
         elif kind == "break_away":
-            if self.away:
-                await self.reply(protocol.ack(kind, rid, changed=False))
-            else:
-                await self.to_owner("breakaway", id=rid)
+            await self.break_away(rid)
         elif kind == "rejoin":
             await self.rejoin()
 
@@ -184,6 +184,7 @@ class ClassroomConsumer(SessionConsumer):
         if self.away or self.pending is None:
             return  # an answer to a sync that is no longer wanted
         pending, self.pending = self.pending, None
+        self.locked = event.get("locked", self.locked)
         if self.sync_task is not None:
             self.sync_task.cancel()
             self.sync_task = None
@@ -216,7 +217,9 @@ class ClassroomConsumer(SessionConsumer):
         await self.send(text_data=event["text"])
 
     async def classroom_message(self, event: dict) -> None:
-        if event.get("locked") and self.away:
+        if event.get("locked") is not None:
+            self.locked = event["locked"]
+        if self.locked and self.away:
             await self.rejoin()
         await self.send(text_data=event["text"])
 
@@ -234,6 +237,31 @@ class ClassroomConsumer(SessionConsumer):
         await self.catch_up(None)
         await self.reply(protocol.status(live.info()))
         await self.reply({"type": "classroom", "mode": "away", "session": live.id})
+
+    async def break_away(self, rid) -> None:
+        """Ask the owner for a private copy; at most one every BREAK_INTERVAL s.
+
+        Each copy is a saved session and a replay, so a tab cannot ask in a loop.
+        """
+        if self.away:
+            await self.reply(protocol.ack("break_away", rid, changed=False))
+            return
+        if self.locked:
+            await self.reply(messages.locked(rid))
+            return
+        now = asyncio.get_running_loop().time()
+        if now - self.last_break < BREAK_INTERVAL:
+            await self.reply(
+                protocol.error(
+                    "too_soon",
+                    f"wait {BREAK_INTERVAL:g} seconds between breaking away",
+                    rid,
+                    "break_away",
+                )
+            )
+            return
+        self.last_break = now
+        await self.to_owner("breakaway", id=rid)
 
     async def rejoin(self) -> None:
         if not self.away:

@@ -236,7 +236,14 @@ class Host:
             protocol.encode(self.state_message(member)),
         ]
         await get_channel_layer().send(
-            channel, {"type": CATCHUP, "seq": seq, "texts": texts, "after": after}
+            channel,
+            {
+                "type": CATCHUP,
+                "seq": seq,
+                "texts": texts,
+                "after": after,
+                "locked": self.locked,
+            },
         )
 
     async def on_control(self, request: dict) -> None:
@@ -246,12 +253,7 @@ class Host:
     async def on_breakaway(self, request: dict) -> None:
         channel = request["channel"]
         if self.locked:
-            error = protocol.error(
-                "locked",
-                "the presenter has locked breaking away: follow along for now",
-                request.get("id"),
-                "break_away",
-            )
+            error = messages.locked(request.get("id"))
             await send_text(channel, protocol.encode(error))
             return
         async with self.live.lock:

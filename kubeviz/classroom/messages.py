@@ -143,6 +143,16 @@ def refused(kind: str, rid: Any = None) -> dict:
     )
 
 
+def locked(rid: Any = None) -> dict:
+    """The error for breaking away while the presenter has locked it."""
+    return protocol.error(
+        "locked",
+        "the presenter has locked breaking away: follow along for now",
+        rid,
+        "break_away",
+    )
+
+
 def poll_view(poll: dict | None, for_presenter: bool, voter: str = "") -> dict | None:
     """What one member sees of the poll: counts only for the presenter, or revealed."""
     if poll is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from urllib.parse import urlencode
 
@@ -52,7 +53,8 @@ async def new(request: HttpRequest) -> HttpResponse:
     The presenter's right is a token that only this response carries, in an
     HttpOnly cookie; followers' pages and URLs never contain it.
     """
-    session_id = request.POST.get("session", "").strip()
+    link = request.POST.get("session", "")
+    session_id = session_of(link)
     record = None
     if session_id:
         live = registry().sessions.get(session_id)
@@ -63,6 +65,9 @@ async def new(request: HttpRequest) -> HttpResponse:
             record = await persistence.aload(session_id)
         if record is None:
             raise Http404("There is no session with that id.")
+        step = re.search(r"[?&]step=(\d{1,6})(?:$|&|#)", link)
+        if step:  # a saved link's step, as the session page would open it
+            record.position = min(int(step[1]), protocol.MAX_SEEK)
     scenario = request.POST.get("scenario", "").strip() or scenarios.BLANK
     if record is None and scenarios.get(scenario) is None:
         raise Http404(f"There is no scenario {scenario!r}.")
@@ -82,6 +87,12 @@ async def new(request: HttpRequest) -> HttpResponse:
         secure=settings.SESSION_COOKIE_SECURE,
     )
     return response
+
+
+def session_of(text: str) -> str:
+    """A session id from an id or a pasted session link (`…/s/<id>?step=3`)."""
+    found = re.search(r"(?:^|/s/)([A-Za-z0-9_-]{1,32})(?:$|[?#/])", text.strip())
+    return found[1] if found else ""
 
 
 def page_context(request: HttpRequest, classroom: Classroom, role: str) -> dict:

@@ -10,6 +10,7 @@ from channels.db import database_sync_to_async
 
 from kubeviz import persistence
 from kubeviz.asgi import application
+from kubeviz.classroom import host as host_module
 from kubeviz.classroom import services
 from kubeviz.classroom.consumers import VOTER_COOKIE
 from kubeviz.classroom.models import Classroom
@@ -275,6 +276,38 @@ async def test_break_away_gives_a_private_copy_and_rejoin_returns(
     back = await follower.receive_until("snapshot")
     assert back["state"]["step"] == now["step"] == step + 2
     assert back["seq"] == now["seq"]
+
+
+async def test_breaking_away_again_at_once_is_refused(make_classroom, enter) -> None:
+    _, follower = await presenter_and_follower(make_classroom, enter)
+    await follower.send({"type": "break_away"})
+    assert (await follower.receive_until("classroom"))["mode"] == "away"
+    await follower.send({"type": "rejoin"})
+    await follower.receive_until("snapshot")
+    await follower.send({"type": "break_away", "id": 2})
+    error = await follower.receive_until("error")
+    assert (error["code"], error["id"]) == ("too_soon", 2)
+
+
+async def test_tabs_no_roster_names_stop_being_counted(
+    make_classroom, enter, monkeypatch
+) -> None:
+    """A process that died sends no roster: its tabs leave the count."""
+    code, token = await make_classroom()
+    presenter = await enter(code, token)
+    await enter(code, name="Ada")
+    counts = [m for m in await presenter.frames() if m["type"] == "followers"]
+    assert counts[-1]["count"] == 1
+    monkeypatch.setattr(host_module, "STALE", 0.0)
+    host = owners().hosts[code]
+    only_presenter = [
+        {"channel": ch, "role": m.role, "name": m.name, "voter": m.voter, "away": False}
+        for ch, m in host.members.items()
+        if m.role == "presenter"
+    ]
+    await host.on_roster({"members": only_presenter})
+    counts = [m for m in await presenter.frames() if m["type"] == "followers"]
+    assert counts[-1]["count"] == 0
 
 
 async def test_lock_refuses_break_away_and_brings_everyone_back(

@@ -86,3 +86,11 @@ def test_a_classroom_can_present_a_lesson(client) -> None:
     code, _ = start(client, lesson="01-tour")
     assert Classroom.objects.get(pk=code).lesson == "01-tour"
     assert client.post("/c/new", {"lesson": "no-such-lesson"}).status_code == 404
+
+
+def test_a_pasted_session_link_starts_at_its_step(client) -> None:
+    session = persistence.create("deploy")
+    link = f"http://testserver/s/{session.id}?step=3"
+    code, _ = start(client, session=link)
+    copy = Classroom.objects.get(pk=code).session
+    assert copy.id != session.id and copy.position == 3
