@@ -17,6 +17,7 @@ export class Diagram extends EventTarget {
     this.store = store;
     this.layout = new Layout();
     this.selectedId = null;
+    this.marks = new Map();
     this.nodeGroups = new Map();
     this.podGroups = new Map();
     this.serviceGroups = new Map();
@@ -310,9 +311,26 @@ export class Diagram extends EventTarget {
   }
 
   applySelection() {
-    for (const element of this.svg.querySelectorAll(".selected")) element.classList.remove("selected");
-    if (!this.selectedId) return;
-    for (const element of this.svg.querySelectorAll(`[data-id="${CSS.escape(this.selectedId)}"]`)) element.classList.add("selected");
+    const marks = new Map(this.marks);
+    marks.set("selected", new Set(this.selectedId ? [this.selectedId] : []));
+    for (const [className, ids] of marks) {
+      for (const element of this.svg.querySelectorAll(`.${className}`)) {
+        if (!ids.has(element.dataset.id)) element.classList.remove(className);
+      }
+      for (const id of ids) {
+        for (const element of this.svg.querySelectorAll(`[data-id="${CSS.escape(id)}"]`)) element.classList.add(className);
+      }
+    }
+    this.dispatchEvent(new CustomEvent("drawn"));
+  }
+
+  /**
+   * Keep `className` on the pictures of `ids` across redraws (pieces are rebuilt when
+   * their object changes or scrolls into view): for add-ons such as a classroom spotlight.
+   */
+  setMarks(className, ids) {
+    this.marks.set(className, new Set(ids));
+    this.applySelection();
   }
 
   // ---- zoom and pan (viewport.js) -------------------------------------------------
