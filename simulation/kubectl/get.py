@@ -38,6 +38,10 @@ def run(cluster, args) -> KubectlResult:
         )
     groups = _requests(args.words)
     every_ns = bool(args.flag("all-namespaces"))
+    if every_ns and any(names for _, names in groups):
+        raise UsageError(
+            "error: a resource cannot be retrieved by name across all namespaces"
+        )
     ns = None if every_ns else namespace_of(args)
     test = selectors.parse(args.flag("selector")) if args.flag("selector") else None
     wanted = args.flag("field-selector")
@@ -47,7 +51,7 @@ def run(cluster, args) -> KubectlResult:
     for resource, names in groups:
         if names:
             named = True
-            items = [fetch(cluster, resource, ns or "default", n) for n in names]
+            items = [fetch(cluster, resource, ns, n) for n in names]
         else:
             items = listing(cluster, resource, ns)
         if test is not None:

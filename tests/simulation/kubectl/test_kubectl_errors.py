@@ -105,3 +105,9 @@ def test_the_kubectl_word_is_optional(cluster):
     from simulation import kubectl
 
     assert kubectl.run(cluster, "get nodes").output.startswith("NAME")
+
+
+def test_a_name_cannot_be_fetched_across_all_namespaces(cluster, kc):
+    assert kc.fails(cluster, "kubectl get pod etcd-control-plane -A") == (
+        "error: a resource cannot be retrieved by name across all namespaces"
+    )
