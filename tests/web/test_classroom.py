@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from channels.db import database_sync_to_async
 
+from kubeviz import live as live_module
 from kubeviz import persistence
 from kubeviz.asgi import application
 from kubeviz.classroom import host as host_module
@@ -479,3 +480,25 @@ async def test_lesson_moves_in_a_plain_classroom_are_refused(
     await presenter.send({"type": "lesson_next", "id": 4})
     error = await presenter.receive_until("error")
     assert (error["code"], error["for"], error["id"]) == ("rejected", "lesson_next", 4)
+
+
+@pytest.mark.parametrize("followers", [1, 6])
+async def test_a_step_is_encoded_once_however_many_follow(
+    make_classroom, enter, monkeypatch, followers
+) -> None:
+    code, token = await make_classroom()
+    presenter = await enter(code, token)
+    tabs = [await enter(code) for _ in range(followers)]
+    await presenter.frames()
+    encoded = []
+    real = live_module.protocol.encode
+
+    def counting(message: dict) -> str:
+        encoded.append(message["type"])
+        return real(message)
+
+    monkeypatch.setattr(live_module.protocol, "encode", counting)
+    await presenter.send({"type": "step"})
+    texts = {await tab.receive_from() for tab in tabs}
+    assert len(texts) == 1, "every follower got the very same text"
+    assert encoded == ["delta"]
