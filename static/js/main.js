@@ -82,6 +82,7 @@ export function start(root = document) {
   // ---- what the server says ----------------------------------------------------------
   const handlers = {
     snapshot(message) {
+      if (message.session?.viewers) viewers = message.session.viewers;
       if (firstRender) performance.mark("kubeviz-snapshot-received");
       store.applySnapshot(message.seq, message.state ?? {});
       if (message.session) controls.applyStatus(message.session);
@@ -130,6 +131,8 @@ export function start(root = document) {
     },
     status(message) {
       controls.applyStatus(message.session);
+      viewers = message.session?.viewers ?? viewers;
+      showConnection();
     },
     ack(message) {
       if (message.changed === false && message.message) say(message.message);
@@ -146,11 +149,14 @@ export function start(root = document) {
     const handler = handlers[message.type];
     if (handler) handler(message);
   });
-  socket.addEventListener("state", (event) => {
-    const state = event.detail;
+  let viewers = 1;
+  const showConnection = () => {
+    const state = socket.state;
     connection.dataset.state = state;
-    setText(connection, { open: "live", connecting: "connecting…", reconnecting: "reconnecting…", closed: "offline" }[state] ?? state);
-  });
+    const text = { open: "live", connecting: "connecting…", reconnecting: "reconnecting…", closed: "offline" }[state] ?? state;
+    setText(connection, state === "open" && viewers > 1 ? `${text} · ${viewers} tabs` : text);
+  };
+  socket.addEventListener("state", showConnection);
 
   // ---- what the learner does ---------------------------------------------------------
   controls.addEventListener("send", (event) => send(event.detail));
