@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import UsageError
 from ..resources import BY_PLURAL
-from . import columns, output, printers, selectors
+from . import columns, jsonpath, output, printers, selectors
 from .objects import fetch, listing, namespace_of, resource_type
 from .parser import Flag
 from .result import KubectlResult
@@ -20,7 +20,8 @@ FLAGS = (
     Flag("field-selector", kind="str"),
     Flag("sort-by", kind="str"),
 )
-FORMATS = ("wide", "yaml", "json", "name")
+FORMATS = ("wide", "yaml", "json", "name", "jsonpath", "custom-columns")
+TEMPLATED = ("jsonpath", "custom-columns")
 ALL = ("pods", "services", "deployments", "replicasets", "horizontalpodautoscalers")
 
 
@@ -30,8 +31,12 @@ def run(cluster, args) -> KubectlResult:
             "error: --watch is not supported here: step or play the simulation and"
             " run `kubectl get` again"
         )
-    fmt = str(args.flag("output") or "")
-    if fmt and fmt not in FORMATS:
+    fmt, _, template = str(args.flag("output") or "").partition("=")
+    if fmt in TEMPLATED:
+        if not template:
+            raise UsageError(f"error: {fmt} format specified but no template given")
+    elif template or (fmt and fmt not in FORMATS):
+        fmt = str(args.flag("output"))
         raise UsageError(
             f'error: unable to match a printer suitable for the output format "{fmt}",'
             f" allowed formats are: {','.join(sorted(FORMATS))}"
@@ -62,10 +67,18 @@ def run(cluster, args) -> KubectlResult:
             items = sorted(items, key=selectors.sort_key(str(args.flag("sort-by"))))
         found.append((resource, items))
     objects = [o for _, items in found for o in items]
+    single = named and len(objects) == 1 and len(groups) == 1
+    if fmt == "jsonpath":
+        root = output.clean(objects[0]) if single else output.as_list(objects)
+        return KubectlResult(output=jsonpath.render(template, root))
+    if fmt == "custom-columns":
+        if not objects:
+            return KubectlResult(output=_none_found(groups, ns))
+        rows = jsonpath.columns(template, [output.clean(o) for o in objects])
+        return KubectlResult(output=table(rows))
     if fmt in ("yaml", "json", "name"):
         if not objects and fmt == "name":
             return KubectlResult(output=_none_found(groups, ns))
-        single = named and len(objects) == 1 and len(groups) == 1
         return KubectlResult(output=output.render(objects, fmt, single))
     if not objects:
         return KubectlResult(output=_none_found(groups, ns))

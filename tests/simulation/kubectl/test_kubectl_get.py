@@ -244,3 +244,24 @@ JSONISH = st.recursive(
 def test_yaml_output_reads_back_as_the_same_data(data):
     """Whatever the strings, `-o yaml` parses back to exactly the object."""
     assert yaml.safe_load(yamlout.dump(data)) == data
+
+
+def test_jsonpath_templates(web, kc):
+    ip = web.store.get("services", "default", "web")["spec"]["clusterIP"]
+    assert kc.ok(web, "kubectl get svc web -o jsonpath='{.spec.clusterIP}'") == ip
+    names = kc.ok(web, "kubectl get pods -o jsonpath='{.items[*].metadata.name}'")
+    assert len(names.split(" ")) == 3
+    line = (
+        'kubectl get nodes -o jsonpath=\'{range .items[*]}{.metadata.name}{"="}'
+        '{.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}\''
+    )
+    assert kc.ok(web, line).splitlines()[1] == "node-1=192.168.10.11"
+
+
+def test_custom_columns(web, kc):
+    out = kc.ok(
+        web,
+        "kubectl get pods -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName",
+    )
+    assert kc.header(out) == ["NAME", "NODE"]
+    assert all(r[1].startswith("node-") for r in kc.rows(out))
