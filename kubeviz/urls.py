@@ -11,4 +11,5 @@ urlpatterns = [
     path("api/scenarios", views.scenario_list, name="scenarios"),
     path("healthz", views.healthz, name="healthz"),
     path("c/", include("kubeviz.classroom.urls")),
+    path("lessons/", include("kubeviz.lessons.urls")),
 ]
