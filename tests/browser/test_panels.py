@@ -190,3 +190,12 @@ def test_the_page_reads_at_projector_sizes(daphne_server, page):
         shot(page, f"session-{width}x{height}-focus")
         focused = pod.evaluate("el => el.getBoundingClientRect().height")
         assert focused > size, "focus mode gives the picture the whole screen"
+
+
+def test_the_reduce_motion_switch_shows_a_trace_at_once(daphne_server, page):
+    open_scenario(page, daphne_server, "web")
+    page.locator("#tab-cluster").click()
+    page.get_by_label("Reduce motion").check()
+    start_trace(page, "cross-node")
+    hops = page.locator("#packet-panel .hop-row").count()
+    assert page.locator("#diagram .layer-packets .hop-mark").count() == hops

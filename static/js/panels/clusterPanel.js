@@ -46,6 +46,15 @@ export class ClusterPanel extends EventTarget {
         default:
       }
     });
+    const motion = root.querySelector("[name=reduceMotion]");
+    if (motion) {
+      motion.checked = remembered("kubeviz.motion") === "reduce";
+      document.documentElement.dataset.motion = motion.checked ? "reduce" : "";
+      motion.addEventListener("change", () => {
+        document.documentElement.dataset.motion = motion.checked ? "reduce" : "";
+        remember("kubeviz.motion", motion.checked ? "reduce" : "");
+      });
+    }
     this.traceForm?.addEventListener("submit", (event) => {
       event.preventDefault();
       setText(this.traceForm.querySelector("[data-part=note]"), "");
@@ -171,4 +180,21 @@ export class ClusterPanel extends EventTarget {
 function podPort(pod) {
   for (const container of pod.containers ?? []) if ((container.ports ?? []).length) return container.ports[0];
   return 80;
+}
+
+// Storage can be refused (private windows, policies): the choice then lasts for the page.
+function remembered(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function remember(key, value) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // not kept
+  }
 }
