@@ -121,10 +121,19 @@ def _render(tokens: list, root: object) -> tuple[str, list]:
                 out.append(_render(body, item)[0])
             tokens = after
         elif len(text) > 1 and text[0] == text[-1] == '"':
-            out.append(json.loads(text))
+            out.append(_literal(text))
         else:
             out.append(" ".join(_text(v) for v in evaluate(text, root)))
     return "".join(out), []
+
+
+def _literal(text: str) -> str:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise UsageError(
+            f"error: error parsing jsonpath: invalid string literal {text}"
+        ) from None
 
 
 def _block(tokens: list) -> tuple[list, list]:

@@ -265,3 +265,20 @@ def test_custom_columns(web, kc):
     )
     assert kc.header(out) == ["NAME", "NODE"]
     assert all(r[1].startswith("node-") for r in kc.rows(out))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    template=st.lists(
+        st.sampled_from(list('{}[]().@*?=!"\\ ') + ["range ", "end", ".items", "x"]),
+        max_size=20,
+    ).map("".join)
+)
+def test_any_jsonpath_template_is_output_or_a_usage_error(template):
+    from simulation.errors import SimulationError
+    from simulation.kubectl import jsonpath
+
+    try:
+        jsonpath.render(template, {"items": [{"x": 1}]})
+    except SimulationError:
+        pass
