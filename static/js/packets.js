@@ -175,6 +175,10 @@ export class PacketPlayer extends EventTarget {
     const b = this.anchors[i];
     if (!a || !b) return [b ?? a];
     const layout = this.diagram.layout;
+    // Things outside the cluster (left column) reach the underlay along its spine.
+    const spine = layout.gridX - 14;
+    if (b.wire && a.x < spine) return [a, { x: spine, y: a.y }, { x: spine, y: b.y }, b];
+    if (a.wire && b.x < spine) return [a, { x: spine, y: a.y }, { x: spine, y: b.y }, b];
     if (b.wire) return [a, { x: a.x, y: b.y }, b];
     if (a.wire) return [a, { x: b.x, y: a.y }, b];
     const from = this.nodeOf(hops[i - 1]);
