@@ -199,3 +199,45 @@ def test_the_reduce_motion_switch_shows_a_trace_at_once(daphne_server, page):
     start_trace(page, "cross-node")
     hops = page.locator("#packet-panel .hop-row").count()
     assert page.locator("#diagram .layer-packets .hop-mark").count() == hops
+
+
+def test_on_a_cloud_an_internet_client_reaches_pods_through_the_load_balancer(
+    daphne_server, page
+):
+    open_scenario(page, daphne_server, "cloud")
+    diagram = page.locator("#diagram")
+    assert diagram.locator('[data-id="component:cloud-controller-manager"]').count()
+    kubectl(
+        page,
+        "kubectl expose deployment web --type=LoadBalancer --name=web-lb --port=80",
+    )
+    page.locator("#diagram").focus()
+    balancer = diagram.locator('[data-id="component:load-balancer"]')
+    for _ in range(12):
+        if re.search(r"\d+\.\d+\.\d+\.\d+", balancer.text_content()):
+            break
+        following = current_step(page) + 1
+        page.keyboard.press("ArrowRight")
+        wait_for_step(page, following)
+    assert re.search(r"\d+\.\d+\.\d+\.\d+", balancer.text_content()), (
+        "the cloud-controller-manager gave the Service an external IP"
+    )
+    start_trace(page, "internet")
+    where = page.locator("#packet-panel .hop-row").all_text_contents()
+    assert any("load balancer" in text for text in where)
+    assert (
+        "delivered" in page.locator("#packet-panel [data-part=summary]").text_content()
+    )
+    shot(page, "trace-internet-load-balancer")
+
+
+def test_on_bare_metal_there_is_no_cloud_controller_manager(daphne_server, page):
+    open_home(page, daphne_server)
+    diagram = page.locator("#diagram")
+    assert (
+        diagram.locator('[data-id="component:cloud-controller-manager"]').count() == 0
+    )
+    assert (
+        "<pending>"
+        in diagram.locator('[data-id="component:load-balancer"]').text_content()
+    )
