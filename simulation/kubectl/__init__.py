@@ -10,6 +10,7 @@ is ever executed: shell syntax is refused, except a here-document for `-f -`.
 from __future__ import annotations
 
 import shlex
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from . import apply, delete, describe, get, info, meta, nodes, top, workloads
@@ -19,6 +20,9 @@ from .apply import Reader
 from .lexer import MAX_LINE, lex
 from .parser import Flag, parse
 from .result import KubectlResult
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
 
 __all__ = ["MAX_LINE", "KubectlResult", "inline_files", "run"]
 FILE_VERBS = ("apply", "create", "delete")
@@ -49,7 +53,7 @@ VERBS: dict[str, tuple[Flag, ...]] = {
 }
 
 
-def run(cluster, line: str, files: Reader | None = None) -> KubectlResult:
+def run(cluster: Cluster, line: str, files: Reader | None = None) -> KubectlResult:
     """Run one kubectl command line against `cluster`.
 
     `files` reads the path given to `-f` (the CLI passes one; a console does not, so

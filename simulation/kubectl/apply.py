@@ -7,14 +7,18 @@ passes a `files` reader (the CLI does, and inlines the text so a replay is exact
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .. import manifests
 from ..actions import apply_objects
 from ..errors import NotFound, SimulationError, UsageError
 from ..resources import for_object
 from .objects import namespace_of, server_error, view_id
-from .parser import Flag
+from .parser import Args, Flag
 from .result import KubectlResult
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
 
 FLAGS = (Flag("filename", "f", "str"),)
 Reader = Callable[[str], str]
@@ -42,7 +46,7 @@ def manifest_text(args, files: Reader | None) -> tuple[str, str]:
     return files(str(source)), str(source)
 
 
-def load(cluster, args, files: Reader | None) -> tuple[list[dict], str]:
+def load(cluster: Cluster, args: Args, files: Reader | None) -> tuple[list[dict], str]:
     text, source = manifest_text(args, files)
     limits = cluster.config.limits
     objects = manifests.load(text, limits.manifest_bytes, limits.objects_per_apply)
@@ -68,7 +72,7 @@ def load(cluster, args, files: Reader | None) -> tuple[list[dict], str]:
     return objects, source
 
 
-def apply(cluster, args, files: Reader | None) -> KubectlResult:
+def apply(cluster: Cluster, args: Args, files: Reader | None) -> KubectlResult:
     objects, _source = load(cluster, args, files)
     try:
         lines = apply_objects(cluster, objects, actor="kubectl")
@@ -85,7 +89,7 @@ def apply(cluster, args, files: Reader | None) -> KubectlResult:
     )
 
 
-def create(cluster, args, files: Reader | None) -> KubectlResult:
+def create(cluster: Cluster, args: Args, files: Reader | None) -> KubectlResult:
     objects, _source = load(cluster, args, files)
     lines = []
     for obj in objects:
@@ -104,7 +108,7 @@ def create(cluster, args, files: Reader | None) -> KubectlResult:
     )
 
 
-def delete(cluster, args, files: Reader | None) -> KubectlResult:
+def delete(cluster: Cluster, args: Args, files: Reader | None) -> KubectlResult:
     objects, source = load(cluster, args, files)
     lines = []
     for obj in objects:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import NotFound, SimulationError, UsageError
 from . import apply, selectors
 from .objects import fetch, listing, namespace_of, resource_type, server_error, view_id
-from .parser import Flag
+from .parser import Args, Flag
 from .result import KubectlResult
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
 
 FLAGS = (
     Flag("filename", "f", "str"),
@@ -21,7 +26,7 @@ FLAGS = (
 )
 
 
-def run(cluster, args, files) -> KubectlResult:
+def run(cluster: Cluster, args: Args, files) -> KubectlResult:
     if args.flag("filename") is not None:
         if args.words:
             raise UsageError("error: cannot specify both -f and resource names")

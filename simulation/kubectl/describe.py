@@ -3,20 +3,25 @@ Deployments, aligned by the same tabwriter rules (padding 2), Events last."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import UsageError
 from . import describe_more, describe_node, selectors
 from . import describe_parts as parts
 from .columns import selector_text
 from .describe_parts import annotations, labels, multi, when
 from .objects import endpoints, fetch, listing, namespace_of, resource_type
-from .parser import Flag
+from .parser import Args, Flag
 from .result import KubectlResult
 from .tabwriter import align
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
 
 FLAGS = (Flag("selector", "l", "str"), Flag("all-namespaces", "A"))
 
 
-def run(cluster, args) -> KubectlResult:
+def run(cluster: Cluster, args: Args) -> KubectlResult:
     if not args.words:
         raise UsageError(
             "error: You must specify the type of resource to describe. Use"
@@ -45,7 +50,7 @@ def run(cluster, args) -> KubectlResult:
     return KubectlResult(output="\n\n\n".join(t.rstrip("\n") for t in texts))
 
 
-def describe_pod(cluster, pod: dict) -> list[str]:
+def describe_pod(cluster: Cluster, pod: dict) -> list[str]:
     meta, spec, st = pod["metadata"], pod["spec"], pod.get("status", {})
     node = spec.get("nodeName")
     out = [
@@ -96,7 +101,7 @@ def describe_pod(cluster, pod: dict) -> list[str]:
     return [x for x in out if x is not None]
 
 
-def describe_service(cluster, svc: dict) -> list[str]:
+def describe_service(cluster: Cluster, svc: dict) -> list[str]:
     meta, spec = svc["metadata"], svc["spec"]
     ep = next(
         (
@@ -136,7 +141,7 @@ def describe_service(cluster, svc: dict) -> list[str]:
     return out
 
 
-def describe_deployment(cluster, d: dict) -> list[str]:
+def describe_deployment(cluster: Cluster, d: dict) -> list[str]:
     meta, spec, st = d["metadata"], d["spec"], d.get("status", {})
     want = spec.get("replicas", 1)
     strategy = spec.get("strategy") or {}

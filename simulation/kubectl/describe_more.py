@@ -4,14 +4,18 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from .columns import selector_text
 from .describe_parts import annotations, events, labels, multi, template
 
+if TYPE_CHECKING:
+    from ..cluster import Cluster
+
 _HIDDEN_META = {"name", "namespace", "labels", "annotations", "creationRevision"}
 
 
-def describe_replicaset(cluster, rs: dict) -> list[str]:
+def describe_replicaset(cluster: Cluster, rs: dict) -> list[str]:
     meta, spec, st = rs["metadata"], rs["spec"], rs.get("status", {})
     pods = [
         p
@@ -44,7 +48,7 @@ def describe_replicaset(cluster, rs: dict) -> list[str]:
     return out
 
 
-def describe_generic(cluster, obj: dict) -> list[str]:
+def describe_generic(cluster: Cluster, obj: dict) -> list[str]:
     meta = obj.get("metadata") or {}
     out = [f"Name:\t{meta.get('name', '')}"]
     if meta.get("namespace"):

@@ -4,9 +4,13 @@ a node's pods and resources, Service ports, and the Events table."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from .. import clock
 from .columns import NONE, age, endpoints_text
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
 
 
 def when(stamp: str | None) -> str:
@@ -235,7 +239,7 @@ def template(tpl: dict) -> list[str]:
     return out
 
 
-def deployment_tail(cluster, d: dict) -> list[str]:
+def deployment_tail(cluster: Cluster, d: dict) -> list[str]:
     conds = (d.get("status") or {}).get("conditions") or []
     out = []
     if conds:
@@ -268,7 +272,7 @@ def deployment_tail(cluster, d: dict) -> list[str]:
     return out
 
 
-def events(cluster, obj: dict) -> list[str]:
+def events(cluster: Cluster, obj: dict) -> list[str]:
     meta = obj["metadata"]
     found = [
         e

@@ -10,6 +10,8 @@ must repeat it).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import UsageError
 from ..events import APICall
 from ..resources import BY_PLURAL
@@ -17,8 +19,11 @@ from . import http, tools
 from .columns import address
 from .info import pod_for
 from .objects import namespace_of
-from .parser import Flag
+from .parser import Args, Flag
 from .result import KubectlResult
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
 
 FLAGS = (
     Flag("container", "c", "str"),
@@ -59,7 +64,7 @@ class Network:
         return self.cluster.config.cluster_domain
 
 
-def run(cluster, args) -> KubectlResult:
+def run(cluster: Cluster, args: Args) -> KubectlResult:
     if not args.words:
         raise UsageError(
             "error: expected 'exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND"

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import UsageError
 from ..resources import BY_PLURAL
 from . import columns, jsonpath, output, printers, selectors
 from .objects import fetch, listing, namespace_of, resource_type
-from .parser import Flag
+from .parser import Args, Flag
 from .result import KubectlResult
 from .tabwriter import table
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
 
 FLAGS = (
     Flag("output", "o", "str"),
@@ -25,7 +30,7 @@ TEMPLATED = ("jsonpath", "custom-columns")
 ALL = ("pods", "services", "deployments", "replicasets", "horizontalpodautoscalers")
 
 
-def run(cluster, args) -> KubectlResult:
+def run(cluster: Cluster, args: Args) -> KubectlResult:
     if args.flag("watch"):
         raise UsageError(
             "error: --watch is not supported here: step or play the simulation and"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from .. import clock
 from ..config import KUBERNETES_VERSION
@@ -10,9 +11,12 @@ from ..errors import SimulationError, UsageError
 from ..resources import BY_PLURAL, RESOURCES
 from .columns import address
 from .objects import fetch, namespace_of, resource_type, server_error
-from .parser import Flag
+from .parser import Args, Flag
 from .result import KubectlResult
 from .tabwriter import table
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
 
 LOGS_FLAGS = (
     Flag("container", "c", "str"),
@@ -26,7 +30,7 @@ SIMULATED = (
 )
 
 
-def logs(cluster, args) -> KubectlResult:
+def logs(cluster: Cluster, args: Args) -> KubectlResult:
     if args.flag("follow"):
         raise UsageError(
             "error: --follow is not supported here: step the simulation and run"
@@ -71,7 +75,7 @@ def logs(cluster, args) -> KubectlResult:
     return KubectlResult(output="\n".join(lines))
 
 
-def pod_for(cluster, word: str, ns: str) -> dict:
+def pod_for(cluster: Cluster, word: str, ns: str) -> dict:
     kind, slash, name = word.partition("/")
     if not slash:
         return fetch(cluster, BY_PLURAL["pods"], ns, word)
@@ -127,14 +131,14 @@ def _lines(image: str, started: str, pod: str) -> list[str]:
     return [f"{when.strftime('%Y-%m-%dT%H:%M:%SZ')} {base} started (pid 1)"]
 
 
-def version(cluster, args) -> KubectlResult:
+def version(cluster: Cluster, args: Args) -> KubectlResult:
     lines = [f"Client Version: {KUBERNETES_VERSION}", "Kustomize Version: v5.4.2"]
     if not args.flag("client"):
         lines.append(f"Server Version: {KUBERNETES_VERSION}")
     return KubectlResult(output="\n".join(lines))
 
 
-def cluster_info(cluster, args) -> KubectlResult:
+def cluster_info(cluster: Cluster, args: Args) -> KubectlResult:
     nodes = cluster.store.list("nodes")
     control = next(
         (
@@ -160,7 +164,7 @@ def cluster_info(cluster, args) -> KubectlResult:
     return KubectlResult(output="\n".join(lines))
 
 
-def api_resources(cluster, args) -> KubectlResult:
+def api_resources(cluster: Cluster, args: Args) -> KubectlResult:
     rows = [["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]]
     wanted = args.flag("namespaced")
     for r in sorted(RESOURCES, key=lambda r: (r.group, r.plural)):
@@ -178,7 +182,7 @@ def api_resources(cluster, args) -> KubectlResult:
     return KubectlResult(output=table(rows))
 
 
-def create_namespace(cluster, args) -> KubectlResult:
+def create_namespace(cluster: Cluster, args: Args) -> KubectlResult:
     if len(args.words) != 1:
         raise UsageError(f"error: exactly one NAME is required, got {len(args.words)}")
     name = args.words[0]

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import copy
 import json
+from typing import TYPE_CHECKING
 
 from .. import clock
 from ..errors import SimulationError, UsageError
 from .objects import fetch, namespace_of, resource_type, server_error, view_id
-from .parser import Flag
+from .parser import Args, Flag
 from .result import KubectlResult
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
 
 LABEL_FLAGS = (Flag("overwrite"), Flag("selector", "l", "str"), Flag("all"))
 PATCH_FLAGS = (Flag("patch", "p", "str"), Flag("type", kind="str"))
@@ -49,7 +53,7 @@ def _changes(rest: list[str], what: str) -> tuple[dict, list[str]]:
     return sets, removals
 
 
-def label(cluster, args, field: str = "labels") -> KubectlResult:
+def label(cluster: Cluster, args: Args, field: str = "labels") -> KubectlResult:
     what = "label" if field == "labels" else "annotation"
     resource, name, rest = _targets(args.words)
     sets, removals = _changes(rest, what)
@@ -87,11 +91,11 @@ def label(cluster, args, field: str = "labels") -> KubectlResult:
     )
 
 
-def annotate(cluster, args) -> KubectlResult:
+def annotate(cluster: Cluster, args: Args) -> KubectlResult:
     return label(cluster, args, field="annotations")
 
 
-def patch(cluster, args) -> KubectlResult:
+def patch(cluster: Cluster, args: Args) -> KubectlResult:
     resource, name, rest = _targets(args.words)
     if rest:
         raise UsageError(f"error: unexpected arguments: {' '.join(rest)}")
@@ -145,7 +149,7 @@ def merge_patch(target: object, patch: object) -> object:
     return out
 
 
-def rollout_restart(cluster, args) -> KubectlResult:
+def rollout_restart(cluster: Cluster, args: Args) -> KubectlResult:
     from .workloads import target
 
     resource, name = target(args.words[1:], "rollout restart", ("deployments",))

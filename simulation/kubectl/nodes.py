@@ -10,12 +10,17 @@ refused drain is not a step.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import SimulationError, UsageError
 from ..events import APICall
 from ..resources import BY_PLURAL
 from .objects import fetch, resource_type, server_error
-from .parser import Flag
+from .parser import Args, Flag
 from .result import KubectlResult
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
 
 DRAIN_FLAGS = (
     Flag("ignore-daemonsets"),
@@ -40,7 +45,7 @@ def _node_name(args, verb: str) -> str:
     return name
 
 
-def cordon(cluster, args, on: bool = True) -> KubectlResult:
+def cordon(cluster: Cluster, args: Args, on: bool = True) -> KubectlResult:
     verb = "cordon" if on else "uncordon"
     name = _node_name(args, verb)
     node = fetch(cluster, BY_PLURAL["nodes"], None, name)
@@ -79,7 +84,7 @@ def _kind_of_owner(pod: dict) -> str | None:
     return None
 
 
-def drain(cluster, args) -> KubectlResult:
+def drain(cluster: Cluster, args: Args) -> KubectlResult:
     name = _node_name(args, "drain")
     node = fetch(cluster, BY_PLURAL["nodes"], None, name)
     pods = [p for p in cluster.store.pods_on_node(name)]

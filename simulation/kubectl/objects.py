@@ -6,8 +6,13 @@ plane does since 1.21; the Endpoints mirror is what `kubectl get ep` shows).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import AlreadyExists, Conflict, NotFound, SimulationError, UsageError
 from ..resources import Resource, lookup
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
 
 SERVICE_LABEL = "kubernetes.io/service-name"
 
@@ -37,7 +42,7 @@ def server_error(exc: SimulationError) -> SimulationError:
     return exc
 
 
-def fetch(cluster, resource: Resource, ns: str | None, name: str) -> dict:
+def fetch(cluster: Cluster, resource: Resource, ns: str | None, name: str) -> dict:
     """One object, or kubectl's NotFound error."""
     ns = ns if resource.namespaced else None
     if resource.plural == "endpoints":
@@ -50,7 +55,7 @@ def fetch(cluster, resource: Resource, ns: str | None, name: str) -> dict:
     return obj
 
 
-def listing(cluster, resource: Resource, ns: str | None) -> list[dict]:
+def listing(cluster: Cluster, resource: Resource, ns: str | None) -> list[dict]:
     """Every object of a type in `ns` (None: all namespaces), in kubectl's order."""
     ns = ns if resource.namespaced else None
     if resource.plural == "endpoints":
@@ -68,7 +73,7 @@ def listing(cluster, resource: Resource, ns: str | None) -> list[dict]:
     return items
 
 
-def endpoints(cluster, ns: str | None) -> list[dict]:
+def endpoints(cluster: Cluster, ns: str | None) -> list[dict]:
     """The core/v1 Endpoints each Service has, mirrored from its EndpointSlices."""
     slices: dict[tuple[str, str], list[dict]] = {}
     for s in cluster.store.list("endpointslices", ns):

@@ -7,11 +7,16 @@ the model has not got; `kubectl exec` is the way in.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import SimulationError, UsageError
 from .objects import namespace_of, server_error
-from .parser import Flag
+from .parser import Args, Flag
 from .result import KubectlResult
 from .workloads import check_pods
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
 
 FLAGS = (
     Flag("image", kind="str"),
@@ -27,7 +32,7 @@ FLAGS = (
 RESTART = ("Always", "OnFailure", "Never")
 
 
-def run(cluster, args) -> KubectlResult:
+def run(cluster: Cluster, args: Args) -> KubectlResult:
     if len(args.words) != 1:
         raise UsageError(
             "error: NAME is required for run\nSee 'kubectl run -h' for help and"

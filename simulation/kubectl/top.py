@@ -9,13 +9,17 @@ cluster state always gives the same numbers.
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..quantity import parse
 from .objects import namespace_of
-from .parser import Flag
+from .parser import Args, Flag
 from .result import KubectlResult
 from .tabwriter import table
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
 
 FLAGS = (Flag("all-namespaces", "A"), Flag("selector", "l", "str"))
 NODE_BASE = (0.08, 600 * 2**20)  # kubelet, containerd, kube-proxy, the OS
@@ -51,7 +55,7 @@ def _ready(pod: dict) -> bool:
     )
 
 
-def usage(cluster) -> dict[str, tuple[float, float]]:
+def usage(cluster: Cluster) -> dict[str, tuple[float, float]]:
     """(cores, bytes) for every running pod on a live node, keyed `ns/name`."""
     failed = cluster.sim.get("failed_nodes", set())
     running = [
@@ -90,7 +94,7 @@ def _mem(value: float) -> str:
     return f"{round(value / 2**20)}Mi"
 
 
-def run(cluster, args) -> KubectlResult:
+def run(cluster: Cluster, args: Args) -> KubectlResult:
     what = args.words[0] if args.words else ""
     if what in ("pod", "pods", "po"):
         return KubectlResult(output=_pods(cluster, args))

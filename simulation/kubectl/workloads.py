@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..apiserver import NAME_ALPHABET
 from ..errors import LimitExceeded, SimulationError, UsageError
 from .objects import fetch, namespace_of, resource_type, server_error, view_id
-from .parser import Flag
+from .parser import Args, Flag
 from .result import KubectlResult
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
 
 CREATE_FLAGS = (
     Flag("image", kind="str"),
@@ -42,7 +47,7 @@ def target(words: list[str], verb: str, kinds: tuple[str, ...]) -> tuple:
     return resource, name
 
 
-def check_pods(cluster, more: int) -> None:
+def check_pods(cluster: Cluster, more: int) -> None:
     """Refuse a change that would take the session past its pod limit."""
     limit = cluster.config.limits.pods
     if more > 0 and cluster.store.count("pods") + more > limit:
@@ -64,7 +69,7 @@ def image_name(image: str, rng) -> str:
     return name
 
 
-def create_deployment(cluster, args) -> KubectlResult:
+def create_deployment(cluster: Cluster, args: Args) -> KubectlResult:
     if len(args.words) != 1:
         raise UsageError(f"error: exactly one NAME is required, got {len(args.words)}")
     name, image = args.words[0], args.flag("image")
@@ -109,7 +114,7 @@ def create_deployment(cluster, args) -> KubectlResult:
     )
 
 
-def expose(cluster, args) -> KubectlResult:
+def expose(cluster: Cluster, args: Args) -> KubectlResult:
     kinds = ("deployments", "replicasets", "pods", "services")
     resource, name = target(args.words, "expose", kinds)
     ns = namespace_of(args)
@@ -163,7 +168,7 @@ def expose(cluster, args) -> KubectlResult:
     )
 
 
-def scale(cluster, args) -> KubectlResult:
+def scale(cluster: Cluster, args: Args) -> KubectlResult:
     resource, name = target(args.words, "scale", ("deployments", "replicasets"))
     replicas = args.flag("replicas")
     if replicas is None:
@@ -199,7 +204,7 @@ def scale(cluster, args) -> KubectlResult:
     )
 
 
-def set_image(cluster, args) -> KubectlResult:
+def set_image(cluster: Cluster, args: Args) -> KubectlResult:
     if not args.words or args.words[0] != "image":
         raise UsageError("error: only `kubectl set image` is supported")
     pairs = [w for w in args.words[1:] if "=" in w]
@@ -231,7 +236,7 @@ def set_image(cluster, args) -> KubectlResult:
     )
 
 
-def rollout_status(cluster, args) -> KubectlResult:
+def rollout_status(cluster: Cluster, args: Args) -> KubectlResult:
     if not args.words or args.words[0] != "status":
         raise UsageError(
             "error: only `kubectl rollout status` and `rollout restart` are"
