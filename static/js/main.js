@@ -116,7 +116,12 @@ export function start(root = document) {
       }
     },
     event(message) {
-      const event = message.event ?? message;
+      const event = message.event ?? {};
+      if (event.step === undefined || event.step === null) {
+        // A note about the session (e.g. "The presenter paused."), not a model step.
+        narration.showMessage(event.reason ?? event.type ?? "");
+        return;
+      }
       store.recordEvent(event);
       narration.showEvent(event, store);
       timeline.update(event);
