@@ -13,7 +13,7 @@ import shlex
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from . import apply, delete, describe, get, info, meta, nodes, top, workloads
+from . import apply, delete, describe, get, info, meta, nodes, rollout, top, workloads
 from . import exec as exec_
 from . import run as run_
 from .apply import Reader
@@ -80,7 +80,7 @@ def run(cluster: Cluster, line: str, files: Reader | None = None) -> KubectlResu
     handlers = {
         "expose": workloads.expose,
         "scale": workloads.scale,
-        "set": workloads.set_image,
+        "set": rollout.set_image,
         "rollout": _rollout,
         "label": meta.label,
         "annotate": meta.annotate,
@@ -99,8 +99,8 @@ def run(cluster: Cluster, line: str, files: Reader | None = None) -> KubectlResu
 
 def _rollout(cluster, args) -> KubectlResult:
     if args.words and args.words[0] == "restart":
-        return meta.rollout_restart(cluster, args)
-    return workloads.rollout_status(cluster, args)
+        return rollout.rollout_restart(cluster, args)
+    return rollout.rollout_status(cluster, args)
 
 
 def _create(cluster, args) -> KubectlResult:

@@ -1,4 +1,4 @@
-"""`label`, `annotate`, `patch` and `rollout restart`: small edits to live objects.
+"""`label`, `annotate` and `patch`: small edits to live objects.
 
 Relabelling a pod out of its ReplicaSet's selector is a classic lesson: the
 ReplicaSet stops counting it and makes a replacement, while the pod lives on.
@@ -10,7 +10,6 @@ import copy
 import json
 from typing import TYPE_CHECKING
 
-from .. import clock
 from ..errors import SimulationError, UsageError
 from .objects import fetch, namespace_of, resource_type, server_error, view_id
 from .parser import Args, Flag
@@ -147,30 +146,6 @@ def merge_patch(target: object, patch: object) -> object:
         else:
             out[key] = merge_patch(out.get(key), value)
     return out
-
-
-def rollout_restart(cluster: Cluster, args: Args) -> KubectlResult:
-    from .workloads import target
-
-    resource, name = target(args.words[1:], "rollout restart", ("deployments",))
-    ns = namespace_of(args)
-    obj = fetch(cluster, resource, ns, name)
-    stamp = clock.iso(cluster.time)
-
-    def change(o: dict) -> None:
-        meta = o["spec"]["template"].setdefault("metadata", {})
-        meta.setdefault("annotations", {})["kubectl.kubernetes.io/restartedAt"] = stamp
-
-    _patch(cluster, resource, ns, name, change)
-    return KubectlResult(
-        output=f"deployment.apps/{name} restarted",
-        changed=True,
-        summary=f"kubectl stamped Deployment {name}'s pod template with a restart"
-        " time; the changed template starts a rolling update to fresh pods.",
-        type="kubectl.rollout-restart",
-        concept="rolling-update",
-        objects=[i for i in [view_id(resource, obj)] if i],
-    )
 
 
 def _replace(obj: dict, new: dict) -> None:
