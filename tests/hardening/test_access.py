@@ -37,15 +37,76 @@ FOREIGN_ORIGINS = [
 ]
 
 
-# --- websockets: the Origin check ----------------------------------------------------
+# --- walking the routes -----------------------------------------------------------
+SAMPLE_ARGS = {
+    "session_id": "AAAAAAAAAAAA",
+    "code": "ABCD",
+    "lesson_id": "03-self-healing",
+}
+
+
+def every_url(resolver: URLResolver | None = None, prefix: str = "") -> list[str]:
+    """One concrete URL per pattern, filling its parameters with sample values."""
+    resolver = resolver or get_resolver()
+    urls = []
+    for entry in resolver.url_patterns:
+        pattern = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            urls += every_url(entry, pattern)
+        elif isinstance(entry, URLPattern):
+            urls.append("/" + fill(pattern))
+    return sorted(set(urls))
+
+
+def fill(pattern: str) -> str:
+    """A route pattern with each named group or converter replaced by a sample."""
+    text, out, i = pattern, [], 0
+    while i < len(text):
+        if text.startswith("(?P<", i):
+            name = text[i + 4 : text.index(">", i)]
+            depth, j = 0, i
+            while True:
+                depth += {"(": 1, ")": -1}.get(text[j], 0)
+                if depth == 0:
+                    break
+                j += 1
+            out.append(SAMPLE_ARGS.get(name, "x"))
+            i = j + 1
+        elif text[i] == "<":
+            name = text[i + 1 : text.index(">", i)].rpartition(":")[2]
+            out.append(SAMPLE_ARGS.get(name, "x"))
+            i = text.index(">", i) + 1
+        elif text[i] == "\\":
+            out.append(text[i + 1])
+            i += 2
+        else:
+            out.append("" if text[i] in "^$" else text[i])
+            i += 1
+    return "".join(out)
+
+
+# --- websockets: the Origin check on every route ----------------------------------
+def every_socket() -> list[str]:
+    """One concrete path per websocket route (kubeviz/routing.py and its includes)."""
+    from kubeviz.routing import websocket_urlpatterns
+
+    return sorted("/" + fill(str(route.pattern)) for route in websocket_urlpatterns)
+
+
+def test_the_socket_walk_finds_every_route() -> None:
+    assert len(every_socket()) >= 2
+
+
 @pytest.mark.parametrize("origin", FOREIGN_ORIGINS, ids=lambda o: o.decode() or "empty")
-@pytest.mark.parametrize("path", ["/ws/session/{id}/", "/ws/classroom/ABCD/"])
+@pytest.mark.parametrize("path", every_socket())
 async def test_a_socket_from_a_foreign_origin_is_refused(
     make_session, origin: bytes, path: str
 ) -> None:
     session_id = await make_session()
     tab = WebsocketCommunicator(
-        application, path.format(id=session_id), headers=[(b"origin", origin)]
+        application,
+        path.replace(SAMPLE_ARGS["session_id"], session_id),
+        headers=[(b"origin", origin)],
     )
     connected, _ = await tab.connect(timeout=10)
     assert not connected
@@ -71,32 +132,6 @@ async def test_a_socket_from_the_sites_own_origin_is_accepted(make_session) -> N
 
 
 # --- CSRF on every POST ---------------------------------------------------------------
-SAMPLE_ARGS = {"session_id": "AAAAAAAAAAAA", "code": "ABCD"}
-
-
-def every_url(resolver: URLResolver | None = None, prefix: str = "") -> list[str]:
-    """One concrete URL per pattern, filling its parameters with sample values."""
-    resolver = resolver or get_resolver()
-    urls = []
-    for entry in resolver.url_patterns:
-        pattern = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            urls += every_url(entry, pattern)
-        elif isinstance(entry, URLPattern):
-            urls.append("/" + fill(pattern))
-    return sorted(set(urls))
-
-
-def fill(pattern: str) -> str:
-    import re
-
-    text = pattern.replace("^", "").replace("$", "").replace("\\.", ".")
-    text = re.sub(
-        r"\(\?P<(\w+)>[^)]*\)", lambda m: SAMPLE_ARGS.get(m.group(1), "x"), text
-    )
-    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: SAMPLE_ARGS.get(m.group(1), "x"), text)
-
-
 def test_the_url_walk_finds_the_forms() -> None:
     urls = every_url()
     assert "/s/new" in urls and "/c/new" in urls
