@@ -197,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m simulation",
         description="Run kubectl commands and simulator verbs against a simulated"
         " cluster.",
+        epilog="Script lines: `kubectl …` (a here-document spans lines) or `sim VERB`:"
+        " settle, step [N], advance 90s|5m, fail-node NODE, restore-node NODE,"
+        " kill-pod POD, crash POD [CONTAINER], load DEPLOYMENT CORES, trace FROM TO,"
+        " iptables-save NODE, routes NODE, conntrack NODE, set cni|platform|nodes V."
+        " Exit status 1 when any line failed. See docs/cli.md.",
     )
     parser.add_argument("--nodes", type=int, default=2, help="worker nodes (2)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (0)")
