@@ -13,7 +13,19 @@ import shlex
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from . import apply, delete, describe, get, info, meta, nodes, rollout, top, workloads
+from . import (
+    apply,
+    delete,
+    describe,
+    get,
+    info,
+    meta,
+    nodes,
+    rollout,
+    taints,
+    top,
+    workloads,
+)
 from . import exec as exec_
 from . import run as run_
 from .apply import Reader
@@ -41,6 +53,7 @@ VERBS: dict[str, tuple[Flag, ...]] = {
     "drain": nodes.DRAIN_FLAGS,
     "logs": info.LOGS_FLAGS,
     "rollout": (),
+    "taint": taints.FLAGS,
     "label": meta.LABEL_FLAGS,
     "annotate": meta.LABEL_FLAGS,
     "patch": meta.PATCH_FLAGS,
@@ -81,7 +94,8 @@ def run(cluster: Cluster, line: str, files: Reader | None = None) -> KubectlResu
         "expose": workloads.expose,
         "scale": workloads.scale,
         "set": rollout.set_image,
-        "rollout": _rollout,
+        "rollout": rollout.run,
+        "taint": taints.taint,
         "label": meta.label,
         "annotate": meta.annotate,
         "patch": meta.patch,
@@ -95,12 +109,6 @@ def run(cluster: Cluster, line: str, files: Reader | None = None) -> KubectlResu
         "api-resources": info.api_resources,
     }
     return handlers[verb](cluster, args)
-
-
-def _rollout(cluster, args) -> KubectlResult:
-    if args.words and args.words[0] == "restart":
-        return rollout.rollout_restart(cluster, args)
-    return rollout.rollout_status(cluster, args)
 
 
 def _create(cluster, args) -> KubectlResult:

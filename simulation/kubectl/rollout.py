@@ -7,17 +7,23 @@ words it, rather than waiting: the learner steps the model and asks again.
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING
 
 from .. import clock
 from ..errors import UsageError
+from ..names import pod_template_hash
 from .objects import fetch, namespace_of, view_id
 from .parser import Args
 from .result import KubectlResult
+from .tabwriter import table
 from .workloads import patch, target
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
+
+REVISION = "deployment.kubernetes.io/revision"
+CAUSE = "kubernetes.io/change-cause"
 
 
 def set_image(cluster: Cluster, args: Args) -> KubectlResult:
@@ -52,12 +58,25 @@ def set_image(cluster: Cluster, args: Args) -> KubectlResult:
     )
 
 
-def rollout_status(cluster: Cluster, args: Args) -> KubectlResult:
-    if not args.words or args.words[0] != "status":
+def run(cluster: Cluster, args: Args) -> KubectlResult:
+    """`rollout status|restart|history|undo deployment/NAME`."""
+    what = args.words[0] if args.words else ""
+    handler = {
+        "status": rollout_status,
+        "restart": rollout_restart,
+        "history": rollout_history,
+        "undo": rollout_undo,
+    }.get(what)
+    if handler is None:
         raise UsageError(
-            "error: only `kubectl rollout status` and `rollout restart` are"
-            " supported here"
+            "error: required resource not specified"
+            if not what
+            else f'Error: unknown command "{what}" for "kubectl rollout"'
         )
+    return handler(cluster, args)
+
+
+def rollout_status(cluster: Cluster, args: Args) -> KubectlResult:
     resource, name = target(args.words[1:], "rollout status", ("deployments",))
     d = fetch(cluster, resource, namespace_of(args), name)
     st, want = d.get("status", {}), d["spec"].get("replicas", 1)
@@ -102,3 +121,62 @@ def rollout_restart(cluster: Cluster, args: Args) -> KubectlResult:
         concept="rolling-update",
         objects=[i for i in [view_id(resource, obj)] if i],
     )
+
+
+def _revisions(cluster: Cluster, deploy: dict) -> list[tuple[int, dict]]:
+    """The Deployment's ReplicaSets by revision, oldest first."""
+    uid = deploy["metadata"].get("uid")
+    out = []
+    for rs in cluster.store.list("replicasets", deploy["metadata"]["namespace"]):
+        if any(
+            r.get("uid") == uid for r in rs["metadata"].get("ownerReferences") or []
+        ):
+            notes = rs["metadata"].get("annotations") or {}
+            out.append((int(notes.get(REVISION, 0) or 0), rs))
+    return sorted(out, key=lambda pair: pair[0])
+
+
+def rollout_history(cluster: Cluster, args: Args) -> KubectlResult:
+    resource, name = target(args.words[1:], "rollout history", ("deployments",))
+    deploy = fetch(cluster, resource, namespace_of(args), name)
+    rows = [["REVISION", "CHANGE-CAUSE"]]
+    for number, rs in _revisions(cluster, deploy):
+        cause = (rs["metadata"].get("annotations") or {}).get(CAUSE) or "<none>"
+        rows.append([str(number), cause])
+    return KubectlResult(output=f"deployment.apps/{name} \n" + table(rows, padding=2))
+
+
+def rollout_undo(cluster: Cluster, args: Args) -> KubectlResult:
+    resource, name = target(args.words[1:], "rollout undo", ("deployments",))
+    ns = namespace_of(args)
+    deploy = fetch(cluster, resource, ns, name)
+    current = pod_template_hash(deploy["spec"]["template"])
+    history = _revisions(cluster, deploy)
+    now = max(
+        (n for n, rs in history if _hash(rs) == current),
+        default=max((n for n, _ in history), default=0),
+    )
+    older = [(n, rs) for n, rs in history if n < now and _hash(rs) != current]
+    if not older:
+        raise UsageError(f'error: no rollout history found for deployment "{name}"')
+    number, previous = older[-1]
+    template = copy.deepcopy(previous["spec"]["template"])
+    template.get("metadata", {}).get("labels", {}).pop("pod-template-hash", None)
+
+    def change(o: dict) -> None:
+        o["spec"]["template"] = template
+
+    patch(cluster, resource.plural, ns, name, change)
+    return KubectlResult(
+        output=f"deployment.apps/{name} rolled back",
+        changed=True,
+        summary=f"kubectl put back Deployment {name}'s pod template from revision"
+        f" {number}; the Deployment controller scales that ReplicaSet up again.",
+        type="kubectl.rollout-undo",
+        concept="rolling-update",
+        objects=[f"deployments/{ns}/{name}"],
+    )
+
+
+def _hash(rs: dict) -> str | None:
+    return (rs["metadata"].get("labels") or {}).get("pod-template-hash")

@@ -150,3 +150,35 @@ def test_delete_across_namespaces(web, kc):
     out = kc.ok(web, "kubectl delete pods --all -A")
     assert 'pod "etcd-control-plane" deleted' in out.splitlines()
     assert len(out.splitlines()) == len(web.store.list("pods"))
+
+
+def test_rollout_history_and_undo(web, kc):
+    kc.ok(web, "kubectl set image deployment/web nginx=nginx:1.28")
+    web.settle()
+    assert kc.ok(web, "kubectl rollout history deployment/web").splitlines() == [
+        "deployment.apps/web ",
+        "REVISION  CHANGE-CAUSE",
+        "1         <none>",
+        "2         <none>",
+    ]
+    assert kc.ok(web, "kubectl rollout undo deployment/web") == (
+        "deployment.apps/web rolled back"
+    )
+    web.settle()
+    images = {
+        p["spec"]["containers"][0]["image"] for p in web.store.list("pods", "default")
+    }
+    assert images == {"nginx:1.27"}
+
+
+def test_taint_and_untaint_a_node(cluster, kc):
+    assert kc.ok(cluster, "kubectl taint nodes node-1 gpu=yes:NoSchedule") == (
+        "node/node-1 tainted"
+    )
+    assert "--overwrite is false" in kc.fails(
+        cluster, "kubectl taint nodes node-1 gpu=no:NoSchedule"
+    )
+    taints = cluster.store.get("nodes", None, "node-1")["spec"]["taints"]
+    assert taints == [{"key": "gpu", "effect": "NoSchedule", "value": "yes"}]
+    assert kc.ok(cluster, "kubectl taint nodes node-1 gpu-") == "node/node-1 untainted"
+    assert not cluster.store.get("nodes", None, "node-1")["spec"].get("taints")
