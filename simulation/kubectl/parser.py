@@ -46,7 +46,7 @@ class Args:
 def parse(line: Line, verbs: dict[str, tuple[Flag, ...]]) -> Args:
     """Split a lexed line into an `Args`, checking every flag against `verbs`."""
     words = list(line.words)
-    if words and words[0] == "kubectl":
+    if words and words[0] in ("kubectl", "k"):  # `k` is the usual alias
         words.pop(0)
     if not words:
         raise UsageError(
