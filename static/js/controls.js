@@ -101,7 +101,9 @@ export class Controls extends EventTarget {
   onKey(event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     if (typingIn(event.target)) return;
-    const onButton = event.target instanceof HTMLButtonElement;
+    // Space already means "press this" on buttons, summaries, links and tabs.
+    const onButton = event.target instanceof Element
+      && Boolean(event.target.closest("button, summary, a[href], [role=button], [role=tab]"));
     if (event.shiftKey && event.key.startsWith("Arrow")) {
       event.preventDefault();
       this.dispatchEvent(new CustomEvent("command", { detail: `pan-${event.key.slice(5).toLowerCase()}` }));
