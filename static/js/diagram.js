@@ -155,7 +155,7 @@ export class Diagram extends EventTarget {
     }
     for (const [id, group] of this.nodeGroups) {
       if (seen.has(id)) continue;
-      group.remove();
+      this.leave(group);
       this.nodeGroups.delete(id);
       this.nodeSignatures.delete(id);
     }

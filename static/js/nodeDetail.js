@@ -61,7 +61,7 @@ export class NodeDetail {
       .sort((a, b) => (this.diagram.layout.podSlots.get(node.name)?.slotOf(a.id) ?? 0) - (this.diagram.layout.podSlots.get(node.name)?.slotOf(b.id) ?? 0));
     const shown = pods.slice(0, 60);
     const rows = Math.max(1, Math.ceil(shown.length / cols));
-    const w = cols * podW + (cols - 1) * gap + 40;
+    const w = cols * podW + (cols - 1) * gap + 70;
     const podsTop = 70;
     const bridgeY = podsTop + rows * (podH + 46) + 6;
     const routesY = bridgeY + 52;
