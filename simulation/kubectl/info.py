@@ -60,7 +60,13 @@ def logs(cluster: Cluster, args: Args) -> KubectlResult:
         {},
     )
     state = status.get("state") or {}
-    if "running" not in state and not args.flag("previous"):
+    ended = (status.get("lastState") or {}).get("terminated")
+    if args.flag("previous") and not ended:
+        raise UsageError(
+            f'Error from server (BadRequest): previous terminated container "{wanted}"'
+            f' in pod "{name}" not found'
+        )
+    if "running" not in state and not ended:
         reason = (state.get("waiting") or {}).get("reason", "ContainerCreating")
         raise UsageError(
             f'Error from server (BadRequest): container "{wanted}" in pod "{name}" is'
@@ -68,7 +74,16 @@ def logs(cluster: Cluster, args: Args) -> KubectlResult:
         )
     image = next(c["image"] for c in pod["spec"]["containers"] if c["name"] == wanted)
     started = (state.get("running") or {}).get("startedAt") or clock.iso(cluster.time)
-    lines = [SIMULATED.format(image=image), *_lines(image, started, name)]
+    if args.flag("previous") or "running" not in state:
+        # The last run's logs: the same start, then the exit the kubelet recorded.
+        started = pod.get("status", {}).get("startTime") or started
+        lines = [SIMULATED.format(image=image), *_lines(image, started, name)]
+        lines.append(
+            f"(the process exited with code {ended.get('exitCode', 1)} at"
+            f" {ended.get('finishedAt', '')})"
+        )
+    else:
+        lines = [SIMULATED.format(image=image), *_lines(image, started, name)]
     tail = args.flag("tail")
     if tail is not None and tail >= 0:
         lines = [lines[0], *(lines[1:][-tail:] if tail else [])]

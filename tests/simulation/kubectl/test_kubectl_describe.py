@@ -143,3 +143,11 @@ def test_other_kinds_get_the_generic_describer(cluster, kc):
     assert out[0] == "Name:         kube-system"
     assert "Kind:         Namespace" in out
     assert "  Creation Timestamp:  2026-01-01T00:00:00Z" in out
+
+
+def test_logs_of_a_crashed_container_end_with_its_exit(web, kc):
+    name = web.store.list("pods", "default")[0]["metadata"]["name"]
+    assert "previous terminated container" in kc.fails(web, f"kubectl logs {name} -p")
+    assert web.act({"op": "crash_container", "pod": f"default/{name}"}).ok
+    out = kc.ok(web, f"kubectl logs {name}").splitlines()
+    assert out[-1].startswith("(the process exited with code 1 at ")
