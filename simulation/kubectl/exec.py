@@ -18,6 +18,7 @@ from ..resources import BY_PLURAL
 from . import http, tools
 from .columns import address
 from .info import pod_for
+from .lexer import lex
 from .objects import namespace_of
 from .parser import Args, Flag
 from .result import KubectlResult
@@ -31,6 +32,7 @@ FLAGS = (
     Flag("tty", "t"),
     Flag("quiet", "q"),
 )
+SHELLS = ("sh", "bash", "ash", "zsh")
 TOOLS = {
     "curl": http.curl,
     "wget": http.wget,
@@ -90,19 +92,25 @@ def run(cluster: Cluster, args: Args) -> KubectlResult:
             f" pod {name}"
         )
     _check_running(cluster, pod, container)
-    tool = TOOLS.get(args.command[0])
+    argv = program(args.command)
+    tool = TOOLS.get(argv[0].rsplit("/", 1)[-1])
+    if tool is None and argv[0].rsplit("/", 1)[-1] in SHELLS:
+        raise UsageError(
+            "error: this simulation has no interactive shell: run one command, e.g."
+            " `kubectl exec POD -- curl -s http://web` or `-- sh -c 'nslookup web'`"
+        )
     if tool is None:
         raise UsageError(
             "error: Internal error occurred: error executing command in container:"
             " failed to exec in container: OCI runtime exec failed: exec failed:"
-            f' unable to start container process: exec: "{args.command[0]}":'
+            f' unable to start container process: exec: "{argv[0]}":'
             " executable file not found in $PATH: unknown\n(this simulation answers"
             " curl, wget, nslookup, ping, hostname and cat /etc/resolv.conf)"
         )
     path = BY_PLURAL["pods"].path(meta["namespace"], name) + "/exec"
     cluster.api.calls.append(APICall("kubectl", "POST", path))
     source = f"{meta['namespace']}/{name}:{container}"
-    done = tool(Network(cluster), source, pod, args.command)
+    done = tool(Network(cluster), source, pod, argv)
     return KubectlResult(
         output=done.output,
         changed=done.step,
@@ -112,6 +120,18 @@ def run(cluster: Cluster, args: Args) -> KubectlResult:
         objects=[f"pods/{meta['namespace']}/{name}"],
         trace=done.trace,
     )
+
+
+def program(argv: list[str]) -> list[str]:
+    """The command a container would run: `sh -c 'curl web'` is `curl web` (one
+    simple command; the shell's own syntax is refused as on the console)."""
+    if len(argv) == 3 and argv[0].rsplit("/", 1)[-1] in SHELLS and argv[1] == "-c":
+        inner = lex(argv[2]).words
+        if inner and inner[0] == "kubectl":
+            raise UsageError("error: kubectl is not installed in this container")
+        if inner:
+            return inner
+    return list(argv)
 
 
 def _check_running(cluster, pod: dict, container: str) -> None:

@@ -7,6 +7,7 @@ from .tools import Done, exit_with, options
 
 CURL_VALUES = {"-m", "--max-time", "--connect-timeout", "-o", "--output", "-H"}
 CURL_VALUES |= {"-X", "-d", "-A", "-u", "--header", "--request", "--data"}
+CURL_VALUES |= {"-w", "--write-out"}
 WGET_USAGE = [
     "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.",
     "",
@@ -90,9 +91,33 @@ def curl(net, source: str, pod: dict, argv: list[str]) -> Done:
         return Done(exit_with([line], 22), summary, trace=trace)
     head = "-I" in switches or "--head" in switches
     out = headers + [""] if head or {"-i", "--include"} & switches else []
-    if not head:
+    if not head and not (values.get("-o") or values.get("--output")):
         out.append(body)
-    return Done("\n".join(out).rstrip("\n"), summary, trace=trace)
+    text = "\n".join(out).rstrip("\n")
+    written = values.get("-w") or values.get("--write-out")
+    if written:
+        text += _write_out(written, status, trace)
+    return Done(text, summary, trace=trace)
+
+
+def _write_out(template: str, status: int, trace: dict) -> str:
+    """curl's `-w`: the variables scripts use, and `\\n`."""
+    last = (trace.get("hops") or [{}])[-1]
+    ip = str(last.get("dst") or "").rpartition(":")[0]
+    port = str(host_port(str(trace.get("destination", "")))[1])
+    first = (trace.get("hops") or [{}])[0]
+    values = {
+        "http_code": str(status),
+        "response_code": str(status),
+        "remote_ip": (trace.get("dns") or {}).get("answer") or ip,
+        "remote_port": port,
+        "local_ip": str(first.get("src") or "").rpartition(":")[0],
+        "time_total": f"{0.001 * len(trace.get('hops') or []):.6f}",
+    }
+    text = template.replace("\\n", "\n").replace("\\t", "\t")
+    for name, value in values.items():
+        text = text.replace("%{" + name + "}", value)
+    return text
 
 
 def wget(net, source: str, pod: dict, argv: list[str]) -> Done:

@@ -128,3 +128,17 @@ def test_exec_into_a_pod_on_a_failed_node_cannot_reach_its_kubelet(web, client, 
     assert web.act({"op": "fail_node", "node": node}).ok
     error = kc.fails(web, f"kubectl exec {client} -- curl web")
     assert error.startswith("Error from server: error dialing backend: dial tcp")
+
+
+def test_sh_dash_c_runs_the_one_command_inside(web, client):
+    """`sh -c 'curl …'` is the curl; the shell's own syntax stays refused."""
+    assert _exec(web, client, "sh -c 'nslookup web'").output.startswith("Server:")
+
+
+def test_curl_write_out_prints_the_status(web, client):
+    out = _exec(web, client, "curl -s -o /dev/null -w '%{http_code}' http://web")
+    assert out.output == "200"
+
+
+def test_an_interactive_shell_is_explained(web, client, kc):
+    assert "no interactive shell" in kc.fails(web, f"kubectl exec -it {client} -- sh")
