@@ -119,8 +119,8 @@ def test_exec_needs_the_double_dash(web, client, kc):
 
 
 def test_unknown_programs_are_not_found(web, client, kc):
-    error = kc.fails(web, f"kubectl exec {client} -- bash")
-    assert 'exec: "bash": executable file not found in $PATH' in error
+    error = kc.fails(web, f"kubectl exec {client} -- vim")
+    assert 'exec: "vim": executable file not found in $PATH' in error
 
 
 def test_exec_into_a_pod_on_a_failed_node_cannot_reach_its_kubelet(web, client, kc):
