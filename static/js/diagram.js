@@ -1,8 +1,9 @@
 // The cluster picture: an SVG whose pieces are reconciled by id on every change, with
 // zoom and pan, two levels of detail, selection, and the "who acted" animation.
 
-import { svg, clear, setText, prefersReducedMotion } from "./dom.js";
+import { svg, clear, setText, ellipsize, prefersReducedMotion } from "./dom.js";
 import { drawCalls } from "./calls.js";
+import { verdicts, badgeText } from "./scheduling.js";
 import { PanZoom } from "./viewport.js";
 import { Layout, sizes } from "./layout.js";
 import { podShape, nodeShape, serviceShape, podStatusClass } from "./shapes.js";
@@ -300,6 +301,22 @@ export class Diagram extends EventTarget {
       }
     }
     drawCalls(this.layers.calls, this.layout, event, targets.rect, { animate, speed: this.speed });
+    this.drawVerdicts(event);
+  }
+
+  /** Over each node, what the scheduler decided about it for this pod. */
+  drawVerdicts(event) {
+    for (const verdict of verdicts(event)) {
+      const rect = this.layout.nodeRect(verdict.node);
+      if (!rect) continue;
+      const text = ellipsize(badgeText(verdict), 44);
+      const width = Math.min(rect.w - 20, text.length * 9.2 + 20);
+      const className = `verdict ${verdict.passed ? "passed" : "failed"} ${verdict.chosen ? "chosen" : ""}`;
+      this.layers.calls.append(svg("g", { className, transform: `translate(${rect.x + (rect.w - width) / 2},${rect.y - 33})` },
+        svg("title", {}, verdict.passed ? `${verdict.node}: ${verdict.parts.map(([k, v]) => `${k} ${v}`).join(", ")}` : `${verdict.node}: ${verdict.reason}`),
+        svg("rect", { width, height: 30, rx: 15 }),
+        svg("text", { x: width / 2, y: 21, "text-anchor": "middle" }, text)));
+    }
   }
 
   // ---- selection ---------------------------------------------------------------------

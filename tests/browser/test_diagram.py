@@ -80,12 +80,22 @@ def test_the_acting_component_lights_up_with_its_api_call(daphne_server, page):
     assert page.errors == []
 
 
-def test_the_scheduler_lights_up_when_it_binds(daphne_server, page):
+def test_the_scheduler_lights_up_and_shows_each_nodes_verdict(daphne_server, page):
+    """Binding a pod: the scheduler lights up, the control-plane node is filtered out
+    by its taint, the workers show their scores, and the chosen one says so."""
     open_home(page, daphne_server)
     step_until_actor(page, "kube-scheduler")
     scheduler = page.locator('#diagram [data-id="component:kube-scheduler"]')
     assert "active" in scheduler.get_attribute("class")
     assert "binding" in page.locator("#narration [data-part=calls]").text_content()
+    badges = page.locator("#diagram .verdict")
+    assert badges.count() == 3
+    assert "taint" in page.locator("#diagram .verdict.failed").text_content()
+    chosen = page.locator("#diagram .verdict.chosen").text_content()
+    assert re.search(r"chosen · score \d+", chosen)
+    table = page.locator("#narration table.verdicts")
+    assert "bound here" in table.locator("tr.chosen").text_content()
+    shot(page, "scheduler-verdicts")
 
 
 def test_an_existing_pod_does_not_move_when_others_are_added(daphne_server, page):

@@ -2,6 +2,7 @@
 // region is updated at most every two seconds so a screen reader is not flooded at 20×.
 
 import { setText, clear, el } from "../dom.js";
+import { verdicts } from "../scheduling.js";
 
 export class Narration {
   constructor(root) {
@@ -27,6 +28,7 @@ export class Narration {
       setText(this.reason, store.step ? "Step through to see what each component does." : "Press Step (→) to watch the cluster take its first step.");
       setText(this.concept, "");
       clear(this.calls);
+      this.showVerdicts(null);
     }
   }
 
@@ -42,7 +44,29 @@ export class Narration {
       this.calls.append(el("li", {}, el("span", { className: "verb", text: call.verb }), " ", el("code", { text: call.path })));
     }
     if ((event.apiCalls ?? []).length > 4) this.calls.append(el("li", { text: `… ${event.apiCalls.length - 4} more API calls` }));
+    this.showVerdicts(event);
     this.speak(`Step ${event.step}. ${event.actor ?? ""}: ${event.reason ?? ""}`);
+  }
+
+  /** The scheduler's filter and score per node, as a small table. */
+  showVerdicts(event) {
+    this.verdicts?.remove();
+    this.verdicts = null;
+    const rows = verdicts(event);
+    if (!rows.length) return;
+    const body = el("tbody");
+    for (const row of rows) {
+      body.append(el("tr", { className: row.chosen ? "chosen" : row.passed ? "" : "filtered" },
+        el("th", { scope: "row", text: row.node }),
+        el("td", { text: row.passed ? "passed" : row.reason }),
+        el("td", { text: row.score ?? "—" }),
+        el("td", { text: row.chosen ? "← bound here" : "" })));
+    }
+    this.verdicts = el("table", { className: "verdicts" },
+      el("caption", { text: "Filter, then score (higher wins)" }),
+      el("thead", {}, el("tr", {}, ...["node", "filter", "score", ""].map((text) => el("th", { scope: "col", text })))),
+      body);
+    this.calls.after(this.verdicts);
   }
 
   showMessage(text) {

@@ -1,0 +1,186 @@
+"""A learner in Chromium: the lesson gallery, a whole lesson, a step link.
+
+Screenshots of each moment a teacher would project land in test-artifacts/
+(lessons-*.png), taken at 1280x720.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+PROJECTOR = {"width": 1280, "height": 720}
+LESSON = "03-self-healing"
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"lessons-{name}.png"))
+
+
+def at_step(page: Page, position: int) -> None:
+    """Wait until the lesson panel shows `position` (0-based) in guided mode."""
+    expect(page.locator("body")).to_have_attribute(
+        "data-lesson-position", str(position), timeout=15_000
+    )
+    expect(page.locator("#lesson [data-part=where]")).to_contain_text(
+        f"Step {position + 1} of"
+    )
+
+
+def test_the_gallery_lists_every_lesson_with_goal_length_and_concepts(
+    daphne_server, page: Page
+):
+    page.set_viewport_size(PROJECTOR)
+    page.goto(f"{daphne_server.url}/lessons/")
+    cards = page.locator(".lesson-card")
+    expect(cards).to_have_count(18)
+    card = page.locator(f'.lesson-card[data-lesson="{LESSON}"]')
+    expect(card.locator("h2")).to_contain_text("Self-healing")
+    expect(card.locator(".goal")).to_contain_text("a deleted pod is replaced")
+    expect(card.locator(".length")).to_have_text("8 min · 6 steps")
+    expect(card.locator(".concepts li")).to_have_text(
+        ["replicaset", "self-healing", "kubelet"]
+    )
+    expect(card.locator(".state")).to_have_text("Not started")
+    shot(page, "gallery")
+    assert page.errors == []
+
+
+def test_a_learner_walks_through_a_whole_lesson(daphne_server, page: Page):
+    """Predict wrong, predict right, step with the keys, do the task, finish."""
+    page.set_viewport_size(PROJECTOR)
+    page.goto(f"{daphne_server.url}/lessons/")
+    page.locator(f'.lesson-card[data-lesson="{LESSON}"] h2 a').click()
+    at_step(page, 0)
+    panel = page.locator("#lesson")
+    expect(panel.locator("[data-part=title]")).to_have_text("Three replicas")
+    # The three web pods the step talks about are marked on the picture.
+    expect(page.locator("#diagram .pod.lesson-mark")).to_have_count(3)
+    expect(panel.locator(".look-chip")).to_have_count(4)  # and their ReplicaSet
+    # Guided: no play controls, and the cluster cannot be changed from here.
+    expect(page.locator("[data-command=toggle-play]")).to_be_hidden()
+    shot(page, "01-first-step")
+
+    # A wrong prediction: feedback names the right answer and says why.
+    choices = panel.locator(".lesson-choice")
+    expect(choices).to_have_count(2)
+    choices.nth(0).click()
+    feedback = panel.locator("[data-part=feedback]")
+    expect(feedback).to_contain_text("Not quite")
+    expect(feedback).to_contain_text("new random suffix")
+    expect(choices.nth(0)).to_have_class(re.compile(r"\bwrong\b"))
+    expect(choices.nth(1)).to_have_class(re.compile(r"\bright\b"))
+    shot(page, "02-wrong-prediction")
+
+    page.keyboard.press("ArrowRight")
+    at_step(page, 1)
+    assert page.url.endswith("?step=2")
+    expect(panel.locator(".lesson-kubectl")).to_contain_text("deleted")
+    new_pod = page.locator("#diagram .pod.lesson-mark")
+    expect(new_pod).to_have_count(1)
+
+    # A right prediction.
+    panel.locator(".lesson-choice", has_text="No, it gets an IP of its own").click()
+    expect(feedback).to_contain_text("Right.")
+    expect(feedback).to_contain_text("sandbox is created")
+    shot(page, "03-right-prediction")
+
+    # Writes are refused while guided: kubectl says to try it yourself.
+    console = page.locator("#kubectl-input")
+    console.fill("scale deployment web --replicas=5")
+    console.press("Enter")
+    expect(page.locator("#console .console-line.error")).to_contain_text(
+        "Try it yourself"
+    )
+    console.fill("get pods")
+    console.press("Enter")
+    expect(page.locator("#console .console-line.out").last).to_contain_text("web-")
+
+    page.locator("#lesson [data-lesson=next]").click()
+    at_step(page, 2)
+    page.locator("#diagram").focus()
+    page.keyboard.press("ArrowLeft")
+    at_step(page, 1)
+    expect(feedback).to_contain_text("Right.")  # the answer given is remembered
+    for position in (2, 3, 4, 5):
+        page.keyboard.press("ArrowRight")
+        at_step(page, position)
+
+    # The task: try it yourself, delete the pod, let the cluster heal.
+    task = panel.locator("[data-part=task]")
+    expect(task).to_be_visible()
+    victim = panel.locator("[data-part=hint]").text_content().split()[-1]
+    panel.locator("[data-lesson=sandbox]").click()
+    expect(page.locator("body")).to_have_class(re.compile(r"\bmode-sandbox\b"))
+    expect(panel.locator("[data-part=verdict]")).to_contain_text("Not yet")
+    console.fill(f"delete pod {victim}")
+    console.press("Enter")
+    expect(page.locator("#console .console-line.out").last).to_contain_text("deleted")
+    page.locator("[data-part=speed]").select_option("20")
+    page.locator("[data-command=toggle-play]").click()
+    verdict = panel.locator("[data-part=verdict]")
+    expect(verdict).to_have_attribute("data-passed", "true", timeout=30_000)
+    expect(verdict).to_contain_text("Done:")
+    shot(page, "04-task-passed")
+
+    panel.locator("[data-lesson=guide]").click()
+    expect(page.locator("body")).to_have_class(re.compile(r"\bmode-guide\b"))
+    expect(panel.locator("[data-lesson=finish]")).to_have_text("All lessons ▶")
+    shot(page, "05-last-step")
+
+    progress = page.evaluate(
+        "JSON.parse(localStorage.getItem('kubeviz.lessons'))['03-self-healing']"
+    )
+    assert progress["done"] is True and progress["position"] == 5
+    assert progress["answers"] == {
+        "0": {"choice": 0, "correct": False},
+        "1": {"choice": 1, "correct": True},
+    }
+    assert progress["tasks"] == {"5": True}
+
+    panel.locator("[data-lesson=finish]").click()
+    card = page.locator(f'.lesson-card[data-lesson="{LESSON}"]')
+    expect(card.locator(".state")).to_have_text("✓ Finished · 1 of 2 predictions right")
+    shot(page, "06-gallery-progress")
+    assert page.errors == []
+
+
+def test_a_step_link_opens_the_lesson_at_that_step_with_its_hop(
+    daphne_server, page: Page
+):
+    page.set_viewport_size(PROJECTOR)
+    page.emulate_media(reduced_motion="reduce")  # the trace is drawn at once
+    page.goto(f"{daphne_server.url}/lessons/13-clusterip/?step=3")
+    at_step(page, 2)
+    panel = page.locator("#lesson")
+    expect(panel.locator("[data-part=title]")).to_have_text("DNAT on the source node")
+    link = panel.locator("[data-part=link]")
+    expect(link).to_have_text(re.compile(r"/lessons/13-clusterip/\?step=3$"))
+    # The step points at hop 5 (index 4) of the trace: DNAT in PREROUTING.
+    hop = page.locator('#diagram .hop-mark.lesson-hop[data-target="4"]')
+    expect(hop).to_have_count(1)
+    expect(page.locator("#diagram .hop-mark.lesson-hop")).to_have_count(1)
+    expect(page.locator("#packet-panel")).to_contain_text("DNAT")
+    shot(page, "07-trace-hop")
+    assert page.errors == []
+
+
+def test_a_returning_learner_is_offered_the_step_they_left(daphne_server, page):
+    page.set_viewport_size(PROJECTOR)
+    page.goto(f"{daphne_server.url}/lessons/{LESSON}/?step=4")
+    at_step(page, 3)
+    page.goto(f"{daphne_server.url}/lessons/{LESSON}/")
+    at_step(page, 0)
+    resume = page.locator("#lesson [data-part=resume]")
+    expect(resume).to_contain_text("Last time you were at step 4.")
+    resume.locator("button").click()
+    at_step(page, 3)
+    expect(resume).to_be_hidden()
+    assert page.errors == []
