@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 
 from ..resources import for_object
@@ -14,11 +13,15 @@ _INTERNAL_META = ("creationRevision",)
 
 
 def clean(obj: dict) -> dict:
-    """The object as the API server would return it (no model-only fields)."""
-    out = copy.deepcopy(obj)
-    meta = out.get("metadata") or {}
-    for key in _INTERNAL_META:
-        meta.pop(key, None)
+    """The object as the API server would return it (no model-only fields).
+
+    A shallow copy: the printers only read, and stored objects are never mutated.
+    """
+    out = dict(obj)
+    if isinstance(out.get("metadata"), dict):
+        out["metadata"] = {
+            k: v for k, v in out["metadata"].items() if k not in _INTERNAL_META
+        }
     if out.get("kind") in _NO_SPEC and out.get("spec") == {}:
         out.pop("spec")
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 import yaml
 
@@ -45,7 +46,12 @@ def scalar(value: object) -> str:
         mantissa, e, exponent = text.partition("e")
         # YAML 1.1 readers want a dot in a float's mantissa: 1e-05 -> 1.0e-05
         return f"{mantissa}.0e{exponent}" if e and "." not in mantissa else text
-    text = str(value)
+    return _string(str(value))
+
+
+@lru_cache(maxsize=65536)
+def _string(text: str) -> str:
+    # Keys and many values repeat across objects; deciding how to quote is the cost.
     if _plain(text):
         return text
     return _NONPRINTABLE.sub(_escape, json.dumps(text, ensure_ascii=False))
