@@ -241,3 +241,25 @@ def test_on_bare_metal_there_is_no_cloud_controller_manager(daphne_server, page)
         "<pending>"
         in diagram.locator('[data-id="component:load-balancer"]').text_content()
     )
+
+
+def test_a_pod_reaching_the_internet_is_masqueraded_to_its_node_ip(daphne_server, page):
+    open_scenario(page, daphne_server, "web")
+    start_trace(page, "egress")
+    page.locator("#packet-panel .hop-row.nat").first.click()
+    detail = page.locator("#packet-panel [data-part=detail]").text_content()
+    assert re.search(
+        r"MASQUERADE 10\.244\.\d+\.\d+:\d+ → 192\.168\.10\.\d+:\d+", detail
+    )
+    changed = page.locator(
+        "#packet-panel table.headers tr.changed th"
+    ).all_text_contents()
+    assert changed == ["source"], "only the source is rewritten on the way out"
+
+
+def test_containers_in_one_pod_talk_over_loopback(daphne_server, page):
+    open_scenario(page, daphne_server, "web")
+    start_trace(page, "same-pod")
+    where = page.locator("#packet-panel .hop-row").all_text_contents()
+    assert any(text.endswith("lo") for text in where)
+    assert "127.0.0.1" in page.locator("#packet-panel table.headers").text_content()

@@ -147,6 +147,12 @@ export class ClusterPanel extends EventTarget {
         from = name(first);
         to = address(other);
       }
+    } else if (kind === "same-pod" && first) {
+      from = name(first);
+      to = `127.0.0.1:${podPort(first)}`;
+    } else if (kind === "egress" && first) {
+      from = name(first);
+      to = "http://example.com/";
     } else if (kind === "same-node") {
       const a = pods.find((pod) => pods.some((b) => b !== pod && b.node === pod.node));
       const b = a && pods.find((pod) => pod !== a && pod.node === a.node);
