@@ -7,6 +7,7 @@ printers (pkg/printers/internalversion): `<none>`, `<pending>`, `80:31234/TCP`, 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .. import clock
@@ -18,9 +19,13 @@ if TYPE_CHECKING:
 NONE = "<none>"
 
 
+# Timestamps repeat across thousands of rows; strptime is the slow part of a table.
+_parse = lru_cache(maxsize=4096)(clock.parse)
+
+
 def age(cluster: Cluster, stamp: str | None) -> str:
     """kubectl's AGE: how long ago `stamp` was, on the simulated clock."""
-    seconds = clock.parse(stamp)
+    seconds = _parse(stamp)
     return "<unknown>" if seconds is None else clock.age(cluster.time - seconds)
 
 
