@@ -87,6 +87,21 @@ def sim(cluster: Cluster, words: list[str]) -> dict:
         count = int(args[0]) if args else 1
         events = [e for _ in range(min(count, MAX_STEPS)) if (e := cluster.step())]
         return {"ok": True, "output": _events(events) or "nothing left to do"}
+    if verb in ("back", "seek"):
+        if (
+            len(args) > 1
+            or (args and not args[0].isdigit())
+            or (verb == "seek" and not args)
+        ):
+            raise UsageError(
+                f"error: usage: sim {verb} {'[N]' if verb == 'back' else 'N'}"
+            )
+        if verb == "back":
+            cluster.back(int(args[0]) if args else 1)
+        else:
+            cluster.seek(int(args[0]))
+        text = f"at step {cluster.step_no} of {cluster.history.horizon}"
+        return {"ok": True, "output": f"{text}, t={cluster.time:.1f}s"}
     if verb == "advance":
         (amount,) = _one(args, 1, "advance 90s|5m|1h")
         events = cluster.run(until=cluster.time + duration(amount))
@@ -132,7 +147,8 @@ def sim(cluster: Cluster, words: list[str]) -> dict:
     if verb == "set":
         return _act(cluster, _setting(args))
     raise UsageError(
-        f"error: unknown simulator verb {verb!r} (settle, step, advance, fail-node,"
+        f"error: unknown simulator verb {verb!r} (settle, step, advance, back, seek,"
+        " fail-node,"
         " restore-node, kill-pod, crash, load, trace, iptables-save, routes,"
         " conntrack, set)"
     )
@@ -198,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         description="Run kubectl commands and simulator verbs against a simulated"
         " cluster.",
         epilog="Script lines: `kubectl …` (a here-document spans lines) or `sim VERB`:"
-        " settle, step [N], advance 90s|5m, fail-node NODE, restore-node NODE,"
+        " settle, step [N], advance 90s|5m, back [N], seek N, fail-node NODE,"
+        " restore-node NODE,"
         " kill-pod POD, crash POD [CONTAINER], load DEPLOYMENT CORES, trace FROM TO,"
         " iptables-save NODE, routes NODE, conntrack NODE, set cni|platform|nodes V."
         " Exit status 1 when any line failed. See docs/cli.md.",

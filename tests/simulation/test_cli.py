@@ -134,3 +134,18 @@ def test_sim_verbs_change_the_cluster():
 def test_a_missing_script_is_a_usage_error():
     done = _run(["/nonexistent/script.sh"])
     assert done.returncode == 2 and "cannot read" in done.stderr
+
+
+def test_sim_back_and_seek_move_through_history():
+    script = (
+        "kubectl create deployment web --image=nginx --replicas=2\n"
+        "sim settle\n"
+        "sim back 3\n"
+        "sim seek 0\n"
+        "kubectl get deploy\n"
+    )
+    records = _records(_run(["--json", "-"], stdin=script))
+    settled = records[1]["step"]
+    assert records[2]["step"] == settled - 3
+    assert records[3]["step"] == 0
+    assert records[4]["output"] == "No resources found in default namespace."
