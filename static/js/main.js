@@ -158,7 +158,8 @@ export function start(root = document) {
   const showConnection = () => {
     const state = socket.state;
     connection.dataset.state = state;
-    const text = { open: "live", connecting: "connecting…", reconnecting: "reconnecting…", closed: "offline" }[state] ?? state;
+    const text = { open: "live", connecting: "connecting…", reconnecting: "reconnecting…", closed: "offline", gone: "no such session" }[state] ?? state;
+    if (state === "gone") say("This session no longer exists. Start a new one from the home page.", "error");
     setText(connection, state === "open" && viewers > 1 ? `${text} · ${viewers} tabs` : text);
   };
   socket.addEventListener("state", showConnection);

@@ -52,10 +52,12 @@ export class SessionSocket extends EventTarget {
         this.dispatchEvent(new CustomEvent("message", { detail: message }));
       }
     });
-    ws.addEventListener("close", () => {
+    ws.addEventListener("close", (event) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      if (this.closedByUs) this.setState("closed");
+      // 4404: the server has no such session; retrying would never help.
+      if (event.code === 4404) this.setState("gone");
+      else if (this.closedByUs) this.setState("closed");
       else this.scheduleReconnect();
     });
     ws.addEventListener("error", () => {
