@@ -82,8 +82,16 @@ def _error_page(status: int) -> str:
     )
 
 
-def _server(net, trace: dict) -> tuple[str, str]:
-    """(image, pod name) of the container the request reached, or ('', '')."""
+def _content_type(body: str) -> str:
+    if body.startswith("{"):
+        return "application/json"
+    if body.lstrip().startswith("<"):
+        return "text/html"
+    return "text/plain; charset=utf-8"
+
+
+def _server(net, trace: dict) -> tuple[str, str, list[str]]:
+    """(image, pod name, args) of the container the request reached."""
     hops = trace.get("hops") or []
     at = hops[-1].get("at", "") if hops else ""
     parts = at.split("/")
@@ -92,8 +100,8 @@ def _server(net, trace: dict) -> tuple[str, str]:
         if pod:
             for c in pod["spec"]["containers"]:
                 if c["name"] == parts[4]:
-                    return c.get("image", ""), parts[2]
-    return "", ""
+                    return c.get("image", ""), parts[2], list(c.get("args") or [])
+    return "", "", []
 
 
 def response(net, trace: dict, url: str) -> tuple[int, list[str], str] | None:
@@ -101,7 +109,7 @@ def response(net, trace: dict, url: str) -> tuple[int, list[str], str] | None:
     when = clock.EPOCH + timedelta(seconds=int(net.cluster.time))
     date = when.strftime("%a, %d %b %Y %H:%M:%S GMT")
     http = trace.get("http") or {}
-    image, pod = _server(net, trace)
+    image, pod, args = _server(net, trace)
     server = "nginx/1.27.3"
     if http.get("status") in (404, 502, 503):
         status, body = http["status"], _error_page(http["status"])
@@ -124,17 +132,24 @@ def response(net, trace: dict, url: str) -> tuple[int, list[str], str] | None:
             ' \\"system:anonymous\\" cannot get path \\"/\\"",\n  "reason":'
             ' "Forbidden",\n  "details": {},\n  "code": 403\n}\n'
         )
+    elif "http-echo" in image:
+        text = next((a.split("=", 1)[1] for a in args if a.startswith("-text=")), "")
+        status, body, server = 200, text + "\n", ""
+    elif "agnhost" in image or "whoami" in image:
+        status, server = 200, ""
+        body = f"Hostname: {pod}\nIP: {str(trace['hops'][-1].get('dst', ''))}\n"
     elif not image:
         status, body, server = 200, EXAMPLE, "ECAcc (example)"
     else:
         status, body, server = 200, f"Hello from {pod}\n", ""
+    if http and status == 200:
+        server = "nginx"  # the Ingress controller answers, whatever is behind it
     headers = [f"HTTP/1.1 {status} {REASONS.get(status, '')}"]
     if server:
         headers.append(f"Server: {server}")
     headers += [
         f"Date: {date}",
-        "Content-Type: "
-        + ("application/json" if body.startswith("{") else "text/html"),
+        f"Content-Type: {_content_type(body)}",
         f"Content-Length: {len(body.encode())}",
         "Connection: keep-alive",
     ]
