@@ -142,3 +142,32 @@ def test_curl_write_out_prints_the_status(web, client):
 
 def test_an_interactive_shell_is_explained(web, client, kc):
     assert "no interactive shell" in kc.fails(web, f"kubectl exec -it {client} -- sh")
+
+
+ECHO = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: echo
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: echo}
+  template:
+    metadata:
+      labels: {app: echo}
+    spec:
+      containers:
+      - name: echo
+        image: hashicorp/http-echo:1.0
+        args: ["-listen=:8080", "-text=hello"]
+        ports:
+        - containerPort: 8080
+"""
+
+
+def test_curl_prints_what_the_server_image_answers(web, client, kc):
+    """http-echo answers its -text, as the real image does."""
+    kc.ok(web, "kubectl apply -f - <<EOF\n" + ECHO + "EOF")
+    kc.ok(web, "kubectl expose deployment echo --port=80 --target-port=8080")
+    web.settle()
+    assert _exec(web, client, "curl -s http://echo").output == "hello"
