@@ -67,8 +67,12 @@ def event_row(cluster: Cluster, ev: dict, wide: bool) -> list[str]:
         or ev.get("eventTime")
         or ev["metadata"].get("creationTimestamp")
     )
+    seen = age(cluster, last)
+    if (ev.get("count") or 1) > 1:
+        first = age(cluster, ev.get("firstTimestamp") or last)
+        seen += f" (x{ev['count']} over {first})"
     return [
-        age(cluster, last),
+        seen,
         ev.get("type", ""),
         ev.get("reason", ""),
         f"{obj.get('kind', '').lower()}/{obj.get('name', '')}",
