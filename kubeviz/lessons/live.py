@@ -21,6 +21,9 @@ from simulation import kubectl
 from simulation.errors import SimulationError
 
 GUIDE, SANDBOX = "guide", "sandbox"
+UNSETTLED = (
+    "Not yet: the cluster is still working on it. Press Play or Step until it settles."
+)
 
 
 class LessonLive(LiveSession):
@@ -74,10 +77,28 @@ class LessonLive(LiveSession):
         await super().publish(messages.check(self.run.position, result), False)
 
     def check(self) -> dict | None:
-        """The current step's check on the sandbox, or None if it sets no task."""
+        """The current step's check on the sandbox, or None if it sets no task.
+
+        A task counts as done only once the cluster has settled, as the lesson's
+        own proof runs its solution and then settles: halfway through, a check can
+        hold for a moment on stale status (a Deployment still reporting the pod
+        that was just deleted as ready).
+        """
         if self.mode != SANDBOX or self.run.current()["check"] is None:
             return None
-        return self.run.check(self.cluster)
+        result = self.run.check(self.cluster)
+        if result["passed"] and not self.cluster.queue.only_periodic():
+            return {"passed": False, "message": UNSETTLED}
+        return result
+
+    async def step(self) -> bool:
+        """One step; when nothing is left to do, the cluster has settled: re-check."""
+        if await super().step():
+            return True
+        if self.mode == SANDBOX:
+            async with self.lock:
+                await self.tell_verdict()
+        return False
 
     # --- lesson moves ---------------------------------------------------------------
     async def move(self, position: int) -> None:

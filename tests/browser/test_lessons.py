@@ -25,10 +25,13 @@ def shot(page: Page, name: str) -> None:
 
 
 def at_step(page: Page, position: int) -> None:
-    """Wait until the lesson panel shows `position` (0-based) in guided mode."""
-    expect(page.locator("body")).to_have_attribute(
-        "data-lesson-position", str(position), timeout=15_000
-    )
+    """Wait until the lesson panel shows `position` (0-based)."""
+    try:
+        expect(page.locator("body")).to_have_attribute(
+            "data-lesson-position", str(position), timeout=15_000
+        )
+    except AssertionError as exc:
+        raise AssertionError(f"not at step {position + 1}: {page.errors}") from exc
     expect(page.locator("#lesson [data-part=where]")).to_contain_text(
         f"Step {position + 1} of"
     )
