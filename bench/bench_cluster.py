@@ -20,6 +20,7 @@ import cProfile
 import gc
 import json
 import pstats
+import resource
 import sys
 import time
 from pathlib import Path
@@ -190,6 +191,8 @@ def main(argv: list[str] | None = None) -> None:
     gc.collect()
     gc.freeze()
     print("big change after gc.freeze():", json.dumps(small_change(big)))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (RSS): {peak:.0f} MiB")
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)
