@@ -24,6 +24,7 @@ from . import (
     rollout,
     taints,
     top,
+    wait,
     workloads,
 )
 from . import exec as exec_
@@ -54,6 +55,7 @@ VERBS: dict[str, tuple[Flag, ...]] = {
     "logs": info.LOGS_FLAGS,
     "rollout": (),
     "taint": taints.FLAGS,
+    "wait": wait.FLAGS,
     "label": meta.LABEL_FLAGS,
     "annotate": meta.LABEL_FLAGS,
     "patch": meta.PATCH_FLAGS,
@@ -96,6 +98,7 @@ def run(cluster: Cluster, line: str, files: Reader | None = None) -> KubectlResu
         "set": rollout.set_image,
         "rollout": rollout.run,
         "taint": taints.taint,
+        "wait": wait.run,
         "label": meta.label,
         "annotate": meta.annotate,
         "patch": meta.patch,

@@ -182,3 +182,18 @@ def test_taint_and_untaint_a_node(cluster, kc):
     assert taints == [{"key": "gpu", "effect": "NoSchedule", "value": "yes"}]
     assert kc.ok(cluster, "kubectl taint nodes node-1 gpu-") == "node/node-1 untainted"
     assert not cluster.store.get("nodes", None, "node-1")["spec"].get("taints")
+
+
+def test_wait_checks_a_condition_without_blocking(cluster, kc):
+    kc.ok(cluster, "kubectl create deployment web --image=nginx --replicas=2")
+    assert kc.fails(cluster, "kubectl wait --for=condition=Available deploy/web") == (
+        "error: timed out waiting for the condition on deployments.apps/web"
+    )
+    cluster.settle()
+    assert kc.ok(cluster, "kubectl wait --for=condition=Available deploy/web") == (
+        "deployment.apps/web condition met"
+    )
+    out = kc.ok(
+        cluster, "kubectl wait --for=jsonpath={.status.phase}=Running pod --all"
+    )
+    assert len(out.splitlines()) == 2
