@@ -64,6 +64,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, "on_" + kind)
         try:
             await handler(message)
+            await self.send_own_frames()
         except SimulationError as exc:
             await self.reply(
                 protocol.error("rejected", str(exc), message.get("id"), kind)
@@ -95,6 +96,18 @@ class SessionConsumer(AsyncWebsocketConsumer):
         # The channel layer dropped frames (a full queue): fill the gap.
         await self.catch_up(self.seq)
 
+    async def send_own_frames(self) -> None:
+        """Send this tab the frames its own message just made, straight from the
+        session's ring rather than after a trip through the channel layer; their
+        copies from the group are then skipped like any repeat."""
+        if self.seq is None or getattr(self, "channel_name", None) not in (
+            self.live.viewers
+        ):
+            return
+        for text in self.live.frames_after(self.seq) or ():
+            self.seq += 1
+            await self.send(text_data=text)
+
     async def session_note(self, event: dict) -> None:
         if self.seq is not None:
             await self.send(text_data=event["text"])
@@ -106,9 +119,11 @@ class SessionConsumer(AsyncWebsocketConsumer):
             self.seq, text = await self.live.current_snapshot()
             await self.send(text_data=text)
             return True
+        # Frames published while these are sent arrive through the group later.
+        self.seq = last_seq
         for text in frames:
+            self.seq += 1
             await self.send(text_data=text)
-        self.seq = self.live.seq
         return bool(frames)
 
     # --- client messages -------------------------------------------------------

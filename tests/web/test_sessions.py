@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from channels.layers import get_channel_layer
 
 from kubeviz.models import SavedSession
 from kubeviz.registry import registry
@@ -194,3 +195,26 @@ async def test_frames_after_covers_exactly_the_gap_or_asks_for_a_snapshot(
     assert len(live.frames_after(base + 2)) == 3
     assert live.frames_after(base + 1) is None
     assert live.frames_after(None) is None
+
+
+async def test_a_dropped_frame_is_filled_in_from_the_ring(
+    make_session, open_tab, monkeypatch
+) -> None:
+    session_id = await make_session("deploy")
+    asker, watcher = await open_tab(session_id), await open_tab(session_id)
+    await asker.receive_until("status")
+    layer = get_channel_layer()
+    real_group_send = layer.group_send
+
+    async def drop_once(group, message):
+        monkeypatch.setattr(layer, "group_send", real_group_send)
+
+    monkeypatch.setattr(layer, "group_send", drop_once)
+    await asker.send({"type": "step"})
+    first = await asker.receive()
+    assert first["type"] == "delta", "the asker gets its frame from the ring"
+    assert await watcher.receive_nothing(0.1), "the watcher's copy was lost"
+    await asker.send({"type": "step"})
+    second = await asker.receive()
+    assert [await watcher.receive(), await watcher.receive()] == [first, second]
+    assert await asker.receive_nothing(0.1), "no repeats for the asker"
