@@ -30,6 +30,7 @@ export function start(root = document) {
   const store = new Store();
   const diagram = new Diagram($("#diagram"), store);
   const packets = new PacketPlayer(diagram);
+  diagram.addEventListener("view", () => packets.rescale());
   const controls = new Controls($("#controls"), store);
   const narration = new Narration($("#narration"));
   const timeline = new Timeline($("#timeline"), store);

@@ -76,7 +76,12 @@ function vertexAnchor(vertex, hops, i, layout, store) {
       return v?.kind === "node" ? layout.nodeRect(v.node) : null;
     }).filter(Boolean);
     if (!ends.length) return { x: layout.gridX - 14, y: layout.underlayY(0) };
-    const eths = ends.map((rect) => rect.x + rect.w - sizes.nodePad - 94);
+    const eths = ends.map((rect) => rect.x + rect.w - sizes.nodePad - 84);
+    if (ends.length === 2 && ends[0].row !== ends[1].row) {
+      // Different rows of nodes: the packet crosses on the spine that joins them.
+      const y = (layout.underlayY(ends[0].row) + layout.underlayY(ends[1].row)) / 2;
+      return { x: layout.gridX - 14, y, wire: true };
+    }
     const x = eths.length === 2 ? (eths[0] + eths[1]) / 2 : eths[0];
     return { x, y: layout.underlayY(ends[0].row), wire: true };
   }
@@ -165,7 +170,7 @@ export class PacketPlayer extends EventTarget {
     this.glyph.classList.toggle("wrapped", wrapped);
     this.innerText.textContent = String(hop?.proto ?? "IP").toUpperCase();
     if (wrapped) this.outerText.textContent = hop.outer.proto ? `${String(hop.outer.proto).toUpperCase()} ${hop.outer.dport ?? hop.outer.port ?? ""}`.trim() : "VXLAN";
-    if (point) this.glyph.setAttribute("transform", `translate(${point.x},${point.y})`);
+    if (point) this.place(this.glyph, point);
   }
 
   /** The polyline from hop i-1 to hop i, through the underlay when it crosses nodes. */
@@ -179,8 +184,21 @@ export class PacketPlayer extends EventTarget {
     const spine = layout.gridX - 14;
     if (b.wire && a.x < spine) return [a, { x: spine, y: a.y }, { x: spine, y: b.y }, b];
     if (a.wire && b.x < spine) return [a, { x: spine, y: a.y }, { x: spine, y: b.y }, b];
-    if (b.wire) return [a, { x: a.x, y: b.y }, b];
-    if (a.wire) return [a, { x: b.x, y: a.y }, b];
+    // Between the wire and a node on another row of nodes: along the spine.
+    const rowY = (hop) => {
+      const rect = layout.nodeRect(this.nodeOf(hop) ?? "");
+      return rect ? layout.underlayY(rect.row) : null;
+    };
+    if (b.wire) {
+      const y = rowY(hops[i - 1]);
+      if (y !== null && y !== b.y) return [a, { x: a.x, y }, { x: spine, y }, { x: spine, y: b.y }, b];
+      return [a, { x: a.x, y: b.y }, b];
+    }
+    if (a.wire) {
+      const y = rowY(hops[i]);
+      if (y !== null && y !== a.y) return [a, { x: spine, y: a.y }, { x: spine, y }, { x: b.x, y }, b];
+      return [a, { x: b.x, y: a.y }, b];
+    }
     const from = this.nodeOf(hops[i - 1]);
     const to = this.nodeOf(hops[i]);
     if (from && to && from !== to) {
@@ -286,7 +304,7 @@ export class PacketPlayer extends EventTarget {
         }
         distance -= lengths[i];
       }
-      this.glyph.setAttribute("transform", `translate(${point.x},${point.y})`);
+      this.place(this.glyph, point);
       if (t < 1) this.frame = requestAnimationFrame(tick);
       else then();
     };
@@ -308,11 +326,13 @@ export class PacketPlayer extends EventTarget {
       }
     }
     const mark = svg("g", {
-      className: `hop-mark ${hop.nat ? "nat" : ""}`, transform: `translate(${point.x},${point.y})`,
+      className: `hop-mark ${hop.nat ? "nat" : ""}`, transform: this.at(point),
       "data-action": "hop", "data-target": String(i), tabindex: "0", role: "button",
       "aria-label": `Hop ${i + 1}: ${hop.device ?? ""} on ${hop.node ?? "outside"}`,
     });
     mark.append(svg("circle", { r: 13 }), svg("text", { y: 5, "text-anchor": "middle" }, String(i + 1)));
+    mark.dataset.x = String(point.x);
+    mark.dataset.y = String(point.y);
     this.marks.append(mark);
     if (hop.nat) {
       const nat = natSummary(hop.nat);
@@ -323,6 +343,33 @@ export class PacketPlayer extends EventTarget {
         svg("rect", { width, height: 26, rx: 5 }), svg("text", { x: 8, y: 18 }, nat)));
     }
     this.dispatchEvent(new CustomEvent("hop", { detail: { index: i } }));
+  }
+
+  /**
+   * How much to enlarge the packet and hop marks so they stay visible when the picture is
+   * zoomed far out (a 100-node cluster): about 20 screen pixels at least.
+   */
+  scale() {
+    return Math.min(6, Math.max(1, 0.6 / (this.diagram.view?.k || 1)));
+  }
+
+  at(point) {
+    return `translate(${point.x},${point.y}) scale(${this.scale()})`;
+  }
+
+  place(element, point) {
+    element.dataset.x = String(point.x);
+    element.dataset.y = String(point.y);
+    element.setAttribute("transform", this.at(point));
+  }
+
+  /** After a zoom: resize the marks and the packet where they are. */
+  rescale() {
+    if (!this.trace) return;
+    for (const element of this.layer.querySelectorAll(".hop-mark, .packet")) {
+      if (element.dataset.x === undefined) continue;
+      element.setAttribute("transform", this.at({ x: Number(element.dataset.x), y: Number(element.dataset.y) }));
+    }
   }
 
   /** Put the packet glyph on hop i and tell listeners it is the current one. */

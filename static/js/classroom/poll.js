@@ -8,10 +8,15 @@ function histogram(list, poll, mine) {
   const total = Math.max(1, ...(poll.counts ?? [0]));
   poll.options.forEach((option, index) => {
     const count = poll.counts ? poll.counts[index] : null;
+    let bar = null;
+    if (count !== null) {
+      bar = el("span", { className: "bar" });
+      bar.style.width = `${(100 * count) / total}%`;  // CSSOM: allowed under a strict CSP
+    }
     const item = el("li", { dataset: { option: String(index) } },
       el("span", { text: option }),
       count === null ? null : el("span", { className: "count", text: ` ${count}` }),
-      count === null ? null : el("span", { className: "bar", style: `width:${(100 * count) / total}%` }));
+      bar);
     if (index === mine) item.classList.add("mine");
     list.append(item);
   });
