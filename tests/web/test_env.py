@@ -163,3 +163,21 @@ def test_no_migration_is_missing() -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_documented_production_settings_pass_the_deploy_check() -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "DJANGO_SECRET_KEY": "k3" * 30 + "-production-only",
+            "DJANGO_ALLOWED_HOSTS": "kubeviz.school.example",
+            "DJANGO_HTTPS": "1",
+            "DJANGO_HSTS_SUBDOMAINS": "1",
+            "DJANGO_HSTS_PRELOAD": "1",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
