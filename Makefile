@@ -6,8 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages the tests need: a browser for Playwright, its driver, and Redis.
-SYSTEM_PACKAGES := chromium chromium-driver redis-server
+# Debian packages the tests need: a browser for Playwright, its driver, and Redis
+# (and a font, which Chromium only recommends, so that screenshots show text).
+SYSTEM_PACKAGES := chromium chromium-driver redis-server fonts-liberation
 
 .PHONY: run test
 
