@@ -35,9 +35,11 @@ export class SlotMap {
     return this.byKey.get(key);
   }
 
-  assign(key) {
+  /** Give `key` a slot: `preferred` if the server chose one and it is free, else the lowest. */
+  assign(key, preferred) {
     if (this.byKey.has(key)) return this.byKey.get(key);
     let slot = 0;
+    if (Number.isInteger(preferred) && preferred >= 0 && !this.taken.has(preferred)) slot = preferred;
     while (this.taken.has(slot)) slot += 1;
     this.byKey.set(key, slot);
     this.taken.add(slot);
@@ -50,10 +52,18 @@ export class SlotMap {
     this.byKey.delete(key);
   }
 
-  /** Release keys that are gone, then give new keys (in the given order) free slots. */
-  sync(keys) {
+  /**
+   * Release keys that are gone, then give new keys (in the given order) free slots.
+   * `preferred` (key → slot) carries places the server chose, so every tab agrees.
+   */
+  sync(keys, preferred = null) {
     const wanted = new Set(keys);
     for (const key of [...this.byKey.keys()]) if (!wanted.has(key)) this.release(key);
+    if (preferred) {
+      for (const key of keys) {
+        if (preferred.has(key) && !this.taken.has(preferred.get(key))) this.assign(key, preferred.get(key));
+      }
+    }
     for (const key of keys) this.assign(key);
   }
 
@@ -102,7 +112,9 @@ export class Layout {
         continue;
       }
       if (!this.podSlots.has(nodeName)) this.podSlots.set(nodeName, new SlotMap());
-      this.podSlots.get(nodeName).sync(ids);
+      // A pod's `slot`, when the view model has one, is its place on its node.
+      const chosen = new Map(pods.filter((pod) => Number.isInteger(pod.slot)).map((pod) => [pod.id, pod.slot]));
+      this.podSlots.get(nodeName).sync(ids, chosen.size ? chosen : null);
     }
     if (!byNode.has("")) this.pendingSlots.sync([]);
     const services = store.list("services").map((service) => service.id);

@@ -252,3 +252,21 @@ def test_the_timeline_names_the_resource_an_api_call_touched(
         path,
     )
     assert short == resource
+
+
+def test_a_slot_chosen_by_the_server_is_used_when_free(modules_page):
+    slots = run(
+        modules_page,
+        """
+        const s = new store.Store();
+        const pod = (name, slot) => ({id: `pods/default/${name}`, name,
+                                      node: 'node-1', slot});
+        s.applySnapshot(1, {step: 0, nodes: [{id: 'nodes/node-1', name: 'node-1'}],
+                            pods: [pod('a', 4), pod('b', undefined), pod('c', 4)]});
+        const l = new layout.Layout();
+        l.sync(s);
+        const slots = l.podSlots.get('node-1');
+        return ['a', 'b', 'c'].map(n => slots.slotOf(`pods/default/${n}`));
+        """,
+    )
+    assert slots == [4, 0, 1], "a takes its slot; b the lowest free; c's is taken"

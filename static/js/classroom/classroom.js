@@ -43,6 +43,14 @@ export class Classroom {
       this.send({ type: "lock", locked: event.target.checked });
     });
     app.socket.addEventListener("message", (event) => this.receive(event.detail));
+    // A tab that reconnects (or reloads) while away goes back to its own copy.
+    this.awayKey = `kubeviz-away-${info.code}`;
+    app.socket.addEventListener("state", (event) => {
+      const session = this.remembered();
+      if (event.detail === "open" && session && this.role === "follower") {
+        this.send({ type: "break_away", resume: session });
+      }
+    });
     document.body.dataset.classroom = "ready";
   }
 
@@ -106,6 +114,9 @@ export class Classroom {
         break;
       case "error":
         if (message.code === "locked") this.note(message.message);
+        if (message.for === "break_away" && ["locked", "gone"].includes(message.code)) {
+          this.remember(null);
+        }
         break;
       default:
         break;
@@ -114,7 +125,7 @@ export class Classroom {
   }
 
   applyState(state) {
-    if (state.mode) this.setMode(state.mode);
+    if (state.mode) this.setMode(state.mode, state.session);
     if (typeof state.locked === "boolean") this.setLocked(state.locked);
     if ("spotlight" in state) this.spotlight = state.spotlight ?? null;
     if ("poll" in state) this.poll.show(state.poll);
@@ -122,8 +133,26 @@ export class Classroom {
     if ("lesson" in state) this.lesson.show(state.lesson);
   }
 
-  setMode(mode) {
+  remembered() {
+    try {
+      return sessionStorage.getItem(this.awayKey);
+    } catch {
+      return null;
+    }
+  }
+
+  remember(session) {
+    try {
+      if (session) sessionStorage.setItem(this.awayKey, session);
+      else sessionStorage.removeItem(this.awayKey);
+    } catch {
+      // Storage may be off (private mode): a reconnect then comes back following.
+    }
+  }
+
+  setMode(mode, session = null) {
     this.mode = mode === "away" ? "away" : "following";
+    this.remember(this.mode === "away" ? session ?? this.remembered() : null);
     document.body.classList.toggle("mode-away", this.mode === "away");
     document.body.classList.toggle("mode-following", this.mode === "following");
     const badge = this.part("mode");
