@@ -49,6 +49,7 @@ class ClassroomConsumer(SessionConsumer):
     relay: Relay | None = None
     last_break = float("-inf")
     locked = False  # as last told by the owner; the owner checks again
+    classroom_session = ""
 
     async def dispatch(self, message: dict) -> None:
         """Frames skip Channels' per-message database clean-up.
@@ -70,6 +71,7 @@ class ClassroomConsumer(SessionConsumer):
         if classroom is None or not await owners().ensure(self.code):
             await self.close(code=NOT_FOUND)
             return
+        self.classroom_session = classroom.session_id
         cookies = self.cookies()
         token = cookies.get(services.cookie_name(self.code))
         self.role = (
@@ -152,6 +154,8 @@ class ClassroomConsumer(SessionConsumer):
             await self.to_owner("command", message=message)
         elif kind == "poll_answer":
             await self.to_owner("answer", message=message)
+        elif kind == "break_away" and "resume" in message:
+            await self.resume(message["resume"], rid)
         elif kind == "break_away":
             await self.break_away(rid)
         elif kind == "rejoin":
@@ -228,15 +232,37 @@ class ClassroomConsumer(SessionConsumer):
         """The owner saved a copy of this moment: drive it as an ordinary session."""
         live = await registry().join(event["session"], self.channel_name)
         if live is None:
-            await self.reply(protocol.error("gone", "the private copy was not found"))
+            await self.reply(
+                protocol.error(
+                    "gone", "the private copy was not found", None, "break_away"
+                )
+            )
             return
         self.relay.following.discard(self)
         if self.sync_task is not None:
             self.sync_task.cancel()
         self.away, self.live, self.pending = True, live, None
+        await self.to_owner("away")
         await self.catch_up(None)
         await self.reply(protocol.status(live.info()))
         await self.reply({"type": "classroom", "mode": "away", "session": live.id})
+
+    async def resume(self, session_id: str, rid) -> None:
+        """Back to one's own copy after a reconnect (the page remembers its id).
+
+        A session id is the right to drive that session anyway; only the
+        classroom's own session, which followers never learn, is refused.
+        """
+        if self.away:
+            await self.reply(protocol.ack("break_away", rid, changed=False))
+        elif self.locked:
+            await self.reply(messages.locked(rid))
+        elif session_id == self.classroom_session:
+            await self.reply(
+                protocol.error("gone", "that is not a copy of yours", rid, "break_away")
+            )
+        else:
+            await self.classroom_private({"session": session_id})
 
     async def break_away(self, rid) -> None:
         """Ask the owner for a private copy; at most one every BREAK_INTERVAL s.

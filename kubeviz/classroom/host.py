@@ -259,11 +259,13 @@ class Host:
         async with self.live.lock:
             record = self.live.record()
         private = await services.asave_private(record)
-        member = self.members.get(channel)
-        if member is not None:
-            member.away = True
         await get_channel_layer().send(channel, {"type": PRIVATE, "session": private})
-        await self.tell_presenters(self.followers_message())
+
+    async def on_away(self, request: dict) -> None:
+        member = self.members.get(request["channel"])
+        if member is not None and not member.away:
+            member.away = True
+            await self.tell_presenters(self.followers_message())
 
     async def on_answer(self, request: dict) -> None:
         message, member = request["message"], self.members.get(request["channel"])

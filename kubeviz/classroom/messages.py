@@ -23,6 +23,9 @@ OBJECT_ID = re.compile(
 )
 
 
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
 def object_id(kind: str, name: str, value: Any) -> Any:
     if value is None:
         return None
@@ -75,7 +78,7 @@ CLASSROOM_MESSAGES: dict[str, tuple[dict, dict]] = {
     "lesson_back": ({}, {}),
     "lesson_goto": ({"position": protocol.whole(0, 500)}, {}),
     "lesson_answer": ({"choice": protocol.whole(0, 9)}, {}),
-    "break_away": ({}, {}),
+    "break_away": ({}, {"resume": text(32, SESSION_ID)}),
     "rejoin": ({}, {}),
     "poll_answer": (
         {"poll": protocol.whole(1, 2**31), "choice": answer},

@@ -105,6 +105,9 @@ def test_a_presenter_leads_two_followers(daphne_server, people, request) -> None
     presenter.get_by_role("button", name=re.compile(r"^Step")).click()
     presenter.get_by_role("button", name=re.compile(r"^Step")).click()
     wait_step(bob, start + 3)
+    ada.reload()  # a reload (or a reconnect) goes back to her own copy
+    ada.wait_for_selector("body.mode-away[data-classroom=ready]")
+    wait_step(ada, start + 2)
     ada.get_by_role("button", name="Rejoin the class").click()
     ada.wait_for_selector("body.mode-following")
     wait_step(ada, start + 3)

@@ -279,6 +279,36 @@ async def test_break_away_gives_a_private_copy_and_rejoin_returns(
     assert back["seq"] == now["seq"]
 
 
+async def test_a_reconnecting_tab_resumes_its_own_copy(make_classroom, enter) -> None:
+    code, token = await make_classroom()
+    await enter(code, token)
+    follower = await enter(code)
+    await follower.send({"type": "break_away"})
+    away = await follower.receive_until("classroom")
+    await follower.send({"type": "step"})
+    mine = await follower.receive_until("delta")
+    await follower.disconnect()
+    back = await enter(code, hello=False)
+    await back.send({"type": "break_away", "resume": away["session"]})
+    snapshot = await back.receive_until("snapshot")
+    assert snapshot["session"]["id"] == away["session"]
+    assert snapshot["state"]["step"] == mine["step"]
+    assert (await back.receive_until("classroom"))["mode"] == "away"
+
+
+async def test_the_classrooms_own_session_cannot_be_resumed(
+    make_classroom, enter
+) -> None:
+    code, token = await make_classroom()
+    row = await Classroom.objects.aget(pk=code)
+    follower = await enter(code)
+    await follower.send({"type": "break_away", "resume": row.session_id})
+    error = await follower.receive_until("error")
+    assert (error["code"], error["for"]) == ("gone", "break_away")
+    await follower.send({"type": "step"})
+    assert (await follower.receive_until("error"))["code"] == "presenter_only"
+
+
 async def test_breaking_away_again_at_once_is_refused(make_classroom, enter) -> None:
     _, follower = await presenter_and_follower(make_classroom, enter)
     await follower.send({"type": "break_away"})
