@@ -31,6 +31,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "scenarios": scenarios.gallery(),
         "lessons": lesson.catalog(),
         "code": request.GET.get("code", ""),
+        # A session page can link here ("/c/?session=<id>") to present itself.
+        "session": session_of(request.GET.get("session", "")),
     }
     return render(request, "classroom/index.html", context)
 

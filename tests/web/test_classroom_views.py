@@ -94,3 +94,9 @@ def test_a_pasted_session_link_starts_at_its_step(client) -> None:
     code, _ = start(client, session=link)
     copy = Classroom.objects.get(pk=code).session
     assert copy.id != session.id and copy.position == 3
+
+
+def test_a_session_page_can_link_to_presenting_it(client) -> None:
+    session = persistence.create("web")
+    html = client.get("/c/", {"session": session.id}).content.decode()
+    assert f'value="{session.id}"' in html
