@@ -247,6 +247,12 @@ class Host:
         )
 
     async def on_control(self, request: dict) -> None:
+        if self.guide is not None and '"reset"' in request["text"]:
+            # In a lesson, starting again means the lesson's first step.
+            message = messages.parse(request["text"])
+            if message["type"] == "reset":
+                await self.lesson_command({"type": "lesson_goto", "position": 0})
+                return
         executor = Executor(self.live, request["channel"])
         await executor.receive(text_data=request["text"])
 

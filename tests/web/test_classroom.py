@@ -502,6 +502,18 @@ async def test_a_lesson_classroom_reopens_at_the_same_lesson_step(
     assert follower.first["state"]["step"] == frame["clusterStep"]
 
 
+async def test_reset_in_a_lesson_goes_back_to_its_first_step(
+    make_lesson_classroom, enter
+) -> None:
+    code, token = await make_lesson_classroom()
+    presenter = await enter(code, token)
+    await presenter.send({"type": "lesson_next"})
+    await presenter.receive_until("lesson")
+    await presenter.send({"type": "reset"})
+    frame = (await presenter.receive_until("lesson"))["frame"]
+    assert frame["position"] == 0 and frame["lesson"] == "01-tour"
+
+
 async def test_lesson_moves_in_a_plain_classroom_are_refused(
     make_classroom, enter
 ) -> None:
