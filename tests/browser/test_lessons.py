@@ -135,7 +135,7 @@ def test_a_learner_walks_through_a_whole_lesson(daphne_server, page: Page):
 
     panel.locator("[data-lesson=guide]").click()
     expect(page.locator("body")).to_have_class(re.compile(r"\bmode-guide\b"))
-    expect(panel.locator("[data-lesson=finish]")).to_have_text("All lessons ▶")
+    expect(panel.locator("[data-lesson=finish]")).to_have_text("Finish ▶")
     shot(page, "05-last-step")
 
     progress = page.evaluate(
@@ -175,15 +175,57 @@ def test_a_step_link_opens_the_lesson_at_that_step_with_its_hop(
     assert page.errors == []
 
 
-def test_a_returning_learner_is_offered_the_step_they_left(daphne_server, page):
+def test_a_returning_learner_finds_their_step_and_answers(daphne_server, page):
     page.set_viewport_size(PROJECTOR)
-    page.goto(f"{daphne_server.url}/lessons/{LESSON}/?step=4")
-    at_step(page, 3)
     page.goto(f"{daphne_server.url}/lessons/{LESSON}/")
     at_step(page, 0)
+    page.locator("#lesson .lesson-choice").first.click()
+    feedback = page.locator("#lesson [data-part=feedback]")
+    expect(feedback).to_contain_text("Not quite")
+    page.locator("#lesson [data-goto='3']").click()  # the step dots
+    at_step(page, 3)
+
+    page.goto(f"{daphne_server.url}/lessons/{LESSON}/")
+    at_step(page, 0)
+    # The answer given last time comes back with its explanation.
+    expect(feedback).to_contain_text("Not quite")
     resume = page.locator("#lesson [data-part=resume]")
     expect(resume).to_contain_text("Last time you were at step 4.")
     resume.locator("button").click()
     at_step(page, 3)
     expect(resume).to_be_hidden()
     assert page.errors == []
+
+
+def test_focus_mode_puts_the_step_under_the_picture(daphne_server, page: Page):
+    page.set_viewport_size(PROJECTOR)
+    page.goto(f"{daphne_server.url}/lessons/{LESSON}/?step=2")
+    at_step(page, 1)
+    page.keyboard.press("f")
+    caption = page.locator(".focus-narration")
+    expect(caption).to_be_visible()
+    expect(caption).to_contain_text("2/6 · One pod missing: kubectl deleted")
+    expect(page.locator("#lesson")).to_be_hidden()
+    page.keyboard.press("ArrowRight")  # the lesson still moves on
+    at_step(page, 2)
+    expect(caption).to_contain_text("3/6 · Healed")
+    shot(page, "08-focus")
+    assert page.errors == []
+
+
+def test_after_a_server_restart_the_lesson_carries_on_at_its_step(
+    daphne_server, page: Page
+):
+    page.set_viewport_size(PROJECTOR)
+    page.goto(f"{daphne_server.url}/lessons/{LESSON}/")
+    at_step(page, 0)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # queued until the first move is drawn
+    at_step(page, 2)
+    daphne_server.restart()
+    expect(page.locator("#connection")).to_have_text("live", timeout=30_000)
+    at_step(page, 2)
+    page.keyboard.press("ArrowRight")
+    at_step(page, 3)
+    # Chromium logs each retry that the stopped server refused or reset.
+    assert [error for error in page.errors if "ERR_CONNECTION_" not in error] == []

@@ -151,6 +151,11 @@ export class Lesson {
     if (frame.check && progress.tasks[frame.position] && mode === "guide") {
       this.panel.showVerdict({ passed: true, message: "You did this task before. Try it again if you like." });
     }
+    if (mode === "guide") {
+      // Focus mode (F) hides the side column: the picture's caption tells the step.
+      const caption = document.querySelector(".focus-narration");
+      if (caption) caption.textContent = `${frame.position + 1}/${frame.steps} · ${frame.title}: ${frame.narration}`;
+    }
     document.body.dataset.lesson = "ready";
     document.body.dataset.lessonPosition = String(frame.position);
   }

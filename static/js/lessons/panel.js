@@ -45,7 +45,8 @@ export class LessonPanel extends EventTarget {
     const next = this.root.querySelector('[data-lesson="next"], [data-lesson="finish"]');
     back.disabled = Boolean(frame.first);
     next.dataset.lesson = frame.last ? "finish" : "next";
-    setText(next.firstChild, frame.last ? "All lessons " : "Next ");
+    setText(next.firstChild, frame.last ? "Finish " : "Next ");
+    next.title = frame.last ? "Back to all lessons" : "Next lesson step (→)";
     if (moved) this.part("body").scrollTop = 0;
   }
 
