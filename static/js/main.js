@@ -233,6 +233,16 @@ export function start(root = document) {
     if (action.startsWith("phase-")) showTracePhase(action.slice("phase-".length));
   });
 
+  $("#narration [data-part=locate]")?.addEventListener("click", () => {
+    const id = narration.place;
+    const object = id ? store.get(id) : null;
+    const rect = id?.startsWith("pods/") ? diagram.layout.podRect(object) ?? diagram.layout.nodeRect(object?.node ?? "")
+      : diagram.layout.nodeRect(object?.name ?? "");
+    if (!rect) return;
+    diagram.focusRect({ x: rect.x - 60, y: rect.y - 60, w: rect.w + 120, h: rect.h + 120 }, 1.2);
+    diagram.select(id);
+    inspector.show(id);
+  });
   timeline.addEventListener("seek", (event) => send({ type: "seek", step: event.detail.step }));
   kubectl.addEventListener("command", (event) => send(event.detail));
   clusterPanel.addEventListener("send", (event) => send(event.detail));

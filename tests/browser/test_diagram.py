@@ -265,3 +265,19 @@ def test_a_hundred_nodes_are_drawn_as_counts_until_zoomed(static_server, page):
     assert diagram.locator(".layer-pods").is_visible()
     shot(page, "hundred-nodes-zoomed")
     assert page.errors == []
+
+
+def test_show_where_zooms_to_the_pod_a_step_touched(daphne_server, page):
+    open_home(page, daphne_server)
+    step_until_actor(page, "kube-scheduler")
+    before = page.evaluate("() => window.kubeviz.diagram.view.k")
+    page.locator("#narration").get_by_role("button", name="Show where").click()
+    after = page.evaluate("() => window.kubeviz.diagram.view.k")
+    assert after > before
+    title = page.locator("#inspector [data-part=title]").text_content()
+    assert title.startswith("Pod default/web-")
+    selected = page.locator("#diagram .layer-pods .pod.selected")
+    assert selected.count() == 1
+    box = selected.bounding_box()
+    size = page.viewport_size
+    assert 0 < box["x"] < size["width"] and 0 < box["y"] < size["height"]

@@ -14,6 +14,8 @@ export class Narration {
     this.calls = root.querySelector("[data-part=calls]");
     this.live = root.querySelector("[data-part=live]");
     this.overlay = document.querySelector(".focus-narration");
+    this.locate = root.querySelector("[data-part=locate]");
+    this.place = null;
     this.lastSpoken = 0;
     this.pendingSpeech = null;
   }
@@ -29,6 +31,8 @@ export class Narration {
       setText(this.concept, "");
       clear(this.calls);
       this.showVerdicts(null);
+      this.place = null;
+      if (this.locate) this.locate.hidden = true;
     }
   }
 
@@ -37,6 +41,9 @@ export class Narration {
     this.actor.hidden = !event.actor;
     setText(this.actor, event.node && event.actor !== event.node ? `${event.actor} on ${event.node}` : event.actor);
     setText(this.reason, event.reason ?? event.type ?? "");
+    // Where it happened: the first pod or node it touched, or the acting node.
+    this.place = (event.objects ?? []).find((id) => /^(pods|nodes)\//.test(id)) ?? (event.node ? `nodes/${event.node}` : null);
+    if (this.locate) this.locate.hidden = !this.place;
     if (this.overlay) setText(this.overlay, `${event.step}. ${event.actor ?? ""}: ${event.reason ?? event.type ?? ""}`);
     setText(this.concept, event.concept ? `concept: ${event.concept}` : "");
     clear(this.calls);
