@@ -161,6 +161,18 @@ async def test_every_control_from_a_follower_is_refused(
     assert await follower.receive_nothing(0.1)
 
 
+async def test_a_flooding_follower_is_told_to_slow_down(make_classroom, enter) -> None:
+    presenter, follower = await presenter_and_follower(make_classroom, enter)
+    for _ in range(100):
+        await follower.send({"type": "step"})
+    replies = await follower.frames(0.5)
+    codes = {m.get("code") for m in replies}
+    assert "slow_down" in codes
+    assert len(replies) < 100, "messages over the rate are not even answered"
+    await presenter.send({"type": "step"})
+    assert (await presenter.receive_until("delta"))["type"] == "delta"
+
+
 async def test_presenter_commands_from_a_follower_are_refused(
     make_classroom, enter
 ) -> None:
