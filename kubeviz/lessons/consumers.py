@@ -27,6 +27,8 @@ from simulation.errors import SimulationError
 
 log = logging.getLogger(__name__)
 
+INTERNAL = 1011  # RFC 6455: the server met a condition it did not expect
+
 
 class LessonConsumer(SessionConsumer):
     """Is responsible for one tab's walk through one lesson."""
@@ -38,7 +40,13 @@ class LessonConsumer(SessionConsumer):
         if not await sync_to_async(catalog.exists)(lesson_id):
             await self.close(code=NOT_FOUND)
             return
-        guide = await Guide.open(lesson_id, self.start_position())
+        try:
+            guide = await Guide.open(lesson_id, self.start_position())
+        except Exception:
+            # The catalog proved the lesson at load; this is a bug, not bad input.
+            log.exception("lesson %s could not be opened", lesson_id)
+            await self.close(code=INTERNAL)
+            return
         options = settings.KUBEVIZ
         self.live = LessonLive(guide, ring_size=options["RING_SIZE"])
         await get_channel_layer().group_add(self.live.group, self.channel_name)

@@ -331,3 +331,37 @@ async def test_load_scenario_is_refused_in_either_mode(learner):
     tab = await learner()
     await tab.send({"type": "load_scenario", "scenario": "deploy"})
     assert (await tab.receive())["code"] == "lesson_mode"
+
+
+# --- the pages that open the socket ----------------------------------------------
+def page_data(response) -> dict:
+    html = response.content.decode()
+    start = html.index('<script id="kubeviz-initial" type="application/json">')
+    return json.loads(html[html.index(">", start) + 1 : html.index("</script>", start)])
+
+
+def test_the_gallery_lists_every_lesson_with_its_link(client):
+    response = client.get("/lessons/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('class="lesson-card"') == 18
+    assert f'href="/lessons/{LESSON}/"' in html
+    assert "8 min · 6 steps" in html
+
+
+def test_a_step_in_the_page_url_counts_from_1_and_becomes_the_sockets_position(
+    client,
+):
+    data = page_data(client.get(f"/lessons/{LESSON}/?step=3"))
+    assert data["wsPath"] == f"/ws/lesson/{LESSON}/?position=2"
+    assert data["lesson"]["position"] == 2 and data["lesson"]["fromLink"] is True
+    assert data["lesson"]["steps"] == 6
+    assert (
+        page_data(client.get(f"/lessons/{LESSON}/?step=99"))["lesson"]["position"] == 5
+    )
+    plain = page_data(client.get(f"/lessons/{LESSON}/?step=x"))["lesson"]
+    assert (plain["position"], plain["fromLink"]) == (0, False)
+
+
+def test_an_unknown_lesson_page_is_404(client):
+    assert client.get("/lessons/99-nothing/").status_code == 404
