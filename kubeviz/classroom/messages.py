@@ -17,9 +17,12 @@ MAX_OPTIONS = 6
 MAX_OPTION = 80
 MAX_QUESTION = 200
 MAX_NAME = 40
+# What the diagram can mark: view-model objects ("pods/default/web-x") and the
+# drawn parts that are not API objects ("component:kubelet@node-1").
 OBJECT_ID = re.compile(
-    r"(nodes|pods|services|deployments|replicasets|ingresses|hpas)"
+    r"(nodes|pods|services|deployments|replicasets|ingresses|hpas|components)"
     r"/[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?"
+    r"|component:[a-z][a-z0-9-]*(@[A-Za-z0-9][A-Za-z0-9._-]*)?"
 )
 
 

@@ -383,6 +383,10 @@ async def test_spotlight_reaches_every_follower(make_classroom, enter) -> None:
     }
     late = await enter(presenter.classroom["code"])
     assert late.classroom["spotlight"] == "nodes/node-1"
+    await presenter.send({"type": "spotlight", "target": "component:kubelet@node-1"})
+    assert (await follower.receive_until("spotlight"))["target"] == (
+        "component:kubelet@node-1"
+    )
     await presenter.send({"type": "spotlight", "target": "<script>"})
     assert (await presenter.receive_until("error"))["code"] == "bad_field"
 
