@@ -123,7 +123,10 @@ def test_a_learner_walks_through_a_whole_lesson(daphne_server, page: Page):
     panel.locator("[data-lesson=sandbox]").click()
     expect(page.locator("body")).to_have_class(re.compile(r"\bmode-sandbox\b"))
     expect(panel.locator("[data-part=verdict]")).to_contain_text("Not yet")
-    console.fill(f"delete pod {victim}")
+    panel.locator(".lesson-hint summary").click()
+    panel.locator("[data-lesson=use-hint]").click()  # the hint's command, not run
+    expect(console).to_have_value(f"delete pod {victim}")
+    expect(console).to_be_focused()
     console.press("Enter")
     expect(page.locator("#console .console-line.out").last).to_contain_text("deleted")
     page.locator("[data-part=speed]").select_option("20")

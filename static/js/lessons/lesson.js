@@ -4,7 +4,7 @@
 // main.js's socket, store, diagram and packet player through window.kubeviz and speaks
 // the lesson messages of docs/protocol.md.
 
-import { LessonPanel } from "./panel.js";
+import { LessonPanel, commandOf } from "./panel.js";
 import { isDrawn, markHighlights, markHops } from "./highlights.js";
 import { progressOf, updateProgress } from "./progress.js";
 import { prefersReducedMotion } from "../dom.js";
@@ -63,6 +63,7 @@ export class Lesson {
       answer: () => this.answer(value),
       look: () => this.look(value),
       finish: () => { location.href = this.info.galleryUrl; },
+      "use-hint": () => this.useHint(),
     };
     moves[action]?.();
   }
@@ -72,6 +73,16 @@ export class Lesson {
     this.pendingAnswer = { position: this.frame.position, choice };
     this.panel.waiting(choice);
     this.send({ type: "lesson_answer", choice });
+  }
+
+  /** The hint's command goes into the console (in the sandbox), not yet run. */
+  useHint() {
+    const command = commandOf(this.frame?.check?.hint);
+    const input = document.getElementById("kubectl-input");
+    if (!command || !input) return;
+    if (this.mode === "guide") this.send({ type: "lesson_sandbox" });
+    input.value = command;
+    input.focus();
   }
 
   look(id) {

@@ -169,6 +169,7 @@ export class LessonPanel extends EventTarget {
     setText(this.part("task-text"), task.task);
     setText(this.part("hint"), task.hint ?? "");
     this.part("hint").closest("details").hidden = !task.hint;
+    this.root.querySelector('[data-lesson="use-hint"]').hidden = !commandOf(task.hint);
     this.showVerdict(null);
   }
 
@@ -197,4 +198,10 @@ export class LessonPanel extends EventTarget {
     link.href = url;
     setText(link, url);
   }
+}
+
+/** The kubectl command a hint consists of (without "kubectl"), or null for prose. */
+export function commandOf(hint) {
+  const match = /^kubectl\s+(\S.*)$/.exec(String(hint ?? "").trim());
+  return match && !match[1].includes(", ") ? match[1] : null;
 }
