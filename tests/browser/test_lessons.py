@@ -175,6 +175,13 @@ def test_a_step_link_opens_the_lesson_at_that_step_with_its_hop(
     expect(page.locator("#diagram .hop-mark.lesson-hop")).to_have_count(1)
     expect(page.locator("#packet-panel")).to_contain_text("DNAT")
     shot(page, "07-trace-hop")
+    # The next step points at a hop of the reply: the picture turns to it.
+    page.keyboard.press("ArrowRight")
+    at_step(page, 3)
+    expect(page.locator("#packet-panel [data-part=summary]")).to_contain_text("(reply)")
+    expect(
+        page.locator('#diagram .hop-mark.lesson-hop[data-target="16"]')
+    ).to_have_count(1)
     assert page.errors == []
 
 

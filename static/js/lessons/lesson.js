@@ -236,6 +236,8 @@ export class Lesson {
     const replyPhase = this.app.packets.trace?.phase === "reply";
     if (!replyPhase && !frame.hops?.length && frame.replyHops?.length) {
       document.querySelector('#packet-panel [data-packet="phase-reply"]')?.click();
+      // Drawn at once with reduced motion: no journey ends, so settle on it now.
+      if (this.app.packets.trace?.phase === "reply" && prefersReducedMotion()) this.settleTrace();
       return;
     }
     const hops = this.traceHops();
