@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import gc
 import json
 import pstats
 import resource
@@ -172,8 +171,6 @@ def main(argv: list[str] | None = None) -> None:
         f"apply + settle {small.store.count('pods')} pods: {t:.2f} s"
         f" (cpu {CPU['seconds']:.2f} s), {steps} steps"
     )
-    print("small change:", json.dumps(small_change(small)))
-    print("back/forward:", json.dumps(back_and_forth(small)))
 
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
@@ -189,20 +186,34 @@ def main(argv: list[str] | None = None) -> None:
         f"apply + settle {big.store.count('pods')} pods: {t:.2f} s"
         f" (cpu {CPU['seconds']:.2f} s), {steps} steps, {running} Running"
     )
-    print("big change:", json.dumps(small_change(big)))
-    print("back/forward:", json.dumps(back_and_forth(big)))
-    # Python's full collections walk every live object; with 30,000 pods (and
-    # their history) that is tens of ms now and then. Freezing what exists
-    # leaves the collector only the new objects.
-    gc.collect()
-    gc.freeze()
-    print("big change after gc.freeze():", json.dumps(small_change(big)))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (RSS): {peak:.0f} MiB")
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)
         pstats.Stats(args.profile).sort_stats("cumulative").print_stats(25)
+    # the same small change on both clusters, interleaved so that whatever else
+    # the machine is doing weighs on both alike
+    rounds = {"small": [], "big": []}
+    for _ in range(5):
+        rounds["small"].append(small_change(small, rounds=3))
+        rounds["big"].append(small_change(big, rounds=3))
+    for name, results in rounds.items():
+        print(
+            f"{name} change:",
+            json.dumps(
+                {
+                    "steps": results[-1]["steps"],
+                    "per_step_ms": statistics.median(r["per_step_ms"] for r in results),
+                    "per_step_cpu_ms": statistics.median(
+                        r["per_step_cpu_ms"] for r in results
+                    ),
+                    "max_delta_bytes": max(r["max_delta_bytes"] for r in results),
+                }
+            ),
+        )
+    print("small back/forward:", json.dumps(back_and_forth(small)))
+    print("big back/forward:", json.dumps(back_and_forth(big)))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (RSS): {peak:.0f} MiB")
 
 
 if __name__ == "__main__":
