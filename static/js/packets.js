@@ -118,7 +118,7 @@ export class PacketPlayer extends EventTarget {
     this.index = -1;
     this.frame = 0;
     this.playing = false;
-    this.hopMs = 1100;
+    this.hopMs = 850;
   }
 
   get layer() {
@@ -139,6 +139,8 @@ export class PacketPlayer extends EventTarget {
     this.marks = svg("g", { className: "packet-marks" });
     this.glyph = this.makeGlyph();
     this.layer.append(this.trail, this.marks, this.glyph);
+    this.tunnelLabelled = false;
+    this.stack = new Map();
     this.index = -1;
     if (!hops.length) return;
     if (prefersReducedMotion()) {
@@ -233,6 +235,8 @@ export class PacketPlayer extends EventTarget {
   restart() {
     clear(this.trail);
     clear(this.marks);
+    this.stack = new Map();
+    this.tunnelLabelled = false;
     this.index = -1;
   }
 
@@ -320,19 +324,25 @@ export class PacketPlayer extends EventTarget {
       const points = this.route(i);
       const d = points.map((p, n) => `${n ? "L" : "M"}${p.x},${p.y}`).join(" ");
       this.trail.append(svg("path", { className: `trail ${hop.outer ? "tunnel" : ""}`, d }));
-      if (hop.outer && this.nodeOf(this.trace.hops[i - 1]) !== this.nodeOf(hop)) {
+      if (hop.outer && !this.tunnelLabelled && this.nodeOf(this.trace.hops[i - 1]) !== this.nodeOf(hop)) {
+        this.tunnelLabelled = true;
         const mid = points[Math.floor(points.length / 2)];
         this.trail.append(svg("text", { className: "tunnel-label", x: mid.x + 8, y: mid.y - 12 }, "VXLAN tunnel: packet inside a UDP packet"));
       }
     }
+    // Several hops at one place (netfilter hooks, routing): fan their marks out in a row.
+    const key = `${Math.round(point.x)},${Math.round(point.y)}`;
+    const stacked = this.stack.get(key) ?? 0;
+    this.stack.set(key, stacked + 1);
     const mark = svg("g", {
-      className: `hop-mark ${hop.nat ? "nat" : ""}`, transform: this.at(point),
+      className: `hop-mark ${hop.nat ? "nat" : ""}`, transform: this.at(point, stacked),
       "data-action": "hop", "data-target": String(i), tabindex: "0", role: "button",
       "aria-label": `Hop ${i + 1}: ${hop.device ?? ""} on ${hop.node ?? "outside"}`,
     });
     mark.append(svg("circle", { r: 13 }), svg("text", { y: 5, "text-anchor": "middle" }, String(i + 1)));
     mark.dataset.x = String(point.x);
     mark.dataset.y = String(point.y);
+    mark.dataset.n = String(stacked);
     this.marks.append(mark);
     if (hop.nat) {
       const nat = natSummary(hop.nat);
@@ -353,8 +363,9 @@ export class PacketPlayer extends EventTarget {
     return Math.min(6, Math.max(1, 0.6 / (this.diagram.view?.k || 1)));
   }
 
-  at(point) {
-    return `translate(${point.x},${point.y}) scale(${this.scale()})`;
+  at(point, stacked = 0) {
+    const scale = this.scale();
+    return `translate(${point.x + stacked * 28 * scale},${point.y}) scale(${scale})`;
   }
 
   place(element, point) {
@@ -368,7 +379,7 @@ export class PacketPlayer extends EventTarget {
     if (!this.trace) return;
     for (const element of this.layer.querySelectorAll(".hop-mark, .packet")) {
       if (element.dataset.x === undefined) continue;
-      element.setAttribute("transform", this.at({ x: Number(element.dataset.x), y: Number(element.dataset.y) }));
+      element.setAttribute("transform", this.at({ x: Number(element.dataset.x), y: Number(element.dataset.y) }, Number(element.dataset.n ?? 0)));
     }
   }
 
