@@ -263,3 +263,21 @@ def test_containers_in_one_pod_talk_over_loopback(daphne_server, page):
     where = page.locator("#packet-panel .hop-row").all_text_contents()
     assert any(text.endswith("lo") for text in where)
     assert "127.0.0.1" in page.locator("#packet-panel table.headers").text_content()
+
+
+def test_the_scrubber_seeks_from_the_keyboard(daphne_server, page):
+    open_home(page, daphne_server)
+    step_to(page, 4)
+    scrubber = page.locator("[data-part=scrubber]")
+    scrubber.focus()
+    at = (
+        "text => document.querySelector('[data-part=scrubber]')"
+        ".getAttribute('aria-valuetext') === text"
+    )
+    page.keyboard.press("Home")
+    page.wait_for_function(at, arg="step 0 of 4")
+    assert (
+        page.locator("#narration [data-part=step]").text_content().startswith("Step 0")
+    )
+    page.keyboard.press("End")
+    page.wait_for_function(at, arg="step 4 of 4")
