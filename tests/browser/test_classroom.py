@@ -155,8 +155,10 @@ def test_followers_read_the_lesson_the_presenter_walks(
     presenter.wait_for_selector("body[data-ready=true][data-classroom=ready]")
     code = presenter.url.split("/")[-2]
     join(ada, daphne_server.url, code, "Ada")
-    card = ada.locator("[data-part=lesson]")
-    assert "lesson step 1 of 10" in card.text_content()
+    ada.wait_for_function(
+        "() => document.querySelector('[data-part=lesson-position]')"
+        ".textContent === 'lesson step 1 of 10'"
+    )
     first = ada.locator("[data-part=lesson-narration]").text_content()
     assert first.strip()
     ada.wait_for_selector("#diagram .lesson-highlight")
