@@ -8,6 +8,7 @@ import { PanZoom } from "./viewport.js";
 import { Layout, sizes } from "./layout.js";
 import { podShape, nodeShape, serviceShape, podStatusClass } from "./shapes.js";
 import { drawFrame, drawWires } from "./frame.js";
+import { drawWorkloads } from "./workloads.js";
 import { actorTargets } from "./actors.js";
 import { NodeDetail } from "./nodeDetail.js";
 
@@ -49,7 +50,7 @@ export class Diagram extends EventTarget {
     ));
     this.viewport = svg("g", { className: "viewport" });
     this.layers = {};
-    for (const name of ["wires", "frame", "services", "nodes", "links", "pods", "calls", "packets", "detail"]) {
+    for (const name of ["wires", "frame", "workloads", "services", "nodes", "links", "pods", "calls", "packets", "detail"]) {
       this.layers[name] = svg("g", { className: `layer-${name}` });
       this.viewport.append(this.layers[name]);
     }
@@ -69,6 +70,7 @@ export class Diagram extends EventTarget {
     if (!this.userMoved && fitKey !== this.fitKey) this.panZoom.fit(false);
     this.fitKey = fitKey;
     this.renderFrame();
+    this.renderWorkloads();
     this.renderNodes();
     this.renderPods();
     this.renderServices();
@@ -233,6 +235,14 @@ export class Diagram extends EventTarget {
     }
   }
 
+  renderWorkloads() {
+    const objects = [...this.store.list("deployments"), ...this.store.list("replicasets")];
+    if (this.workloadObjects && objects.length === this.workloadObjects.length
+      && objects.every((object, index) => object === this.workloadObjects[index])) return;
+    this.workloadObjects = objects;
+    this.workloadGroups = drawWorkloads(this.layers.workloads, this.layout, this.store);
+  }
+
   renderWires() {
     drawWires(this.layers.wires, this.layout, this.store);
   }
@@ -296,7 +306,8 @@ export class Diagram extends EventTarget {
     }
     if (animate) {
       for (const id of event.objects ?? []) {
-        const group = this.podGroups.get(id) ?? this.nodeGroups.get(id) ?? this.serviceGroups.get(id);
+        const group = this.podGroups.get(id) ?? this.nodeGroups.get(id) ?? this.serviceGroups.get(id)
+          ?? this.workloadGroups?.get(id);
         if (group) this.flash(group);
       }
     }

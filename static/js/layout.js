@@ -188,6 +188,12 @@ export class Layout {
     return { x: this.gridX, y: 0, w: sizes.cpW, h: sizes.cpH };
   }
 
+  /** The Deployments and ReplicaSets stored in etcd, to the right of the control plane. */
+  workloadsRect() {
+    const cp = this.controlPlaneRect();
+    return { x: cp.x + cp.w + sizes.gap, y: 0, w: 400, h: sizes.cpH };
+  }
+
   /** The scheduling queue: pods without a node, drawn inside the control plane. */
   trayRect() {
     const cp = this.controlPlaneRect();
@@ -265,8 +271,8 @@ export class Layout {
   bounds() {
     const cols = Math.max(1, Math.min(this.columns, this.nodeSlots.highest + 1));
     const gridW = cols * sizes.nodeW + (cols - 1) * sizes.gap;
-    const cp = this.controlPlaneRect();
-    const w = Math.max(this.gridX + gridW, cp.x + cp.w) + 10;
+    const workloads = this.workloadsRect();
+    const w = Math.max(this.gridX + gridW, workloads.x + workloads.w) + 10;
     const gridBottom = this.underlayY(this.rows() - 1) + 24;
     const servicesBottom = this.servicesTop + (this.serviceSlots.highest + 1) * 118;
     return { x: -10, y: -10, w: w + 20, h: Math.max(gridBottom, servicesBottom) + 20 };

@@ -281,3 +281,21 @@ def test_show_where_zooms_to_the_pod_a_step_touched(daphne_server, page):
     box = selected.bounding_box()
     size = page.viewport_size
     assert 0 < box["x"] < size["width"] and 0 < box["y"] < size["height"]
+
+
+def test_the_deployment_and_its_replicaset_appear_beside_the_control_plane(
+    daphne_server, page
+):
+    open_home(page, daphne_server)
+    deployment = page.locator('#diagram [data-id="deployments/default/web"]')
+    assert deployment.count() == 1
+    step_until_actor(page, "deployment-controller")
+    replicaset = page.locator(
+        '#diagram .workload.rs[data-id^="replicasets/default/web-"]'
+    )
+    assert replicaset.count() == 1
+    assert "0/3" in replicaset.text_content()
+    replicaset.click()
+    inspector = page.locator("#inspector").text_content()
+    assert "Desiredreplicas3" in inspector.replace(" ", "")
+    assert "Pods it owns" in inspector

@@ -76,6 +76,8 @@ export class Inspector extends EventTarget {
       pods: () => this.showPod(object),
       nodes: () => this.showNode(object),
       services: () => this.showService(object),
+      deployments: () => this.showWorkload(object, "ReplicaSet", "replicasets"),
+      replicasets: () => this.showWorkload(object, "Pod", "pods"),
     }[collection];
     setText(this.title, `${singular(collection)} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`);
     if (show) show();
@@ -125,6 +127,25 @@ export class Inspector extends EventTarget {
       ["trace-from", "Trace from here", name],
       ["trace-to", "Trace to here", name],
     ]);
+  }
+
+  /** A Deployment or ReplicaSet: desired against actual, and what it owns. */
+  showWorkload(object, childKind, childCollection) {
+    this.facts([
+      ["Desired replicas", String(object.replicas ?? 0)],
+      ["Ready", String(object.ready ?? 0)],
+      ["Available", object.available !== undefined ? String(object.available) : null],
+      ["Up to date", object.updated !== undefined ? String(object.updated) : null],
+      ["Owner", object.owner],
+    ]);
+    const owned = this.store.list(childCollection)
+      .filter((child) => child.namespace === object.namespace && child.owner === `${object.id.startsWith("deployments/") ? "Deployment" : "ReplicaSet"}/${object.name}`);
+    const list = el("ul", { className: "mono" });
+    for (const child of owned.slice(0, 40)) {
+      list.append(el("li", { text: `${child.name}${child.status ? ` · ${child.status}` : child.ready !== undefined ? ` · ${child.ready}/${child.replicas} ready` : ""}` }));
+    }
+    if (!owned.length) list.append(el("li", { text: "none yet" }));
+    this.body.append(el("h3", { text: `${childKind}s it owns` }), list);
   }
 
   showNode(node) {
