@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -187,6 +188,8 @@ def main() -> None:
                 browser.close()
     finally:
         stop(static)
+    # Frame timing depends on what else the machine is doing: say how busy it was.
+    report["load_average_1min"] = round(os.getloadavg()[0], 2)
     print(json.dumps(report, indent=2))
 
 
