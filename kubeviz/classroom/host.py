@@ -155,7 +155,8 @@ class Host:
                 continue
             kind = request.get("type")
             if kind == "classroom.ping":
-                await layer.send(request["reply_to"], {"type": "classroom.pong"})
+                pong = {"type": "classroom.pong", "nonce": request.get("nonce")}
+                await layer.send(request["reply_to"], pong)
             elif kind in ("classroom.control", "classroom.command"):
                 self.controls.put_nowait(request)
             else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import socket
 import uuid
@@ -34,6 +35,10 @@ class Owners:
         self.hosts: dict[str, Host] = {}
         self.locks: dict[str, asyncio.Lock] = {}
         self.alive_until: dict[str, float] = {}
+        self.pongs: dict[int, asyncio.Future] = {}
+        self.nonces = itertools.count(1)
+        self.inbox_channel: str | None = None
+        self.inbox_task: asyncio.Task | None = None
 
     async def ensure(self, code: str) -> bool:
         """Make sure some process hosts `code`; False if the classroom is gone."""
@@ -66,18 +71,46 @@ class Owners:
             return True
         if self.alive_until.get(code, 0.0) > loop.time():
             return True
-        layer = get_channel_layer()
-        channel = await layer.new_channel()
-        await layer.group_send(
-            owner_group(code), {"type": "classroom.ping", "reply_to": channel}
-        )
+        inbox = await self.inbox()
+        nonce = next(self.nonces)
+        answered = self.pongs[nonce] = loop.create_future()
         try:
-            async with asyncio.timeout(PING_TIMEOUT):
-                await layer.receive(channel)
+            await get_channel_layer().group_send(
+                owner_group(code),
+                {"type": "classroom.ping", "reply_to": inbox, "nonce": nonce},
+            )
+            await asyncio.wait_for(asyncio.shield(answered), PING_TIMEOUT)
         except TimeoutError:
             return False
+        finally:
+            self.pongs.pop(nonce, None)
         self.alive_until[code] = loop.time() + ALIVE_FOR
         return True
+
+    async def inbox(self) -> str:
+        """This process's channel for pongs, read by one long-lived task.
+
+        Waiting on a future instead of on `layer.receive` means a timed-out ping
+        never cancels a channels-redis receive half-way.
+        """
+        if self.inbox_channel is None:
+            self.inbox_channel = await get_channel_layer().new_channel()
+            self.inbox_task = asyncio.create_task(self.read_inbox(self.inbox_channel))
+        return self.inbox_channel
+
+    async def read_inbox(self, channel: str) -> None:
+        layer = get_channel_layer()
+        while True:
+            try:
+                message = await layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                await asyncio.sleep(1)
+                continue
+            answered = self.pongs.get(message.get("nonce"))
+            if answered is not None and not answered.done():
+                answered.set_result(True)
 
     def forget(self, code: str) -> None:
         """The owner did not answer: ask again next time instead of trusting it."""
@@ -89,6 +122,9 @@ class Owners:
             with contextlib.suppress(Exception):
                 await host.close()
         self.hosts.clear()
+        if self.inbox_task is not None:
+            self.inbox_task.cancel()
+            self.inbox_task, self.inbox_channel = None, None
 
 
 owners_by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Owners] = (
