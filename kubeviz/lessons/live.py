@@ -84,7 +84,10 @@ class LessonLive(LiveSession):
         hold for a moment on stale status (a Deployment still reporting the pod
         that was just deleted as ready).
         """
-        if self.mode != SANDBOX or self.run.current()["check"] is None:
+        if (
+            self.mode != SANDBOX
+            or self.run.lesson.steps[self.run.position].check is None
+        ):
             return None
         result = self.run.check(self.cluster)
         if result["passed"] and not self.cluster.queue.only_periodic():
@@ -128,9 +131,9 @@ class LessonLive(LiveSession):
         await self.stop_play()
         async with self.lock:
             self.cluster = await asyncio.to_thread(self.run.sandbox)
-            self.mode, self.verdict = GUIDE, None  # the verdict follows the frame
-            await self.publish(self.snapshot_message(0))
-            self.mode = SANDBOX
+            self.mode, self.verdict = SANDBOX, None
+            # LiveSession's publish: here the verdict follows the lesson frame.
+            await super().publish(self.snapshot_message(0))
             await self.publish(self.frame_message(), numbered=False)
             await self.tell_verdict(always=True)
 
