@@ -50,6 +50,7 @@ class Tally:
     errors: Counter = field(default_factory=Counter)
     disconnects: int = 0
     connect_failures: int = 0
+    connect_reasons: Counter = field(default_factory=Counter)
     round_trips: list[float] = field(default_factory=list)
     trace_round_trips: list[float] = field(default_factory=list)
 
@@ -159,8 +160,9 @@ async def client(
             open_timeout=60,
             ping_interval=None,
         )
-    except (OSError, websockets.WebSocketException, TimeoutError):
+    except (OSError, websockets.WebSocketException, TimeoutError) as exc:
         tally.connect_failures += 1
+        tally.connect_reasons[type(exc).__name__] += 1
         return
     try:
         await ws.send(json.dumps({"type": "hello", "lastSeq": None}))
@@ -250,7 +252,7 @@ async def run(args: argparse.Namespace, server: Server) -> int:
         f"clients {args.clients} on {len(sessions)} sessions for {args.seconds:g} s "
         f"(think {args.think:g} s, trace every {args.trace_every})"
     )
-    print(f"  connect failures  {tally.connect_failures}")
+    print(f"  connect failures  {tally.connect_failures} {dict(tally.connect_reasons)}")
     print(f"  disconnects       {tally.disconnects}")
     print(f"  errors            {sum(tally.errors.values())} {dict(tally.errors)}")
     print(
