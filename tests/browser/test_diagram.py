@@ -299,3 +299,12 @@ def test_the_deployment_and_its_replicaset_appear_beside_the_control_plane(
     inspector = page.locator("#inspector").text_content()
     assert "Desiredreplicas3" in inspector.replace(" ", "")
     assert "Pods it owns" in inspector
+
+
+def test_a_pods_inspector_lists_the_steps_that_touched_it(daphne_server, page):
+    open_home(page, daphne_server)
+    step_until_actor(page, "kube-scheduler")
+    page.locator("#narration").get_by_role("button", name="Show where").click()
+    history = page.locator("#inspector ul.recent").text_content()
+    assert "kube-scheduler" in history
+    assert "replicaset-controller" in history

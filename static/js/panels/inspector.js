@@ -81,6 +81,7 @@ export class Inspector extends EventTarget {
     }[collection];
     setText(this.title, `${singular(collection)} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`);
     if (show) show();
+    this.history(id);
     this.body.append(el("details", {}, el("summary", { text: "All fields (view model)" }), el("pre", { className: "json", text: JSON.stringify(object, null, 2) })));
   }
 
@@ -127,6 +128,17 @@ export class Inspector extends EventTarget {
       ["trace-from", "Trace from here", name],
       ["trace-to", "Trace to here", name],
     ]);
+  }
+
+  /** The steps that touched this object, newest first: its own little timeline. */
+  history(id) {
+    const touched = this.store.eventList().filter((event) => (event.objects ?? []).includes(id)).slice(-6).reverse();
+    if (!touched.length) return;
+    const list = el("ul", { className: "recent" });
+    for (const event of touched) {
+      list.append(el("li", {}, el("span", { className: "ev-step", text: `#${event.step}` }), " ", el("strong", { text: event.actor ?? "" }), `: ${event.reason ?? event.type ?? ""}`));
+    }
+    this.body.append(el("h3", { text: "What happened to it" }), list);
   }
 
   /** A Deployment or ReplicaSet: desired against actual, and what it owns. */
