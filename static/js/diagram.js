@@ -148,7 +148,7 @@ export class Diagram extends EventTarget {
       if (previous && this.nodeSignatures.get(node.id)?.node === node && this.nodeSignatures.get(node.id)?.signature === signature) continue;
       const group = nodeShape(node, info);
       group.setAttribute("transform", `translate(${rect.x},${rect.y})`);
-      if (previous) previous.replaceWith(group);
+      if (previous) swap(previous, group);
       else {
         if (this.animate) group.classList.add("enter");
         this.layers.nodes.append(group);
@@ -186,7 +186,7 @@ export class Diagram extends EventTarget {
         const fresh = podShape(pod);
         if (group) {
           fresh.style.transform = group.style.transform;
-          group.replaceWith(fresh);
+          swap(group, fresh);
           if (previous && podStatusClass(previous) !== podStatusClass(pod)) this.flash(fresh);
         } else if (this.animate) {
           fresh.classList.add("enter");
@@ -216,7 +216,7 @@ export class Diagram extends EventTarget {
       let group = this.serviceGroups.get(service.id);
       if (!group || this.serviceObjects.get(service.id) !== service) {
         const fresh = serviceShape(service);
-        if (group) group.replaceWith(fresh);
+        if (group) swap(group, fresh);
         else {
           if (this.animate) fresh.classList.add("enter");
           this.layers.services.append(fresh);
@@ -430,6 +430,13 @@ export class Diagram extends EventTarget {
     this.select(id);
     this.dispatchEvent(new CustomEvent("select", { detail: { id } }));
   }
+}
+
+/** Replace a drawn piece, keeping keyboard focus on it if it had it. */
+function swap(old, fresh) {
+  const focused = old.contains(document.activeElement);
+  old.replaceWith(fresh);
+  if (focused) fresh.focus({ preventScroll: true });
 }
 
 export { sizes };

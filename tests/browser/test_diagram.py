@@ -308,3 +308,16 @@ def test_a_pods_inspector_lists_the_steps_that_touched_it(daphne_server, page):
     history = page.locator("#inspector ul.recent").text_content()
     assert "kube-scheduler" in history
     assert "replicaset-controller" in history
+
+
+def test_keyboard_focus_stays_on_a_pod_while_it_changes(daphne_server, page):
+    open_home(page, daphne_server)
+    step_until_actor(page, "replicaset-controller")
+    pod = web_pods(page).first
+    pod_id = pod.get_attribute("data-id")
+    pod.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(300)
+    focused = page.evaluate("() => document.activeElement?.dataset?.id")
+    assert focused == pod_id
