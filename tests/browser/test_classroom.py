@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -82,7 +83,7 @@ def test_a_presenter_leads_two_followers(daphne_server, people, request) -> None
     join(bob, url, code, "Bob")
     assert ada.locator("[data-part=name]").text_content() == "<b>Ada</b>"
     presenter.wait_for_function(
-        "() => document.querySelector('[data-part=count]').textContent === '2'"
+        "() => document.querySelector('[data-part=followers]').textContent === '2'"
     )
     start = step_of(presenter)
     assert step_of(ada) == step_of(bob) == start
@@ -173,3 +174,37 @@ def test_followers_read_the_lesson_the_presenter_walks(
     for page in (presenter, ada):
         assert page.errors == []
     request.node.classroom_failed = False
+
+
+def test_presenter_and_follower_pages_come_back_after_a_restart(
+    tmp_path, people, request
+) -> None:
+    """Daphne stops and starts: both pages reconnect by themselves, same step."""
+    request.node.classroom_failed = True
+    server = LiveServer(tmp_path)
+    server.migrate()
+    server.start()
+    try:
+        presenter, ada, _ = people
+        presenter.goto(server.url + "/c/")
+        presenter.get_by_label("Scenario").select_option("deploy")
+        presenter.get_by_role("button", name="Start presenting").click()
+        presenter.wait_for_selector("body[data-ready=true][data-classroom=ready]")
+        code = presenter.url.split("/")[-2]
+        join(ada, server.url, code, "Ada")
+        start = step_of(presenter)
+        for _ in range(3):
+            presenter.get_by_role("button", name=re.compile(r"^Step")).click()
+        wait_step(ada, start + 3)
+        time.sleep(0.6)  # the position is saved within KUBEVIZ_SAVE_DELAY
+
+        server.restart()
+        for page in (presenter, ada):
+            page.wait_for_selector("#connection[data-state=open]", timeout=30_000)
+            wait_step(page, start + 3)
+        presenter.get_by_role("button", name=re.compile(r"^Step")).click()
+        wait_step(ada, start + 4)
+        assert presenter.locator("[data-part=followers]").text_content() == "1"
+        request.node.classroom_failed = False
+    finally:
+        server.stop()

@@ -25,7 +25,10 @@ export class Classroom {
     this.mode = "following";
     this.locked = false;
     this.spotlight = null;
-    this.part = (name) => root.querySelector(`[data-part="${name}"]`);
+    // Only this module's own elements: the bar, and the cards beside the workspace.
+    this.part = (name) => root.querySelector(
+      `#classroom [data-part="${name}"], body > [data-part="${name}"]`,
+    );
     const pollRoot = this.part("poll");
     this.poll = this.role === "presenter"
       ? new PresenterPoll(pollRoot, (message) => this.send(message))
@@ -179,7 +182,7 @@ export class Classroom {
   }
 
   showFollowers({ count = 0, away = 0, names = [] }) {
-    setText(this.part("count"), count);
+    setText(this.part("followers"), count);
     setText(this.part("away"), away ? `, ${away} away` : "");
     const list = this.part("names");
     if (!list) return;
@@ -206,7 +209,7 @@ export class Classroom {
   }
 
   note(text) {
-    setText(this.part("note"), text);
+    setText(this.part("classroom-note"), text);
   }
 }
 
