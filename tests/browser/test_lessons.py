@@ -20,7 +20,9 @@ LESSON = "03-self-healing"
 
 
 def shot(page: Page, name: str) -> None:
+    """A screenshot once the step's flash (1.2 s) is over, as a class would see it."""
     ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_timeout(1300)
     page.screenshot(path=str(ARTIFACTS / f"lessons-{name}.png"))
 
 
@@ -28,7 +30,7 @@ def at_step(page: Page, position: int) -> None:
     """Wait until the lesson panel shows `position` (0-based)."""
     try:
         expect(page.locator("body")).to_have_attribute(
-            "data-lesson-position", str(position), timeout=15_000
+            "data-lesson-position", str(position), timeout=30_000
         )
     except AssertionError as exc:
         raise AssertionError(f"not at step {position + 1}: {page.errors}") from exc
