@@ -236,7 +236,7 @@ export class Diagram extends EventTarget {
   }
 
   renderWorkloads() {
-    const objects = [...this.store.list("deployments"), ...this.store.list("replicasets")];
+    const objects = [...this.store.list("deployments"), ...this.store.list("replicasets"), ...this.store.list("hpas")];
     if (this.workloadObjects && objects.length === this.workloadObjects.length
       && objects.every((object, index) => object === this.workloadObjects[index])) return;
     this.workloadObjects = objects;

@@ -6,7 +6,7 @@ import { svg, clear, ellipsize } from "./dom.js";
 
 const rowH = 30;
 
-function row(object, kind, x, y, w) {
+function row(object, kind, x, y, w, hpa = null) {
   const indent = kind === "ReplicaSet" ? 22 : 0;
   const ready = object.ready ?? 0;
   const wanted = object.replicas ?? 0;
@@ -15,9 +15,10 @@ function row(object, kind, x, y, w) {
     transform: `translate(${x + indent},${y})`, tabindex: "0", role: "button",
     "data-id": object.id, "aria-label": `${kind} ${object.namespace}/${object.name}: ${ready} of ${wanted} ready`,
   });
-  const name = kind === "ReplicaSet" ? `↳ rs ${object.name}` : `deploy ${object.name}`;
+  const scaler = hpa ? ` · HPA ${hpa.min}–${hpa.max}${hpa.cpu !== null && hpa.cpu !== undefined ? ` cpu ${hpa.cpu}%` : ""}` : "";
+  const name = kind === "ReplicaSet" ? `↳ rs ${object.name}` : `deploy ${object.name}${scaler}`;
   group.append(
-    svg("title", {}, `${kind} ${object.namespace}/${object.name}`),
+    svg("title", {}, `${kind} ${object.namespace}/${object.name}${hpa ? `, scaled by HorizontalPodAutoscaler ${hpa.name}` : ""}`),
     svg("rect", { className: "workload-box", width: w - indent, height: rowH - 4, rx: 5 }),
     svg("text", { className: "workload-name", x: 8, y: 19 }, ellipsize(name, Math.floor((w - indent - 80) / 8.6))),
     svg("text", { className: "workload-count", x: w - indent - 8, y: 19, "text-anchor": "end" }, `${ready}/${wanted}`),
@@ -36,15 +37,17 @@ export function drawWorkloads(layer, layout, store) {
   const rows = new Map();
   const deployments = store.list("deployments").filter((d) => d.namespace !== "kube-system");
   const sets = store.list("replicasets").filter((r) => r.namespace !== "kube-system");
+  const hpas = store.list("hpas");
   const ordered = [];
   for (const deployment of deployments) {
-    ordered.push([deployment, "Deployment"]);
+    const hpa = hpas.find((h) => h.namespace === deployment.namespace && h.target === deployment.name) ?? null;
+    ordered.push([deployment, "Deployment", hpa]);
     for (const set of sets) if (set.owner === `Deployment/${deployment.name}` && set.namespace === deployment.namespace) ordered.push([set, "ReplicaSet"]);
   }
   for (const set of sets) if (!ordered.some(([object]) => object === set)) ordered.push([set, "ReplicaSet"]);
   const capacity = Math.floor((box.h - 44) / rowH);
-  ordered.slice(0, capacity).forEach(([object, kind], index) => {
-    const group = row(object, kind, box.x + 12, box.y + 40 + index * rowH, box.w - 24);
+  ordered.slice(0, capacity).forEach(([object, kind, hpa], index) => {
+    const group = row(object, kind, box.x + 12, box.y + 40 + index * rowH, box.w - 24, hpa);
     rows.set(object.id, group);
     layer.append(group);
   });

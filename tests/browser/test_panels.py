@@ -281,3 +281,29 @@ def test_the_scrubber_seeks_from_the_keyboard(daphne_server, page):
     )
     page.keyboard.press("End")
     page.wait_for_function(at, arg="step 4 of 4")
+
+
+HPA = """apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 10
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+"""
+
+
+def test_applied_yaml_shows_up_and_an_hpa_joins_its_deployment(daphne_server, page):
+    open_scenario(page, daphne_server, "web")
+    page.locator("#tab-cluster").click()
+    page.locator("#manifest-yaml").fill(HPA)
+    page.get_by_role("button", name="kubectl apply").click()
+    deployment = page.locator('#diagram [data-id="deployments/default/web"]')
+    page.wait_for_function(
+        "() => /HPA 2–10/.test(document.querySelector("
+        "'#diagram [data-id=\"deployments/default/web\"]').textContent)"
+    )
+    assert "3/3" in deployment.text_content()
