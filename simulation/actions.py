@@ -21,6 +21,8 @@ class Acted(NamedTuple):
 
 
 def perform(cluster: Cluster, action: dict) -> tuple[ActionResult, Acted | None]:
+    """Carry out one action. Handlers replace `cluster.sim` values, never change
+    them in place: the checkpoint taken before an action shares them."""
     handler = _HANDLERS.get(action["op"])
     if handler is None:
         raise UsageError(

@@ -296,7 +296,7 @@ class Cluster:
 
     def _act(self, action: dict) -> ActionResult:
         self._prelude_now = (self._idle, self.time)
-        before = self.history.capture(self)
+        before = self.history.capture(self, share_sim=True)
         self._begin()
         try:
             result, outcome = actions.perform(self, action)

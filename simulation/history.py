@@ -32,13 +32,21 @@ class History:
         self.preludes: dict[int, tuple[int, float]] = {}
         self.horizon = 0  # the furthest step ever reached on this timeline
 
-    def capture(self, cluster: Cluster) -> tuple:
+    def capture(self, cluster: Cluster, share_sim: bool = False) -> tuple:
+        """The state to come back to. `share_sim` keeps `sim`'s maps shared rather
+        than copied: enough before a user action, which replaces sim values and
+        never changes them in place (its reconciles run only after it)."""
+        sim = (
+            dict(cluster.sim)
+            if share_sim
+            else {k: copy.copy(v) for k, v in cluster.sim.items()}
+        )
         return (
             cluster.store.checkpoint(),
             cluster.queue.checkpoint(),
             cluster.time,
             cluster.random.getstate(),
-            {k: copy.copy(v) for k, v in cluster.sim.items()},
+            sim,
             copy.deepcopy(cluster.config),
             len(cluster.events),
             cluster.step_no,
