@@ -35,8 +35,14 @@ def daphne_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module.
+
+    Sync Playwright keeps its event loop marked as running in this thread while it
+    lives, which stops any asyncio test from starting; so it lives no longer than
+    the module that asked for it.
+    """
     if not os.path.exists(CHROMIUM):
         pytest.fail("Chromium is not installed: apt-get install chromium")
     from playwright.sync_api import sync_playwright
