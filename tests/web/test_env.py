@@ -176,8 +176,6 @@ def test_the_documented_production_settings_pass_the_deploy_check() -> None:
             "DJANGO_SECRET_KEY": "k3" * 30 + "-production-only",
             "DJANGO_ALLOWED_HOSTS": "kubeviz.school.example",
             "DJANGO_HTTPS": "1",
-            "DJANGO_HSTS_SUBDOMAINS": "1",
-            "DJANGO_HSTS_PRELOAD": "1",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
