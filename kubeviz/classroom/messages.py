@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from kubeviz import protocol
-from kubeviz.protocol import ProtocolError, choice, shape, text
+from kubeviz.protocol import ProtocolError, shape, text
 
 MAX_OPTIONS = 6
 MAX_OPTION = 80
@@ -68,7 +68,6 @@ PRESENTER_ONLY = (
     "lesson_goto",
     "lesson_answer",
 )
-LESSON_MOVES = ("lesson_next", "lesson_back", "lesson_goto")
 FOLLOWER_ONLY = ("break_away", "rejoin", "poll_answer")
 
 CLASSROOM_MESSAGES: dict[str, tuple[dict, dict]] = {
@@ -88,8 +87,6 @@ CLASSROOM_MESSAGES: dict[str, tuple[dict, dict]] = {
         {},
     ),
 }
-ROLES = ("presenter", "follower")
-role = choice(ROLES)
 
 
 def parse(text_data: str | None = None, bytes_data: bytes | None = None) -> dict:

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 
 from kubeviz import persistence, scenarios
 from kubeviz.classroom.models import Classroom, new_code, normal_code
-from kubeviz.models import SavedSession, new_session_id
+from kubeviz.models import new_session_id
 
 COOKIE_PREFIX = "kv_presenter_"
 TOKEN_BYTES = 32
@@ -129,10 +129,6 @@ def owner_of(code: str) -> str | None:
 def remember(code: str, **fields: object) -> None:
     """Save classroom state (locked, spotlight, poll) that must survive a restart."""
     Classroom.objects.filter(pk=code).update(**fields)
-
-
-def session_exists(session_id: str) -> bool:
-    return SavedSession.objects.filter(pk=session_id).exists()
 
 
 aget = database_sync_to_async(get)
