@@ -58,6 +58,7 @@ class Host:
         self.live: ClassroomLive | None = None
         self.ready = asyncio.Event()
         self.closed = False
+        self.finished = asyncio.Event()  # closed, saved and released
         self.channel = ""
         self.members: dict[str, Member] = {}
         self.locked = False
@@ -118,6 +119,7 @@ class Host:
                 await services.aremember(self.code, poll=self.poll)
         with contextlib.suppress(Exception):
             await services.arelease(self.code, self.owner_id)
+        self.finished.set()
         for task in list(self.tasks):
             if task is not asyncio.current_task():
                 task.cancel()

@@ -48,6 +48,9 @@ class Owners:
                 host = self.hosts.get(code)
                 if host is not None and not host.closed:
                     return True
+                if host is not None:
+                    # Closing: let it save and release before anyone claims again.
+                    await host.finished.wait()
                 owner = await services.aowner_of(code)
                 if owner is None:
                     return False

@@ -560,3 +560,19 @@ async def test_a_step_is_encoded_once_however_many_follow(
     texts = {await tab.receive_from() for tab in tabs}
     assert len(texts) == 1, "every follower got the very same text"
     assert encoded == ["delta"]
+
+
+async def test_an_empty_classroom_leaves_memory_and_its_ownership(
+    make_classroom, enter, settings
+) -> None:
+    settings.KUBEVIZ = {**settings.KUBEVIZ, "IDLE_SECONDS": 0.2}
+    code, token = await make_classroom()
+    presenter = await enter(code, token)
+    await presenter.send({"type": "step"})
+    step = (await presenter.receive_until("delta"))["step"]
+    host = owners().hosts[code]
+    await presenter.disconnect()
+    await asyncio.wait_for(host.finished.wait(), 10)
+    row = await Classroom.objects.aget(pk=code)
+    assert row.owner == ""
+    assert (await SavedSession.objects.aget(pk=row.session_id)).position == step
