@@ -311,3 +311,10 @@ def test_pages_forbid_inline_script_with_a_content_security_policy(
     assert scripts is not None, f"no script policy in {policy!r}"
     assert "'unsafe-inline'" not in scripts and "*" not in scripts
     assert directives.get("object-src") == ["'none'"]
+
+
+@pytest.mark.parametrize("host", ["evil.example", "localhost.evil.example", "[::2]"])
+def test_a_request_for_a_host_not_served_is_refused(host: str) -> None:
+    """ALLOWED_HOSTS: a forged Host never reaches a view or a join URL built from it."""
+    response = Client().get("/c/", HTTP_HOST=host)
+    assert response.status_code == 400
