@@ -240,7 +240,8 @@ function farSummary(node, info, w, h) {
   far.append(
     svg("text", {
       x: w / 2, y: 92, className: "far-name", "text-anchor": "middle",
-      style: `font-size: ${Math.min(66, Math.floor((w - 30) / (0.62 * Math.max(1, node.name.length))))}px`,
+      // A presentation attribute, not a style attribute: fine under a strict style-src CSP.
+      "font-size": Math.min(66, Math.floor((w - 30) / (0.62 * Math.max(1, node.name.length)))),
     }, node.name),
     label(`${info.podCount} pods`, w / 2, 170, "far-count", "middle"),
   );
