@@ -30,7 +30,7 @@ from kubeviz.registry import registry
 log = logging.getLogger(__name__)
 
 SYNC_RETRY = 3.0  # seconds to wait for the owner before asking again
-SYNC_ATTEMPTS = 4
+SYNC_ATTEMPTS = 10  # a replay under load can take a while
 VOTER_COOKIE = "kv_voter"
 BREAK_INTERVAL = 5.0
 READY = '{"type":"ready"'  # how static/js/main.js words it (JSON.stringify)

@@ -72,12 +72,20 @@ class Host:
 
     # --- life -----------------------------------------------------------------------
     async def start(self) -> None:
-        """Answer pings at once (so nobody else claims the classroom), then open."""
+        """Answer pings at once (so nobody else claims the classroom), then open.
+
+        Opening (a replay, or running a lesson) can take seconds; it happens in the
+        background so that tabs are accepted at once (Daphne drops a handshake
+        that waits longer than 5 s) and their requests wait for `ready`.
+        """
         layer = get_channel_layer()
         self.channel = await layer.new_channel()
         await layer.group_add(owner_group(self.code), self.channel)
         self.spawn(self.serve())
         self.spawn(self.run_controls())
+        self.spawn(self.open())
+
+    async def open(self) -> None:
         try:
             row = await services.aget(self.code)
             record = await services.arecord_for(row.session_id)
@@ -86,9 +94,10 @@ class Host:
                 cluster = self.guide.run.cluster
             else:
                 cluster = await asyncio.to_thread(persistence.open_cluster, record)
-        except BaseException:
-            await self.close()
-            raise
+        except Exception:
+            log.exception("classroom %s could not be opened", self.code)
+            await self.close()  # the next tab's request finds or makes a new owner
+            return
         options = settings.KUBEVIZ
         self.live = ClassroomLive(
             record,
