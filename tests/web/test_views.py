@@ -100,3 +100,11 @@ def test_static_files_are_served_by_the_app(client: Client) -> None:
 
 def test_health(client: Client) -> None:
     assert client.get("/healthz").content == b"ok\n"
+
+
+def test_pages_allow_scripts_from_this_server_only(client: Client) -> None:
+    policy = client.get("/")["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
