@@ -34,6 +34,8 @@ SYNC_ATTEMPTS = 10  # a replay under load can take a while
 VOTER_COOKIE = "kv_voter"
 BREAK_INTERVAL = 5.0
 READY = '{"type":"ready"'  # how static/js/main.js words it (JSON.stringify)
+# Requests that carry what a person did: never sent to an owner that is gone.
+ACTS = ("control", "command", "answer", "breakaway")
 
 
 class ClassroomConsumer(SessionConsumer):
@@ -115,7 +117,15 @@ class ClassroomConsumer(SessionConsumer):
         }
 
     async def to_owner(self, kind: str, **fields) -> None:
-        """A request for the classroom's owner process, wherever it is."""
+        """A request for the classroom's owner process, wherever it is.
+
+        Before something a person did (a control, a command, an answer, breaking
+        away), make sure the owner still answers, so that it is not sent to a
+        process that died; if none answers, this process becomes the owner.
+        """
+        if kind in ACTS and not await owners().alive(self.code):
+            owners().forget(self.code)
+            await owners().ensure(self.code)
         request = {"type": f"classroom.{kind}", **self.member(), **fields}
         await get_channel_layer().group_send(owner_group(self.code), request)
 

@@ -65,3 +65,33 @@ def test_followers_survive_the_owner_process_stopping(two_servers) -> None:
                 hello(again)
                 again.send(json.dumps({"type": "step"}))
                 assert until(follower, "delta")["step"] == last["step"] + 1
+
+
+def test_a_presenters_step_right_after_the_owner_stops_is_not_lost(
+    two_servers,
+) -> None:
+    a, b = two_servers
+    code, token = start_classroom(a)
+    with open_classroom(a, code) as owner_side:  # the first tab makes A the owner
+        hello(owner_side)
+        with (
+            open_classroom(b, code, token) as presenter,
+            open_classroom(b, code) as follower,
+        ):
+            start = hello(presenter)
+            hello(follower)
+            time.sleep(0.6)
+            a.stop()
+            time.sleep(5.5)  # longer than a trusted pong: the next step asks again
+            presenter.send(json.dumps({"type": "step"}))
+            # A delta, or a snapshot if the follower's tab noticed the new owner by
+            # the gap in sequence numbers that its first frame makes.
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                message = json.loads(follower.recv(timeout=30))
+                step = (message.get("state") or message).get("step")
+                if message["type"] in ("delta", "snapshot") and step is not None:
+                    if step == start["state"]["step"] + 1:
+                        break
+            else:
+                raise AssertionError("the step never reached the follower")
