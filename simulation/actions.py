@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, NamedTuple
 
-from . import admission, manifests
+from . import admission, manifests, validation
 from .component import Outcome
 from .control_plane.controllers.node_lifecycle import detection_time
 from .errors import LimitExceeded, NotFound, SimulationError, UsageError
@@ -59,16 +59,19 @@ def apply_objects(
         raise LimitExceeded(
             f"error: this would run more than {limits.pods} pods, this session's limit"
         )
-    lines = []
-    for obj in objects:
-        resource = for_object(obj)
+    for obj in objects:  # all or nothing: check every object before writing any
+        resource = for_object(obj) if isinstance(obj, dict) else None
         if resource is None:
             cluster.api.create(obj, actor=actor)  # raises the kubectl-style error
-        meta = obj.get("metadata") or {}
-        if not isinstance(meta, dict):
+        if not isinstance(obj.get("metadata") or {}, dict):
             raise SimulationError(
                 "error: error validating data: metadata must be an object"
             )
+        validation.check_object(resource, obj)
+    lines = []
+    for obj in objects:
+        resource = for_object(obj)
+        meta = obj.get("metadata") or {}
         ns = (meta.get("namespace") or "default") if resource.namespaced else None
         existing = (
             cluster.store.get(resource.plural, ns, meta.get("name", ""))
@@ -98,7 +101,7 @@ def _merge(existing: dict, applied: dict) -> dict:
         if field in meta:
             merged["metadata"][field] = copy.deepcopy(meta[field])
     for field, value in applied.items():
-        if field in ("apiVersion", "kind", "metadata", "status"):
+        if field in ("apiVersion", "kind", "metadata", "status") or value is None:
             continue
         if field == "spec" and existing["kind"] == "Service":
             spec = copy.deepcopy(value)

@@ -44,6 +44,8 @@ class APIServer:
     def create(self, obj: dict, actor: str, verb: str = "POST") -> dict:
         resource = self._resource(obj)
         obj = clone(obj)
+        if "spec" in obj and obj["spec"] is None:  # JSON null: as if absent
+            del obj["spec"]
         meta = obj.setdefault("metadata", {})
         if resource.namespaced:
             meta.setdefault("namespace", "default")

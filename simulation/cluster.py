@@ -307,6 +307,13 @@ class Cluster:
             self.history.apply(self, before)
             error = LimitExceeded("error: the request is nested too deeply")
             return ActionResult(ok=False, error=str(error))
+        except Exception as exc:  # noqa: BLE001 - a model bug must not half-apply
+            self.history.apply(self, before)
+            return ActionResult(
+                ok=False,
+                error=f"error: the request could not be carried out"
+                f" ({type(exc).__name__}: {exc}); nothing was changed",
+            )
         if outcome is None:  # a read, or nothing to change: not a step
             return result
         result.event = self._finish(outcome.actor, outcome.outcome, action, True)

@@ -52,7 +52,13 @@ def load(text: str, max_bytes: int = 256 * 1024, max_objects: int = 500) -> list
                 "error: error validating data: the document is not an"
                 " object (expected apiVersion, kind, metadata)"
             )
+        if not isinstance(doc.get("kind", ""), str):
+            raise ManifestError("error: error validating data: kind must be a string")
         items = doc.get("items") if doc.get("kind") == "List" else [doc]
+        if not isinstance(items or [], list):
+            raise ManifestError(
+                "error: error validating data: a List's items must be a list"
+            )
         for item in items or []:
             if not isinstance(item, dict):
                 raise ManifestError(
@@ -64,6 +70,12 @@ def load(text: str, max_bytes: int = 256 * 1024, max_objects: int = 500) -> list
                     "error: error validating data: ["
                     + ", ".join(f + " not set" for f in missing)
                     + "]"
+                )
+            if not isinstance(item["kind"], str) or not isinstance(
+                item["apiVersion"], str
+            ):
+                raise ManifestError(
+                    "error: error validating data: apiVersion and kind must be strings"
                 )
             objects.append(item)
             if len(objects) > max_objects:
