@@ -6,6 +6,7 @@ import copy
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import admission, manifests, validation
+from . import limits as session_limits
 from .component import Outcome
 from .control_plane.controllers.node_lifecycle import detection_time
 from .errors import LimitExceeded, NotFound, SimulationError, UsageError
@@ -49,16 +50,6 @@ def apply_objects(
             f"error: {len(objects)} objects is over this session's limit"
             f" of {limits.objects_per_apply} per apply"
         )
-    extra = sum(
-        int((o.get("spec") or {}).get("replicas", 1) or 0)
-        for o in objects
-        if o.get("kind") in ("Deployment", "ReplicaSet")
-        and isinstance((o.get("spec") or {}).get("replicas", 1), int)
-    )
-    if cluster.store.count("pods") + extra > limits.pods:
-        raise LimitExceeded(
-            f"error: this would run more than {limits.pods} pods, this session's limit"
-        )
     for obj in objects:  # all or nothing: check every object before writing any
         resource = for_object(obj) if isinstance(obj, dict) else None
         if resource is None:
@@ -68,6 +59,7 @@ def apply_objects(
                 "error: error validating data: metadata must be an object"
             )
         validation.check_object(resource, obj)
+    session_limits.check_apply(cluster, objects)
     lines = []
     for obj in objects:
         resource = for_object(obj)

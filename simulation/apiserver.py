@@ -8,7 +8,13 @@ from collections.abc import Callable
 
 from . import admission, validation
 from .clock import iso
-from .errors import AlreadyExists, Invalid, NotFound, SimulationError
+from .errors import (
+    AlreadyExists,
+    Invalid,
+    LimitExceeded,
+    NotFound,
+    SimulationError,
+)
 from .events import APICall, Write
 from .resources import BY_PLURAL, Resource, for_object
 from .store import Store
@@ -61,6 +67,12 @@ class APIServer:
             raise AlreadyExists(resource.qualified, meta["name"])
         admission.apply_defaults(resource.kind, obj)
         if resource.kind == "Pod":
+            limit = self.config.limits.pods
+            if self.store.count("pods") >= limit:
+                raise LimitExceeded(
+                    f'pods "{meta["name"] or meta.get("generateName", "")}" is'
+                    f" forbidden: this session's limit of {limit} pods is reached"
+                )
             sas = {
                 sa["metadata"]["name"]: sa
                 for sa in self.store.list("serviceaccounts", meta["namespace"])

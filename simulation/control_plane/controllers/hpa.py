@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ...component import Component, Outcome, key_parts
+from ...limits import room_for_pods
 from ...quantity import parse, pod_requests
 from .replicaset import is_ready
 
@@ -83,6 +84,13 @@ class HPAController(Component):
             spec.get("minReplicas", 1), min(spec["maxReplicas"], desired)
         )
         desired, why = self._behave(ctx, key, current, desired)
+        room = room_for_pods(ctx.store, ctx.config.limits.pods)
+        if desired > current + room:
+            desired = current + room
+            why += (
+                f" (limited to {desired}: this session's limit of"
+                f" {ctx.config.limits.pods} pods)"
+            )
 
         def status(obj):
             obj["status"] = {

@@ -5,8 +5,11 @@ from __future__ import annotations
 import copy
 
 from ...component import Component, Outcome, key_parts, owner_of, owner_ref
+from ...errors import LimitExceeded
 from ...events import Write
 
+# sim key: ReplicaSets whose last pod creation the pod limit refused
+FAILED_CREATE = "replicasets_failed_create"
 BURST = 500  # pods created or deleted in one sync at most (the controller's burst)
 
 
@@ -49,9 +52,15 @@ class ReplicaSetController(Component):
             return (write.key,)
         pod = write.object or write.previous
         owner = owner_of(pod, "ReplicaSet")
-        if owner:
-            return (f"/registry/replicasets/{pod['metadata']['namespace']}/{owner}",)
-        return ()
+        keys = (
+            (f"/registry/replicasets/{pod['metadata']['namespace']}/{owner}",)
+            if owner
+            else ()
+        )
+        if write.op == "DELETED" and sim.get(FAILED_CREATE):
+            # a pod gone makes room: ReplicaSets refused by the pod limit retry
+            keys += tuple(sorted(sim[FAILED_CREATE] - set(keys)))
+        return keys
 
     def reconcile(self, ctx, key):
         ns, name = key_parts(key)
@@ -62,6 +71,8 @@ class ReplicaSetController(Component):
         active = [p for p in pods if is_active(p)]
         want = rs["spec"].get("replicas", 1)
         diff = want - len(active)
+        if diff <= 0 and key in ctx.sim.get(FAILED_CREATE, ()):
+            ctx.sim[FAILED_CREATE] = ctx.sim[FAILED_CREATE] - {key}
         if diff > 0:
             return self._create(ctx, rs, min(diff, BURST), len(active), want)
         if diff < 0:
@@ -109,7 +120,25 @@ class ReplicaSetController(Component):
             annotations = template.get("metadata", {}).get("annotations")
             if annotations:
                 pod["metadata"]["annotations"] = dict(annotations)
-            new = ctx.api.create(pod, actor=self.name)
+            try:
+                new = ctx.api.create(pod, actor=self.name)
+            except LimitExceeded as exc:
+                failed = ctx.sim.get(FAILED_CREATE, frozenset())
+                ctx.sim[FAILED_CREATE] = failed | {
+                    ctx.store.key("replicasets", ns, name)
+                }
+                ctx.record_event(
+                    rs, "FailedCreate", f"Error creating: {exc}", type_="Warning"
+                )
+                return Outcome(
+                    "replicaset.failed_create",
+                    f"ReplicaSet {name} wants {want} pods but has"
+                    f" {have + len(created)}; the API server refused to create"
+                    f" more: {exc}.",
+                    concept="reconcile",
+                    objects=(f"replicasets/{ns}/{name}",)
+                    + tuple(f"pods/{ns}/{n}" for n in created),
+                )
             created.append(new["metadata"]["name"])
             ctx.record_event(rs, "SuccessfulCreate", f"Created pod: {created[-1]}")
         return Outcome(

@@ -1,0 +1,81 @@
+"""The session's limits on pods and nodes, counted as an apply would leave them.
+
+Pods are counted by what is wanted, not only what exists: a Deployment applied a
+moment ago has no pods yet, but its replicas will be made, so two applies cannot
+add up past the limit before the ReplicaSet controller runs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .component import owner_of
+from .errors import LimitExceeded
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
+    from .store import Store
+
+WORKLOADS = {"Deployment": "deployments", "ReplicaSet": "replicasets"}
+CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane"
+
+
+def _key(obj: dict) -> tuple[str, str, str]:
+    meta = obj.get("metadata") or {}
+    return obj["kind"], meta.get("namespace") or "default", str(meta.get("name"))
+
+
+def _replicas(obj: dict) -> int:
+    replicas = (obj.get("spec") or {}).get("replicas", 1)
+    return replicas if isinstance(replicas, int) else 0
+
+
+def wanted_pods(store: Store, objects: list[dict] = ()) -> int:
+    """Pods the cluster will run once `objects` are applied: standalone pods plus
+    the replicas of every Deployment and of every ReplicaSet no Deployment owns."""
+    wanted: dict[tuple[str, str, str], int] = {}
+    for kind, plural in WORKLOADS.items():
+        for obj in store.list(plural):
+            if kind == "ReplicaSet" and owner_of(obj, "Deployment"):
+                continue
+            wanted[_key(obj)] = _replicas(obj)
+    for pod in store.list("pods"):
+        if not owner_of(pod, "ReplicaSet"):
+            wanted[_key(pod)] = 1
+    for obj in objects:
+        if obj.get("kind") in WORKLOADS:
+            wanted[_key(obj)] = _replicas(obj)
+        elif obj.get("kind") == "Pod":
+            wanted[_key(obj)] = 1
+    return sum(wanted.values())
+
+
+def check_apply(cluster: Cluster, objects: list[dict]) -> None:
+    """Refuse an apply that would take the session past its pod or node limit."""
+    limits = cluster.config.limits
+    before = max(cluster.store.count("pods"), wanted_pods(cluster.store))
+    after = wanted_pods(cluster.store, objects)
+    if after > limits.pods and after > before:
+        raise LimitExceeded(
+            f"error: this would run more than {limits.pods} pods, this session's limit"
+        )
+    workers = {
+        n["metadata"]["name"]
+        for n in cluster.store.list("nodes")
+        if CONTROL_PLANE_LABEL not in (n["metadata"].get("labels") or {})
+    }
+    added = {
+        str((o.get("metadata") or {}).get("name"))
+        for o in objects
+        if o.get("kind") == "Node"
+    } - {n["metadata"]["name"] for n in cluster.store.list("nodes")}
+    if len(workers) + len(added) > limits.nodes:
+        raise LimitExceeded(
+            f"error: this would make {len(workers) + len(added)} nodes, over this"
+            f" session's limit of {limits.nodes}"
+        )
+
+
+def room_for_pods(store: Store, limit: int) -> int:
+    """How many more pods may be wanted before the pod limit."""
+    return max(0, limit - max(store.count("pods"), wanted_pods(store)))
