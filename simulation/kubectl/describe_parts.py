@@ -3,6 +3,7 @@ a node's pods and resources, Service ports, and the Events table."""
 
 from __future__ import annotations
 
+import weakref
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -272,14 +273,38 @@ def deployment_tail(cluster: Cluster, d: dict) -> list[str]:
     return out
 
 
+# cluster → ((epoch, revision), index): one index per state of the store, so that
+# describing a thousand pods reads the events once, not once per pod
+_EVENT_INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def events_by_object(cluster: Cluster) -> dict[tuple, list[dict]]:
+    """Events keyed by (namespace, kind, name) of the object they are about.
+
+    Cached until the store changes: the revision only grows within an epoch, and
+    every step back or restore starts a new epoch.
+    """
+    state = (cluster.epoch, cluster.store.revision)
+    cached = _EVENT_INDEX.get(cluster)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    index: dict[tuple, list[dict]] = {}
+    for e in cluster.store.list("events"):
+        involved = e.get("involvedObject") or {}
+        key = (
+            e["metadata"].get("namespace") or "default",
+            involved.get("kind"),
+            involved.get("name"),
+        )
+        index.setdefault(key, []).append(e)
+    _EVENT_INDEX[cluster] = (state, index)
+    return index
+
+
 def events(cluster: Cluster, obj: dict) -> list[str]:
     meta = obj["metadata"]
-    found = [
-        e
-        for e in cluster.store.list("events", meta.get("namespace") or "default")
-        if (e.get("involvedObject") or {}).get("name") == meta["name"]
-        and (e.get("involvedObject") or {}).get("kind") == obj.get("kind")
-    ]
+    key = (meta.get("namespace") or "default", obj.get("kind"), meta["name"])
+    found = list(events_by_object(cluster).get(key, ()))
     if not found:
         return ["Events:\t<none>"]
     found.sort(key=lambda e: (e.get("lastTimestamp") or "", e["metadata"]["name"]))
