@@ -171,9 +171,7 @@ class Cluster:
         """Carry out a user action (apply, kubectl, fail_node, trace, …) as one step."""
         if not isinstance(action, dict) or not isinstance(action.get("op"), str):
             raise UsageError("error: an action needs an 'op'")
-        if self.step_no < self.history.horizon:
-            self.history.truncate_future(self.step_no)
-        return self._act(action)
+        return self._act(action, new=True)
 
     def snapshot(self) -> dict:
         return view.snapshot(self)
@@ -304,7 +302,10 @@ class Cluster:
         self._idle = idle
         self.time = time
 
-    def _act(self, action: dict) -> ActionResult:
+    def _act(self, action: dict, new: bool = False) -> ActionResult:
+        """Carry out `action`; `new` when the user takes it now rather than a
+        recorded one being replayed. Only a new action that becomes a step
+        rewrites the recorded future: a read or a refusal keeps it."""
         self._prelude_now = (self._idle, self.time)
         before = self.history.capture(self, share_sim=True)
         self._begin()
@@ -326,6 +327,8 @@ class Cluster:
             )
         if outcome is None:  # a read, or nothing to change: not a step
             return result
+        if new and self.step_no < self.history.horizon:
+            self.history.truncate_future(self.step_no)
         result.event = self._finish(outcome.actor, outcome.outcome, action, True)
         return result
 
