@@ -107,6 +107,11 @@ class APIServer:
             admission.apply_defaults(resource.kind, new)
             if new.get("spec") != old.get("spec"):
                 new["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
+        elif subresource == "scale" and (new.get("spec") or {}).get("replicas") != (
+            old.get("spec") or {}
+        ).get("replicas"):
+            # the scale subresource changes the spec too (kubectl scale, the HPA)
+            new["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
         return self._put(resource, new).object
 
     def patch(

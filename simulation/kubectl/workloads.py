@@ -186,7 +186,7 @@ def scale(cluster: Cluster, args: Args) -> KubectlResult:
     def change(o: dict) -> None:
         o["spec"]["replicas"] = replicas
 
-    patch(cluster, resource.plural, ns, name, change)
+    patch(cluster, resource.plural, ns, name, change, subresource="scale")
     owner = "Deployment" if resource.plural == "deployments" else "ReplicaSet"
     then = (
         "the Deployment controller will resize its ReplicaSet"
@@ -234,10 +234,10 @@ def _create(cluster, obj: dict) -> None:
         raise server_error(exc) from None
 
 
-def patch(cluster, plural, ns, name, fn) -> None:
-    # A plain PATCH rather than the /scale subresource: the model's update() bumps
-    # metadata.generation only for main-resource writes, and rollout status needs it.
+def patch(cluster, plural, ns, name, fn, subresource: str | None = None) -> None:
     try:
-        cluster.api.patch(plural, ns, name, fn, actor="kubectl")
+        cluster.api.patch(
+            plural, ns, name, fn, actor="kubectl", subresource=subresource
+        )
     except SimulationError as exc:
         raise server_error(exc) from None
