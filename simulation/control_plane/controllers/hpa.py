@@ -75,11 +75,11 @@ class HPAController(Component):
         current = deploy["spec"].get("replicas", 1)
         if not pods or not requested:
             return None
-        utilization = 100.0 * load / requested
+        # A whole-number percentage, as the replica calculator computes it from
+        # milli-CPU totals, before the ratio: 12% against 25% is 0.48.
+        utilization = round(load * 1000) * 100 // max(1, round(requested * 1000))
         ratio = utilization / goal
-        desired = (
-            current if abs(ratio - 1) <= TOLERANCE else math.ceil(len(pods) * ratio)
-        )
+        desired = current if abs(ratio - 1) <= TOLERANCE else math.ceil(current * ratio)
         raw = desired = max(
             spec.get("minReplicas", 1), min(spec["maxReplicas"], desired)
         )
@@ -101,7 +101,7 @@ class HPAController(Component):
                         "type": "Resource",
                         "resource": {
                             "name": "cpu",
-                            "current": {"averageUtilization": round(utilization)},
+                            "current": {"averageUtilization": utilization},
                         },
                     }
                 ],
@@ -118,7 +118,7 @@ class HPAController(Component):
         if desired == current:
             return Outcome(
                 "hpa.observed",
-                f"HPA {name}: CPU at {round(utilization)}% of"
+                f"HPA {name}: CPU at {utilization}% of"
                 f" requests (target {goal}%), {current} replicas are right{why}.",
                 concept="autoscaling",
                 objects=(f"hpas/{ns}/{name}",),
@@ -133,8 +133,8 @@ class HPAController(Component):
         )
         return Outcome(
             "hpa.scaled",
-            f"HPA {name}: CPU at {round(utilization)}% of requests against a"
-            f" {goal}% target, so desired = ceil({len(pods)} × {round(ratio, 2)})"
+            f"HPA {name}: CPU at {utilization}% of requests against a"
+            f" {goal}% target, so desired = ceil({current} × {utilization}/{goal})"
             f" = {raw}{why}; it set {target}'s replicas from {current} to"
             f" {desired}.",
             concept="autoscaling",
