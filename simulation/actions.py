@@ -59,7 +59,8 @@ def apply_objects(
                 "error: error validating data: metadata must be an object"
             )
         validation.check_object(resource, obj)
-    session_limits.check_apply(cluster, objects)
+    addon = _ingress_controller(cluster, objects)
+    session_limits.check_apply(cluster, objects + addon)
     lines = []
     for obj in objects:
         resource = for_object(obj)
@@ -83,7 +84,29 @@ def apply_objects(
             continue
         cluster.api.update(merged, actor=actor, verb="PATCH")
         lines.append(f"{label} configured")
+    for obj in addon:
+        cluster.api.create(obj, actor=actor, verb="POST")
+    if addon:
+        lines.append("(ingress-nginx controller installed)")
     return lines
+
+
+def _ingress_controller(cluster: Cluster, objects: list[dict]) -> list[dict]:
+    """ingress-nginx's objects, when this apply brings an Ingress to a cluster that
+    has no controller to route it: an Ingress does nothing on its own."""
+    from .network import addons
+
+    def names_the_namespace(obj: dict) -> bool:
+        meta = obj.get("metadata") or {}
+        return obj.get("kind") == "Namespace" and meta.get("name") == addons.NAMESPACE
+
+    if (
+        not any(o.get("kind") == "Ingress" for o in objects)
+        or cluster.store.get("namespaces", None, addons.NAMESPACE) is not None
+        or any(names_the_namespace(o) for o in objects)
+    ):
+        return []
+    return addons.ingress_nginx(cluster.config)
 
 
 def _merge(existing: dict, applied: dict) -> dict:
