@@ -73,7 +73,9 @@ def apply_objects(
         )
         label = f"{resource.display}/{meta.get('name', '')}"
         if existing is None:
-            cluster.api.create(obj, actor=actor, verb="POST")
+            # status is the components' to write (the status subresource): the
+            # API server drops what a client sends with a new object
+            cluster.api.create(_without_status(obj), actor=actor, verb="POST")
             lines.append(f"{label} created")
             continue
         merged = _merge(existing, obj)
@@ -107,6 +109,10 @@ def _ingress_controller(cluster: Cluster, objects: list[dict]) -> list[dict]:
     ):
         return []
     return addons.ingress_nginx(cluster.config)
+
+
+def _without_status(obj: dict) -> dict:
+    return {k: v for k, v in obj.items() if k != "status"}
 
 
 def _merge(existing: dict, applied: dict) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..errors import Invalid, SimulationError
 from ..resources import Resource
+from . import data
 from .fields import (
     DNS1035_MSG,
     LABEL_MSG,
@@ -73,6 +74,8 @@ def check_object(resource: Resource, obj: dict) -> None:
     errors += check_labels("metadata.labels", meta.get("labels"))
     errors += check_annotations("metadata.annotations", meta.get("annotations"))
     errors += _check_spec(resource.kind, spec or {})
+    if resource.kind in data.CHECKS:
+        errors += data.CHECKS[resource.kind](obj)
     if errors:
         raise Invalid(resource.kind, shown, errors)
 
