@@ -8,11 +8,13 @@ are passed on as they are, in sequence order, without gaps or repeats.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from kubeviz import protocol, scenarios
+from kubeviz import limits, protocol, scenarios
 from kubeviz.live import LiveSession
 from kubeviz.registry import registry
 from simulation.errors import SimulationError
@@ -20,6 +22,9 @@ from simulation.errors import SimulationError
 log = logging.getLogger(__name__)
 
 NOT_FOUND = 4404
+# A pull at max speed, as static/js/main.js words it (JSON.stringify keeps key order).
+READY = re.compile(r'\{\s*"type"\s*:\s*"ready"')
+READ, DROP, TELL, CUT = "read", "drop", "tell", "cut"  # what admit() makes of a frame
 
 
 class SessionConsumer(AsyncWebsocketConsumer):
@@ -28,6 +33,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
     live: LiveSession | None = None
     # The sequence number of the last frame this viewer was sent; None until hello.
     seq: int | None = None
+    bucket: limits.Bucket | None = None
+    pulled: int | None = None  # the frame this tab's last free `ready` answered
+    cut_off = False
 
     async def connect(self) -> None:
         session_id = self.scope["url_route"]["kwargs"]["session_id"]
@@ -41,6 +49,71 @@ class SessionConsumer(AsyncWebsocketConsumer):
         if self.live is not None:
             await registry().leave(self.live, self.channel_name)
             self.live = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        """Every socket's frames pass the rate limit here, as they arrive.
+
+        A pump takes each frame from the server as soon as it is there and counts
+        it against the tab's rate then, not when the consumer gets round to it: a
+        flood is thousands of frames a turn of the event loop, while Channels'
+        dispatch costs several turns per frame, so a bucket checked at dispatch
+        would see only the rate the server keeps up with. Frames over the rate are
+        dropped unread; the first of a flood is answered (`kubeviz_refuse`); a tab
+        that keeps on is closed at once.
+        """
+        inbox: asyncio.Queue[dict] = asyncio.Queue()
+        pump = asyncio.create_task(self.pump(receive, send, inbox))
+        try:
+            await super().__call__(scope, inbox.get, send)
+        finally:
+            pump.cancel()
+
+    async def pump(self, receive, send, inbox: asyncio.Queue) -> None:
+        while True:
+            message = await receive()
+            if message["type"] != "websocket.receive":
+                inbox.put_nowait(message)
+                continue
+            verdict = self.admit(message.get("text"))
+            if verdict == READ:
+                inbox.put_nowait(message)
+            elif verdict == TELL:
+                inbox.put_nowait({"type": "kubeviz.refuse"})
+            elif verdict == CUT:
+                # Frames already let in would only be answered to a closed socket.
+                while not inbox.empty():
+                    inbox.get_nowait()
+                await send({"type": "websocket.close", "code": limits.CLOSE_CODE})
+
+    def admit(self, text_data: str | None) -> str:
+        """READ this frame, DROP it, TELL the tab it is over the rate, or CUT it off."""
+        if self.cut_off:
+            return DROP
+        if self.is_pull(text_data):
+            return READ
+        if self.bucket is None:
+            self.bucket = limits.Bucket.from_settings()
+        if self.bucket.admit():
+            return READ
+        if self.bucket.flooding:
+            self.cut_off = True
+            return CUT
+        return TELL if self.bucket.should_tell() else DROP
+
+    async def kubeviz_refuse(self, message: dict) -> None:
+        """Tell a tab once that its flood is being dropped."""
+        await self.reply(protocol.error(limits.CODE, self.bucket.message()))
+
+    def is_pull(self, text_data: str | None) -> bool:
+        """A page sends `ready` after drawing each frame at max speed, up to the
+        display's frame rate: pacing, not a flood. One per frame this tab was sent
+        is free; any more count against the rate like other messages."""
+        if text_data is None or not READY.match(text_data):
+            return False
+        if self.seq is None or self.seq == self.pulled:
+            return False
+        self.pulled = self.seq
+        return True
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None

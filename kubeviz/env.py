@@ -37,6 +37,17 @@ def integer(name: str, default: int) -> int:
         ) from exc
 
 
+def number(name: str, default: float) -> float:
+    """A number (whole or not) from the environment, e.g. a rate a second."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from exc
+
+
 def secret_key(path: Path) -> str:
     """DJANGO_SECRET_KEY, or a key generated once into `path` and kept there.
 

@@ -133,4 +133,7 @@ KUBEVIZ = {
     "IDLE_SECONDS": env.integer("KUBEVIZ_IDLE_SECONDS", 120),
     # Seconds between saves of a session's position while it changes.
     "SAVE_DELAY": float(os.environ.get("KUBEVIZ_SAVE_DELAY", "1.0")),
+    # Messages one socket may send a second, and at once (kubeviz/limits.py).
+    "MESSAGES_PER_SECOND": env.number("KUBEVIZ_MESSAGES_PER_SECOND", 20.0),
+    "MESSAGE_BURST": env.number("KUBEVIZ_MESSAGE_BURST", 40.0),
 }

@@ -19,12 +19,12 @@ from channels.layers import get_channel_layer
 from django.http.cookie import parse_cookie
 
 from kubeviz import protocol
-from kubeviz.classroom import limits, messages, services
+from kubeviz.classroom import messages, services
 from kubeviz.classroom.live import owner_group
 from kubeviz.classroom.models import normal_code
 from kubeviz.classroom.owners import owners
 from kubeviz.classroom.relay import Relay, relays
-from kubeviz.consumers import NOT_FOUND, SessionConsumer
+from kubeviz.consumers import NOT_FOUND, READY, SessionConsumer
 from kubeviz.registry import registry
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,6 @@ SYNC_RETRY = 3.0  # seconds to wait for the owner before asking again
 SYNC_ATTEMPTS = 10  # a replay under load can take a while
 VOTER_COOKIE = "kv_voter"
 BREAK_INTERVAL = 5.0
-READY = '{"type":"ready"'  # how static/js/main.js words it (JSON.stringify)
 # Requests that carry what a person did: never sent to an owner that is gone.
 ACTS = ("control", "command", "answer", "breakaway")
 
@@ -53,7 +52,6 @@ class ClassroomConsumer(SessionConsumer):
     last_break = float("-inf")
     locked = False  # as last told by the owner; the owner checks again
     classroom_session = ""
-    bucket: limits.Bucket
 
     async def dispatch(self, message: dict) -> None:
         """Frames skip Channels' per-message database clean-up.
@@ -84,7 +82,6 @@ class ClassroomConsumer(SessionConsumer):
         self.voter = cookies.get(VOTER_COOKIE, "")[:64] or secrets.token_hex(8)
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         self.name = messages.display_name((query.get("name") or [""])[0])
-        self.bucket = limits.Bucket()
         self.relay = await relays().enter(self.code, self)
         await self.accept()
         await self.to_owner("join")
@@ -133,13 +130,10 @@ class ClassroomConsumer(SessionConsumer):
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None
     ) -> None:
-        # A page sends `ready` after drawing each frame at max speed: pacing, not a
-        # flood. A following tab's is not needed; the presenter's must never drop.
-        ready = text_data is not None and text_data.startswith(READY)
+        # A following tab's page pulls at max speed by itself; nothing to pull. (The
+        # rate limit is SessionConsumer.dispatch's, before this.)
+        ready = text_data is not None and READY.match(text_data) is not None
         if ready and self.role == "follower" and not self.away:
-            return
-        if not ready and not self.bucket.admit():
-            await self.too_fast()
             return
         try:
             message = messages.parse(text_data, bytes_data)
@@ -158,19 +152,6 @@ class ClassroomConsumer(SessionConsumer):
             await self.to_owner("control", text=text)
         elif kind != "ready":  # a follower's page asks for frames; nothing to pull
             await self.reply(messages.refused(kind, rid))
-
-    async def too_fast(self) -> None:
-        """Refuse a message over the rate; close the socket of a tab that keeps on."""
-        if self.bucket.flooding:
-            await self.close(code=limits.CLOSE_CODE)
-        elif self.bucket.should_tell():
-            await self.reply(
-                protocol.error(
-                    "slow_down",
-                    f"too many messages: at most {limits.RATE:g} a second; "
-                    "the ones over that were ignored",
-                )
-            )
 
     async def classroom_request(self, message: dict) -> None:
         kind, rid = message["type"], message.get("id")
