@@ -32,7 +32,8 @@ class LiveSession:
     """Is responsible for one session's live model and for telling its viewers.
 
     All model calls happen under `lock`, so steps, actions and snapshots never
-    interleave; long ones (replays) run in a worker thread.
+    interleave, and in a worker thread (`in_thread`), so that a slow one stalls
+    only its own session, never the event loop every other session shares.
     """
 
     def __init__(
@@ -106,7 +107,7 @@ class LiveSession:
         await self.publish(protocol.delta(0, body))
 
     async def publish_snapshot(self) -> None:
-        await self.publish(self.snapshot_message(0))
+        await self.publish(await in_thread(self.snapshot_message, 0))
 
     async def publish_status(self) -> None:
         await self.publish(protocol.status(self.info()), numbered=False)
@@ -134,24 +135,29 @@ class LiveSession:
         """The current state as snapshot text, numbered like the last frame."""
         async with self.lock:
             if self.snapshot_cache is None or self.snapshot_cache[0] != self.seq:
-                text = protocol.encode(self.snapshot_message(self.seq))
-                self.snapshot_cache = (self.seq, text)
+                message = await in_thread(self.snapshot_message, self.seq)
+                self.snapshot_cache = (self.seq, protocol.encode(message))
             return self.snapshot_cache
 
     # --- controls -------------------------------------------------------------------
     async def step(self) -> bool:
         """One step forward; False when nothing is left to do."""
         async with self.lock:
-            event = self.cluster.step()
-            if event is None:
+            body = await in_thread(self.advance)
+            if body is None:
                 return False
-            await self.publish_delta(self.cluster.delta(event))
+            await self.publish_delta(body)
         self.schedule_save()
         return True
 
+    def advance(self) -> dict | None:
+        """The model's next step as a delta body (in a worker thread)."""
+        event = self.cluster.step()
+        return None if event is None else self.cluster.delta(event)
+
     async def back(self) -> bool:
         async with self.lock:
-            body = self.cluster.back()
+            body = await in_thread(self.cluster.back)
             if body is None:
                 return False
             await self.publish_delta(body)
@@ -162,7 +168,7 @@ class LiveSession:
         """Go to `step` (no further than the last step reached)."""
         async with self.lock:
             step = min(step, self.last_step())
-            body = await asyncio.to_thread(self.cluster.seek, step)
+            body = await in_thread(self.cluster.seek, step)
             await self.publish_delta(body)
         self.schedule_save()
 
@@ -176,9 +182,7 @@ class LiveSession:
             if scenario != self.scenario:
                 settings = dict(chosen.inputs)
             settings.update(overrides)
-            cluster = await asyncio.to_thread(
-                chosen.build, self.cluster.seed, **settings
-            )
+            cluster = await in_thread(chosen.build, self.cluster.seed, **settings)
             self.cluster, self.scenario = cluster, chosen.name
             await self.publish_snapshot()
         await self.save_now()
@@ -188,18 +192,19 @@ class LiveSession:
         async with self.lock:
             before = self.record()
             try:
-                result = self.cluster.act(action)
+                result = await in_thread(self.cluster.act, action)
             except SimulationError:
                 raise
             except Exception:
                 # A bug in the model may have left it half-changed: put back the
                 # state from before the action, by replay, then report the bug.
-                self.cluster = await asyncio.to_thread(before.rebuild)
+                self.cluster = await in_thread(before.rebuild)
                 raise
             if snapshot and result.ok:
                 await self.publish_snapshot()
             elif result.event is not None:
-                await self.publish_delta(self.cluster.delta(result.event))
+                body = await in_thread(self.cluster.delta, result.event)
+                await self.publish_delta(body)
         if result.ok:
             await self.save_now()
         return result
@@ -295,3 +300,20 @@ class LiveSession:
         """Stop playing and save: the last viewer has gone."""
         await self.stop_play()
         await self.save_now()
+
+
+async def in_thread(function, *args, **kwargs):
+    """`function(*args, **kwargs)` in a worker thread, off the event loop.
+
+    If the caller is cancelled meanwhile (a tab that closes mid-step), the wait goes
+    on until the call has ended, and only then is the cancellation raised: the
+    caller holds its session's lock, which must not be let go while the thread is
+    still changing the model.
+    """
+    call = asyncio.ensure_future(asyncio.to_thread(function, *args, **kwargs))
+    try:
+        return await asyncio.shield(call)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await call
+        raise
