@@ -76,6 +76,13 @@ def apply_defaults(kind: str, obj: dict) -> None:
             p.setdefault("targetPort", p.get("port"))
     elif kind == "HorizontalPodAutoscaler":
         spec.setdefault("minReplicas", 1)
+    elif kind == "EndpointSlice":
+        for endpoint in obj.get("endpoints") or []:
+            # the API reads an unset condition as ready (and serving if ready)
+            conditions = endpoint.setdefault("conditions", {})
+            conditions.setdefault("ready", True)
+            conditions.setdefault("serving", conditions["ready"])
+            conditions.setdefault("terminating", False)
 
 
 def admit_pod(pod: dict, service_accounts: dict[str, dict], rng) -> None:

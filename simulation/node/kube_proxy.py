@@ -58,7 +58,7 @@ class KubeProxy(Component):
             1
             for s in slices
             for e in s.get("endpoints") or []
-            if e["conditions"].get("ready")
+            if (e.get("conditions") or {}).get("ready")
         )
         mode = ctx.config.proxy_mode
         what = (
