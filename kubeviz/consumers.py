@@ -16,12 +16,13 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from kubeviz import limits, protocol, scenarios
 from kubeviz.live import LiveSession
-from kubeviz.registry import registry
+from kubeviz.registry import Full, registry
 from simulation.errors import SimulationError
 
 log = logging.getLogger(__name__)
 
 NOT_FOUND = 4404
+SERVER_FULL = 4503
 # A pull at max speed, as static/js/main.js words it (JSON.stringify keeps key order).
 READY = re.compile(r'\{\s*"type"\s*:\s*"ready"')
 READ, DROP, TELL, CUT = "read", "drop", "tell", "cut"  # what admit() makes of a frame
@@ -39,11 +40,22 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         session_id = self.scope["url_route"]["kwargs"]["session_id"]
-        self.live = await registry().join(session_id, self.channel_name)
-        if self.live is None:
-            await self.close(code=NOT_FOUND)
+        try:
+            self.live = await registry().join(session_id, self.channel_name)
+        except Full:
+            # Refused during the handshake: the page cannot read why, and reconnects
+            # with its back-off, which is what a full server wants from it.
+            log.warning("refused a viewer of %s: no room for another", session_id)
+            await self.close(code=SERVER_FULL)
             return
         await self.accept()
+        if self.live is None:
+            # Accepted first, so that the page sees 4404 (a socket closed during the
+            # handshake reaches a browser as 1006) and stops reconnecting.
+            await self.reply(
+                protocol.error("not_found", f"there is no session {session_id!r}")
+            )
+            await self.close(code=NOT_FOUND)
 
     async def disconnect(self, code: int) -> None:
         if self.live is not None:
@@ -118,6 +130,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None
     ) -> None:
+        if self.live is None:
+            return  # no such session: the socket is closing
         try:
             message = protocol.parse(text_data, bytes_data)
         except protocol.ProtocolError as exc:

@@ -16,12 +16,18 @@ from kubeviz.live import LiveSession
 log = logging.getLogger(__name__)
 
 
+class Full(Exception):
+    """Every live session this process may hold has a viewer: no room for another."""
+
+
 class Registry:
     """Is responsible for one LiveSession per session id in this process.
 
     The first viewer opens a session from the database (replaying it); the last one
     to leave stops its play loop and saves it; after `idle_seconds` without viewers
-    it leaves memory, and the next viewer replays it again.
+    it leaves memory, and the next viewer replays it again. At most
+    `MAX_LIVE_SESSIONS` are live at once: to open another, the least recently used
+    idle one leaves memory early, and if none is idle, opening raises `Full`.
     """
 
     def __init__(self) -> None:
@@ -30,12 +36,14 @@ class Registry:
 
     async def get(self, session_id: str) -> LiveSession | None:
         """The live session, opening it from the database; None if there is none."""
-        live = self.sessions.get(session_id)
+        live = self.sessions.pop(session_id, None)
         if live is not None:
+            self.sessions[session_id] = live  # the most recently used comes last
             return live
         pending = self.opening.get(session_id)
         if pending is not None:
             return await asyncio.shield(pending)
+        self.make_room()
         future = asyncio.get_running_loop().create_future()
         self.opening[session_id] = future
         try:
@@ -51,6 +59,25 @@ class Registry:
             del self.opening[session_id]
         return live
 
+    def make_room(self) -> None:
+        """Evict idle sessions, least recently used first, until one more fits."""
+        limit = settings.KUBEVIZ.get("MAX_LIVE_SESSIONS", 200)
+        while len(self.sessions) + len(self.opening) >= limit:
+            # Idle and saved: its last viewer has gone and close() has finished.
+            idle = next(
+                (
+                    live
+                    for live in self.sessions.values()
+                    if not live.viewers and live.evict_task is not None
+                ),
+                None,
+            )
+            if idle is None:
+                raise Full(f"this server already holds {limit} live sessions")
+            idle.evict_task.cancel()
+            idle.evict_task = None
+            del self.sessions[idle.id]
+
     async def open(self, session_id: str) -> LiveSession | None:
         record = await persistence.aload(session_id)
         if record is None:
@@ -65,7 +92,8 @@ class Registry:
         )
 
     async def join(self, session_id: str, channel_name: str) -> LiveSession | None:
-        """Add a viewer (a consumer's channel) to a session's group."""
+        """Add a viewer (a consumer's channel) to a session's group; None if there is
+        no such session, `Full` if it is not live and there is no room for it."""
         live = await self.get(session_id)
         if live is None:
             return None

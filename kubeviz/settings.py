@@ -133,6 +133,8 @@ KUBEVIZ = {
     "IDLE_SECONDS": env.integer("KUBEVIZ_IDLE_SECONDS", 120),
     # Seconds between saves of a session's position while it changes.
     "SAVE_DELAY": float(os.environ.get("KUBEVIZ_SAVE_DELAY", "1.0")),
+    # Live sessions one process holds; idle ones are evicted first (registry.py).
+    "MAX_LIVE_SESSIONS": env.integer("KUBEVIZ_MAX_LIVE_SESSIONS", 200),
     # Messages one socket may send a second, and at once (kubeviz/limits.py).
     "MESSAGES_PER_SECOND": env.number("KUBEVIZ_MESSAGES_PER_SECOND", 20.0),
     "MESSAGE_BURST": env.number("KUBEVIZ_MESSAGE_BURST", 40.0),

@@ -25,7 +25,7 @@ from kubeviz.classroom.models import normal_code
 from kubeviz.classroom.owners import owners
 from kubeviz.classroom.relay import Relay, relays
 from kubeviz.consumers import NOT_FOUND, READY, SessionConsumer
-from kubeviz.registry import registry
+from kubeviz.registry import Full, registry
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +245,18 @@ class ClassroomConsumer(SessionConsumer):
     # --- breaking away and rejoining ------------------------------------------------
     async def classroom_private(self, event: dict) -> None:
         """The owner saved a copy of this moment: drive it as an ordinary session."""
-        live = await registry().join(event["session"], self.channel_name)
+        try:
+            live = await registry().join(event["session"], self.channel_name)
+        except Full:
+            await self.reply(
+                protocol.error(
+                    "full",
+                    "the server is full: stay with the class and try again later",
+                    None,
+                    "break_away",
+                )
+            )
+            return
         if live is None:
             await self.reply(
                 protocol.error(

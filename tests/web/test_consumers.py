@@ -20,12 +20,16 @@ def pod_names(state: dict) -> set[str]:
 
 
 # --- connecting -----------------------------------------------------------------------
-async def test_a_session_that_does_not_exist_refuses_the_socket() -> None:
+async def test_a_session_that_does_not_exist_is_closed_with_4404() -> None:
+    """Accepted first, so that a browser sees the code and stops reconnecting."""
     tab = WebsocketCommunicator(
         application, "/ws/session/nosuchsession/", headers=[ORIGIN]
     )
     connected, _ = await tab.connect()
-    assert not connected
+    assert connected
+    error = await tab.receive_json_from()
+    assert (error["type"], error["code"]) == ("error", "not_found")
+    assert await tab.receive_output() == {"type": "websocket.close", "code": 4404}
 
 
 async def test_a_socket_from_another_site_is_refused(make_session) -> None:
