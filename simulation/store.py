@@ -107,6 +107,14 @@ class Store:
         items = self._by_owner.get((plural, uid), {})
         return [items[k] for k in sorted(items)]
 
+    def values(self, plural: str):
+        """Every object of a kind in no particular order (for counting and sums)."""
+        return self._by_plural[plural].values()
+
+    def count_owned(self, plural: str, uid: str) -> int:
+        """How many objects of a kind name `uid` as an owner."""
+        return len(self._by_owner.get((plural, uid), ()))
+
     def owned_on_node(self, node: str, uid: str) -> int:
         """How many pods on `node` name `uid` as their first owner."""
         return self._owned_on_node.get((node, uid), 0)
