@@ -261,16 +261,25 @@ class Cluster:
         only periodic timers are left, rather than run into them.
         """
         start_time = self.time
-        idle_periodic = 0
+        idle_periodic, quiet_from = 0, None
         while self.queue:
             head = self.queue.peek()
             if until is not None and head[0] > until:
                 return None
             if self.queue.only_periodic():
-                # Periodic timers never run out: one that keeps finding nothing to
-                # do (an HPA whose target is missing) must not spin forever.
-                if idle_stop or idle_periodic >= MAX_IDLE_PERIODIC:
+                if idle_stop:
                     self.time = start_time  # the clock stays at the last step
+                    return None
+                # Periodic timers never run out: one that keeps finding nothing to
+                # do (an HPA whose target is missing) must not spin forever. Past
+                # the bound the idle timers are undone (a heap of timers only is
+                # cheap to copy), so repeated calls stay cheap and replayable.
+                if quiet_from is None:
+                    quiet_from = (self.queue.checkpoint(), self._idle)
+                elif idle_periodic >= MAX_IDLE_PERIODIC:
+                    self.queue.restore(quiet_from[0])
+                    self._idle = quiet_from[1]
+                    self.time = start_time
                     return None
             time, _prio, _seq, name, key, periodic, _ = self.queue.pop()
             self.time = max(self.time, time)
