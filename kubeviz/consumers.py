@@ -290,13 +290,16 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await self.live.tell(protocol.trace(result.trace, action))
 
     async def on_kubectl(self, message: dict) -> None:
-        result = await self.live.act({"op": "kubectl", "command": message["command"]})
+        action = {"op": "kubectl", "command": message["command"]}
+        result = await self.live.act(action)
         output = result.output if result.ok else (result.error or result.output)
         await self.reply(
             protocol.kubectl_output(
                 message["id"], message["command"], output or "", result.ok
             )
         )
+        if result.trace is not None:  # `kubectl exec … -- curl` sends a packet
+            await self.live.tell(protocol.trace(result.trace, action))
 
     async def on_save(self, message: dict) -> None:
         await self.live.save_now()

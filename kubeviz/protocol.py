@@ -19,7 +19,10 @@ MAX_MESSAGE_BYTES = 256 * 1024
 MIN_SPEED, MAX_SPEED = 0.25, 20.0
 MAX_SEEK = 20_000
 MAX_NODES = 200
-MAX_COMMAND = 1_000
+# A console line with a here-document (`kubectl apply -f - <<EOF`, YAML, `EOF`) may be
+# as long as a frame: the frame's size is its real limit, as for apply_manifest.
+MAX_COMMAND = MAX_MESSAGE_BYTES
+MAX_OUTPUT = 1024 * 1024  # bytes of kubectl output in one kubectl_output frame
 MAX_TARGET = 253 + 64  # a namespace, a DNS-1123 name and a container name
 MAX_ID = 64
 
@@ -289,13 +292,33 @@ def trace(body: dict, request: dict | None = None) -> dict:
 
 
 def kubectl_output(rid: Any, command: str, output: str, ok: bool) -> dict:
+    """The answer to a console line; output past MAX_OUTPUT bytes is cut."""
     return {
         "type": "kubectl_output",
         "id": rid,
         "command": command,
         "ok": ok,
-        "output": output,
+        "output": cut_output(output),
     }
+
+
+def cut_output(output: str, limit: int = MAX_OUTPUT) -> str:
+    """`output`, or as many of its whole lines as fit in `limit` bytes as JSON text
+    (quotes and newlines take two bytes there), with a note on how to narrow it."""
+    note = (
+        f"\n… output cut at {limit // (1024 * 1024) or 1} MB: narrow it with -n "
+        "NAMESPACE, -l LABEL=VALUE or a name\n"
+    )
+    if len(output) * 6 <= limit or len(encode(output)) <= limit:
+        return output
+    budget = limit - len(encode(note))
+    keep = len(output)
+    while keep > 0:
+        keep = min(keep - 1, int(keep * budget / len(encode(output[:keep]))))
+        if len(encode(output[:keep])) <= budget:
+            break
+    head = output[:keep]
+    return head[: head.rfind("\n") + 1 or len(head)] + note
 
 
 def status(session: dict) -> dict:
