@@ -11,6 +11,7 @@ import json
 from typing import TYPE_CHECKING
 
 from ..errors import SimulationError, UsageError
+from ..validation import check_object
 from .objects import fetch, namespace_of, resource_type, server_error, view_id
 from .parser import Args, Flag
 from .result import KubectlResult
@@ -115,6 +116,10 @@ def patch(cluster: Cluster, args: Args) -> KubectlResult:
     ns = namespace_of(args)
     obj = fetch(cluster, resource, ns, name)
     merged = merge_patch(obj, body)
+    try:  # the server validates the patched object before anything reads it
+        check_object(resource, merged)
+    except SimulationError as exc:
+        raise server_error(exc) from None
     replicas = (merged.get("spec") or {}).get("replicas")
     if isinstance(replicas, int) and resource.plural in ("deployments", "replicasets"):
         from .workloads import check_pods
