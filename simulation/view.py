@@ -301,9 +301,52 @@ def delta_for_keys(cluster: Cluster, keys, event: Event | None) -> dict:
         "config": cluster.config.to_dict()
         if event is None or event.type == "cluster.configured"
         else None,
-        "event": event.to_dict() if event else None,
+        "event": event_view(event) if event else None,
         "changes": changes,
     }
+
+
+RUNNERS_UP = 3  # scored nodes shown beside the winner in a step's delta
+
+
+def compact_decision(decision: dict) -> dict:
+    """A scheduling decision small enough for any cluster: the winner, the best
+    runners-up, and one node per distinct filter reason (with how many it stands for).
+
+    The full per-node table stays in `cluster.sim["decisions"]` for the inspector;
+    sending it in every step would make a one-pod delta grow with the node count.
+    """
+    nodes = decision.get("nodes") or {}
+    chosen = decision.get("node")
+    passed = sorted(
+        (n for n, v in nodes.items() if v.get("filter") == "passed" and n != chosen),
+        key=lambda n: (-nodes[n].get("total", 0), n),
+    )
+    keep = ([chosen] if chosen in nodes else []) + passed[:RUNNERS_UP]
+    reasons: dict[str, list[str]] = {}
+    for name in sorted(nodes):
+        reason = nodes[name].get("filter")
+        if reason != "passed":
+            reasons.setdefault(reason, []).append(name)
+    compact = {n: nodes[n] for n in keep}
+    for names in reasons.values():
+        compact[names[0]] = dict(nodes[names[0]], count=len(names))
+    return {
+        "node": chosen,
+        "nodes": compact,
+        "feasible": decision.get("feasible"),
+        "evaluated": decision.get("evaluated", len(nodes)),
+        "omitted": max(0, len(nodes) - len(compact)),
+    }
+
+
+def event_view(event: Event) -> dict:
+    """An event as the browser gets it, with its scheduling decision compacted."""
+    body = event.to_dict()
+    decision = body["details"].get("decision")
+    if decision:
+        body["details"] = dict(body["details"], decision=compact_decision(decision))
+    return body
 
 
 def delta(cluster: Cluster, event: Event) -> dict:
