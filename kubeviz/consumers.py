@@ -196,7 +196,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=text)
 
     async def session_note(self, event: dict) -> None:
-        if self.seq is not None:
+        # The tab a note is about (a trace's asker) was answered directly.
+        if self.seq is not None and event.get("skip") != self.channel_name:
             await self.send(text_data=event["text"])
 
     async def catch_up(self, last_seq: int | None) -> bool:
@@ -287,7 +288,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         action = {"op": "trace", "from": message["from"], "to": message["to"]}
         result = await self.perform(message, action)
         if result is not None and result.trace is not None:
-            await self.live.tell(protocol.trace(result.trace, action))
+            await self.send_trace(message, result.trace, action)
 
     async def on_kubectl(self, message: dict) -> None:
         action = {"op": "kubectl", "command": message["command"]}
@@ -299,7 +300,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
             )
         )
         if result.trace is not None:  # `kubectl exec … -- curl` sends a packet
-            await self.live.tell(protocol.trace(result.trace, action))
+            await self.send_trace(message, result.trace, action)
 
     async def on_save(self, message: dict) -> None:
         await self.live.save_now()
@@ -313,6 +314,14 @@ class SessionConsumer(AsyncWebsocketConsumer):
                 url=f"/s/{self.live.id}?step={step}",
             )
         )
+
+    async def send_trace(self, message: dict, body: dict, request: dict) -> None:
+        """A packet's hops: to the tab that asked, with its `id`, after the step's
+        frame; to the other tabs as a note. The asker's answer never goes through
+        the group, whose queue may drop notes for a busy tab."""
+        await self.send_own_frames()
+        await self.reply(protocol.trace(body, request, message.get("id")))
+        await self.live.tell(protocol.trace(body, request), skip=self.channel_name)
 
     async def perform(self, message: dict, action: dict, snapshot: bool = False):
         """Carry out a model action; its failure is an `error` for this viewer only."""

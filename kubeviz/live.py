@@ -209,10 +209,12 @@ class LiveSession:
             await self.save_now()
         return result
 
-    async def tell(self, message: dict) -> None:
-        """An unnumbered message for every viewer (a trace, an event)."""
+    async def tell(self, message: dict, skip: str | None = None) -> None:
+        """An unnumbered message for every viewer (a trace, an event), but the
+        channel `skip` (a tab that was answered directly)."""
+        note = {"type": NOTE, "text": protocol.encode(message), "skip": skip}
         async with self.lock:
-            await self.publish(message, numbered=False)
+            await get_channel_layer().group_send(self.group, note)
 
     # --- play -------------------------------------------------------------------------
     async def play(self, speed: float | str) -> None:

@@ -287,8 +287,11 @@ def event(body: dict) -> dict:
     return {"type": "event", "event": body}
 
 
-def trace(body: dict, request: dict | None = None) -> dict:
-    return {"type": "trace", "request": request or {}, "trace": body}
+def trace(body: dict, request: dict | None = None, rid: Any = None) -> dict:
+    message = {"type": "trace", "request": request or {}, "trace": body}
+    if rid is not None:
+        message["id"] = rid
+    return message
 
 
 def kubectl_output(rid: Any, command: str, output: str, ok: bool) -> dict:

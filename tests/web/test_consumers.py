@@ -365,6 +365,19 @@ async def test_trace_is_a_step_and_its_hops_go_to_every_viewer(
         assert trace["trace"]["hops"]
 
 
+async def test_the_asker_gets_its_trace_once_with_its_id(
+    make_session, open_tab
+) -> None:
+    """Straight to the tab that asked, after the step's delta; never via the group."""
+    session_id = await make_session("web")
+    tab = await open_tab(session_id)
+    await tab.send({"type": "trace", "from": "node/node-1", "to": "internet", "id": 9})
+    assert (await tab.receive())["type"] == "delta"
+    trace = await tab.receive()
+    assert (trace["type"], trace["id"]) == ("trace", 9)
+    assert await tab.receive_nothing(0.2), "the group's copy reached the asker too"
+
+
 async def test_a_trace_from_nowhere_is_refused(make_session, open_tab) -> None:
     tab = await open_tab(await make_session("web"))
     await tab.send({"type": "trace", "from": "pod/default/ghost", "to": "web:80"})
