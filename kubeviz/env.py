@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+REDIS_SOCKET_TIMEOUT = 30  # seconds; see channel_layer()
 
 
 def flag(name: str, default: bool = False) -> bool:
@@ -116,7 +117,11 @@ def channel_layer(redis_url: str, capacity: int) -> dict:
             "BACKEND": "channels.layers.InMemoryChannelLayer",
             "CONFIG": {"capacity": capacity, "expiry": 60},
         }
+    # channels-redis waits in BZPOPMIN for up to 5 s, and redis-py 8 times a read out
+    # after 5 s by default: a tab whose channel stays quiet that long was closed with
+    # 1011. A read may take as long as it needs, well past that wait.
+    host = {"address": redis_url, "socket_timeout": REDIS_SOCKET_TIMEOUT}
     return {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [redis_url], "capacity": capacity, "expiry": 60},
+        "CONFIG": {"hosts": [host], "capacity": capacity, "expiry": 60},
     }
