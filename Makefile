@@ -6,9 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages the tests need: a browser for Playwright, its driver, and Redis
-# (and a font, which Chromium only recommends, so that screenshots show text).
-SYSTEM_PACKAGES := chromium chromium-driver redis-server fonts-liberation
+# Debian packages the tests need: a browser for Playwright, its driver, Firefox for
+# tests/browser/test_firefox.py, and Redis (and a font, which Chromium only
+# recommends, so that screenshots show text).
+SYSTEM_PACKAGES := chromium chromium-driver firefox-esr redis-server fonts-liberation
 
 .PHONY: run test
 
@@ -24,6 +25,7 @@ test: $(VENV)/.installed-test
 	@missing=""; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	test -x /usr/bin/chromedriver || missing="$$missing chromium-driver"; \
+	test -x /usr/bin/firefox-esr || missing="$$missing firefox-esr"; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
