@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from channels.db import database_sync_to_async
+from django.utils import timezone
 
 from kubeviz import scenarios
 from kubeviz.models import SavedSession
@@ -50,6 +53,33 @@ def create(scenario: str = scenarios.BLANK, seed: int = 0) -> SavedSession:
     return SavedSession.objects.create(
         scenario=chosen.name, seed=seed, settings=dict(chosen.inputs), position=0
     )
+
+
+UNOPENED_FOR = timedelta(days=1)  # how long a visit's unopened session is kept
+TIDY_EVERY = 3600.0  # seconds between tidies, per process
+last_tidy = float("-inf")
+
+
+def forget_unopened(older_than: timedelta = UNOPENED_FOR) -> int:
+    """Delete sessions no page ever opened, made over `older_than` ago.
+
+    Every visit to the home page saves a session; a socket that opens it saves its
+    scenario's set-up as actions. One with no actions at step 0 was only ever
+    fetched (a script, a crawler, a tab closed at once), and reopening it would
+    build the same scenario anyway. Returns how many were deleted.
+    """
+    cutoff = timezone.now() - older_than
+    unopened = SavedSession.objects.filter(created__lt=cutoff, position=0, actions=[])
+    return unopened.delete()[0]
+
+
+def tidy() -> None:
+    """`forget_unopened`, at most once every TIDY_EVERY seconds in this process."""
+    global last_tidy
+    now = time.monotonic()
+    if now - last_tidy >= TIDY_EVERY:
+        last_tidy = now
+        forget_unopened()
 
 
 def load(session_id: str) -> Record | None:

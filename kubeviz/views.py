@@ -38,6 +38,7 @@ def initial_data(session: SavedSession, step: int | None) -> dict:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The gallery, with a live session of a small running cluster of one's own."""
+    persistence.tidy()  # each visit saves a session: bound what visits leave behind
     session = persistence.create(scenarios.HOME)
     return render(
         request,

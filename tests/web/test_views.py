@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from kubeviz import persistence
 from kubeviz.models import SavedSession
@@ -36,6 +38,22 @@ def test_two_visits_to_home_get_two_sessions(client: Client) -> None:
     assert (
         initial(client.get("/"))["sessionId"] != (initial(client.get("/"))["sessionId"])
     )
+
+
+def test_visits_leave_no_unopened_session_older_than_a_day(
+    client: Client, monkeypatch
+) -> None:
+    """A script fetching / saves a session each time; a later visit tidies up the
+    ones no page opened, and keeps any that were opened or are recent."""
+    old, opened, recent = (persistence.create("web") for _ in range(3))
+    opened.actions, opened.position = [{"step": 1, "op": "kubectl"}], 1
+    opened.save()
+    a_day_ago = timezone.now() - persistence.UNOPENED_FOR - timedelta(minutes=1)
+    SavedSession.objects.filter(pk__in=[old.pk, opened.pk]).update(created=a_day_ago)
+    monkeypatch.setattr(persistence, "last_tidy", float("-inf"))
+    client.get("/")
+    left = set(SavedSession.objects.values_list("pk", flat=True))
+    assert old.pk not in left and {opened.pk, recent.pk} <= left
 
 
 def test_new_session_is_a_post_that_leads_to_the_session_page(client: Client) -> None:
