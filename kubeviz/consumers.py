@@ -9,8 +9,10 @@ are passed on as they are, in sequence order, without gaps or repeats.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+from collections import deque
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -25,7 +27,6 @@ NOT_FOUND = 4404
 SERVER_FULL = 4503
 # A pull at max speed, as static/js/main.js words it (JSON.stringify keeps key order).
 READY = re.compile(r'\{\s*"type"\s*:\s*"ready"')
-READ, DROP, TELL, CUT = "read", "drop", "tell", "cut"  # what admit() makes of a frame
 
 
 class SessionConsumer(AsyncWebsocketConsumer):
@@ -36,6 +37,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
     seq: int | None = None
     bucket: limits.Bucket | None = None
     pulled: int | None = None  # the frame this tab's last free `ready` answered
+    backlog_limit = limits.BACKLOG  # frames over the rate that may wait their turn
     cut_off = False
 
     async def connect(self) -> None:
@@ -69,51 +71,82 @@ class SessionConsumer(AsyncWebsocketConsumer):
         it against the tab's rate then, not when the consumer gets round to it: a
         flood is thousands of frames a turn of the event loop, while Channels'
         dispatch costs several turns per frame, so a bucket checked at dispatch
-        would see only the rate the server keeps up with. Frames over the rate are
-        dropped unread; the first of a flood is answered (`kubeviz_refuse`); a tab
-        that keeps on is closed at once.
+        would see only the rate the server keeps up with. Frames over the rate wait
+        in the tab's backlog, which a feeder hands on at the rate; past the
+        backlog's bound they are dropped unread, and a tab that keeps on is closed
+        (kubeviz/limits.py).
         """
         inbox: asyncio.Queue[dict] = asyncio.Queue()
-        pump = asyncio.create_task(self.pump(receive, send, inbox))
+        self.bucket = limits.Bucket.from_settings()
+        self.backlog: deque[dict] = deque()
+        self.backlog_bytes = 0
+        self.waiting = asyncio.Event()
+        tasks = [
+            asyncio.create_task(self.pump(receive, send, inbox)),
+            asyncio.create_task(self.feed(inbox)),
+        ]
         try:
             await super().__call__(scope, inbox.get, send)
         finally:
-            pump.cancel()
+            for task in tasks:
+                task.cancel()
 
     async def pump(self, receive, send, inbox: asyncio.Queue) -> None:
         while True:
             message = await receive()
             if message["type"] != "websocket.receive":
                 inbox.put_nowait(message)
-                continue
-            verdict = self.admit(message.get("text"))
-            if verdict == READ:
-                inbox.put_nowait(message)
-            elif verdict == TELL:
-                inbox.put_nowait({"type": "kubeviz.refuse"})
-            elif verdict == CUT:
-                # Frames already let in would only be answered to a closed socket.
-                while not inbox.empty():
-                    inbox.get_nowait()
-                await send({"type": "websocket.close", "code": limits.CLOSE_CODE})
+            elif not self.cut_off and not self.admit(message, inbox):
+                await self.cut(send, inbox)
 
-    def admit(self, text_data: str | None) -> str:
-        """READ this frame, DROP it, TELL the tab it is over the rate, or CUT it off."""
-        if self.cut_off:
-            return DROP
-        if self.is_pull(text_data):
-            return READ
-        if self.bucket is None:
-            self.bucket = limits.Bucket.from_settings()
-        if self.bucket.admit():
-            return READ
-        if self.bucket.flooding:
-            self.cut_off = True
-            return CUT
-        return TELL if self.bucket.should_tell() else DROP
+    def admit(self, message: dict, inbox: asyncio.Queue) -> bool:
+        """Hand a frame on now (a token, or a free `ready` pull), put it in the
+        backlog behind the ones already waiting, or drop it when that is full;
+        False when the tab is flooding."""
+        if not self.backlog and (
+            self.is_pull(message.get("text")) or self.bucket.admit()
+        ):
+            inbox.put_nowait(message)
+            return True
+        if self.bucket.should_tell():
+            inbox.put_nowait({"type": "kubeviz.refuse"})
+        if (
+            len(self.backlog) >= self.backlog_limit
+            or self.backlog_bytes + size(message) > limits.BACKLOG_BYTES
+        ):
+            return not self.bucket.drop()
+        self.backlog.append(message)
+        self.backlog_bytes += size(message)
+        self.waiting.set()
+        return True
+
+    async def feed(self, inbox: asyncio.Queue) -> None:
+        """Hand the backlog on at the tab's rate, in order."""
+        while True:
+            await self.waiting.wait()
+            while self.backlog:
+                await asyncio.sleep(self.bucket.delay())
+                if self.backlog and self.bucket.admit():
+                    message = self.backlog.popleft()
+                    self.backlog_bytes -= size(message)
+                    inbox.put_nowait(message)
+            self.waiting.clear()
+
+    async def cut(self, send, inbox: asyncio.Queue) -> None:
+        """Close a flooding tab; what it sent and is not yet handled is dropped."""
+        self.cut_off = True
+        self.backlog.clear()
+        self.backlog_bytes = 0
+        for message in [inbox.get_nowait() for _ in range(inbox.qsize())]:
+            if message["type"] != "websocket.receive":
+                inbox.put_nowait(message)
+        # The pump must outlive a socket that is gone already: the disconnect it
+        # will bring is what ends the consumer.
+        with contextlib.suppress(Exception):
+            await send({"type": "websocket.close", "code": limits.CLOSE_CODE})
 
     async def kubeviz_refuse(self, message: dict) -> None:
-        """Tell a tab once that its flood is being dropped."""
+        """Tell a tab once that it sends too fast."""
         await self.reply(protocol.error(limits.CODE, self.bucket.message()))
 
     def is_pull(self, text_data: str | None) -> bool:
@@ -339,6 +372,11 @@ class SessionConsumer(AsyncWebsocketConsumer):
         return result
 
 
+def size(message: dict) -> int:
+    """A websocket frame's length, near enough for bounding a backlog."""
+    return len(message.get("text") or message.get("bytes") or "")
+
+
 def fault_action(action: str, target: str) -> dict:
     """The model action for a `fault` message's action and target."""
     if action in ("fail_node", "restore_node"):
@@ -349,3 +387,4 @@ def fault_action(action: str, target: str) -> dict:
         target.rpartition("/") if target.count("/") >= 2 else (target, "", "")
     )
     return {"op": action, "pod": pod, **({"container": container} if container else {})}
+

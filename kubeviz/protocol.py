@@ -19,9 +19,9 @@ MAX_MESSAGE_BYTES = 256 * 1024
 MIN_SPEED, MAX_SPEED = 0.25, 20.0
 MAX_SEEK = 20_000
 MAX_NODES = 200
-# A console line with a here-document (`kubectl apply -f - <<EOF`, YAML, `EOF`) may be
-# as long as a frame: the frame's size is its real limit, as for apply_manifest.
-MAX_COMMAND = MAX_MESSAGE_BYTES
+# A console line is at most MAX_COMMAND characters; a here-document after it
+# (`kubectl apply -f - <<EOF`, the YAML, `EOF`) may fill the rest of the frame.
+MAX_COMMAND = 1_000
 MAX_OUTPUT = 1024 * 1024  # bytes of kubectl output in one kubectl_output frame
 MAX_TARGET = 253 + 64  # a namespace, a DNS-1123 name and a container name
 MAX_ID = 64
@@ -90,6 +90,20 @@ def text(max_length: int, pattern: re.Pattern[str] | None = None) -> Check:
         return value
 
     return check
+
+
+def command(kind: str, name: str, value: Any) -> Any:
+    """A console command: its first line within MAX_COMMAND, then any here-document
+    (whose size only the frame's limit bounds, as for apply_manifest)."""
+    value = text(MAX_MESSAGE_BYTES)(kind, name, value)
+    line = value.partition("\n")[0]
+    if len(line) > MAX_COMMAND:
+        raise ProtocolError(
+            "out_of_range",
+            f"{kind}.{name} is a line of {len(line)} characters; the limit is "
+            f"{MAX_COMMAND}",
+        )
+    return value
 
 
 def choice(options: tuple[str, ...]) -> Check:
@@ -164,7 +178,7 @@ CLIENT_MESSAGES: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
     "reset": ({}, {}),
     "load_scenario": ({"scenario": text(64, SCENARIO_NAME)}, {}),
     "apply_manifest": ({"yaml": text(MAX_MESSAGE_BYTES)}, {}),
-    "kubectl": ({"command": text(MAX_COMMAND), "id": request_id}, {}),
+    "kubectl": ({"command": command, "id": request_id}, {}),
     "fault": ({"action": choice(FAULT_ACTIONS), "target": text(MAX_TARGET)}, {}),
     "trace": ({"from": text(MAX_TARGET), "to": text(MAX_TARGET)}, {}),
     "set": (

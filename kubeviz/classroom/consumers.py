@@ -52,6 +52,9 @@ class ClassroomConsumer(SessionConsumer):
     last_break = float("-inf")
     locked = False  # as last told by the owner; the owner checks again
     classroom_session = ""
+    # Over the rate a classroom tab's messages are dropped, not kept: a follower's
+    # are refused anyway, and a presenter's travel on to the owner's process.
+    backlog_limit = 0
 
     async def dispatch(self, message: dict) -> None:
         """Frames skip Channels' per-message database clean-up.
