@@ -232,11 +232,26 @@ def validate(message: dict) -> dict:
         raise ProtocolError("missing_field", 'a message needs a string "type"', rid)
     if kind not in CLIENT_MESSAGES:
         raise ProtocolError("unknown_type", f"unknown message type {kind[:40]!r}", rid)
-    required, optional = CLIENT_MESSAGES[kind]
+    clean = check_fields(kind, message, CLIENT_MESSAGES[kind])
+    if kind == "set" and len(clean) == 1 + ("id" in clean):
+        raise ProtocolError(
+            "missing_field", "set needs one of cni, proxyMode, platform, nodes", rid
+        )
+    return clean
+
+
+def check_fields(kind: str, message: dict, schema: tuple[dict, dict]) -> dict:
+    """A clean copy of `message` checked against its (required, optional) checks.
+
+    One code path for the session, lesson and classroom sockets' message tables;
+    an error carries the request id only when that id is well formed.
+    """
+    rid = message.get("id") if request_id_ok(message.get("id")) else None
+    required, optional = schema
     clean: dict[str, Any] = {"type": kind}
     try:
         if "id" in message and "id" not in required:
-            clean["id"] = request_id(kind, "id", rid)
+            clean["id"] = request_id(kind, "id", message["id"])
         for name, check in required.items():
             if name not in message:
                 raise ProtocolError("missing_field", f'{kind} needs "{name}"')
@@ -248,10 +263,6 @@ def validate(message: dict) -> dict:
         if unknown:
             raise ProtocolError(
                 "unknown_field", f"{kind} has no field {unknown[0][:40]!r}"
-            )
-        if kind == "set" and len(clean) == 1 + ("id" in clean):
-            raise ProtocolError(
-                "missing_field", "set needs one of cni, proxyMode, platform, nodes"
             )
     except ProtocolError as exc:
         exc.request_id = rid

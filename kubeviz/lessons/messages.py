@@ -66,28 +66,7 @@ def parse(text_data: str | None = None, bytes_data: bytes | None = None) -> dict
     kind = message["type"]
     if kind not in LESSON_MESSAGES:
         raise unknown
-    rid = message.get("id")
-    required, optional = LESSON_MESSAGES[kind]
-    clean: dict[str, Any] = {"type": kind}
-    try:
-        if "id" in message:
-            clean["id"] = protocol.request_id(kind, "id", rid)
-        for name, check in required.items():
-            if name not in message:
-                raise ProtocolError("missing_field", f'{kind} needs "{name}"')
-            clean[name] = check(kind, name, message[name])
-        for name, check in optional.items():
-            if name in message:
-                clean[name] = check(kind, name, message[name])
-        extra = sorted(set(message) - set(clean) - {"type"})
-        if extra:
-            raise ProtocolError(
-                "unknown_field", f"{kind} has no field {extra[0][:40]!r}"
-            )
-    except ProtocolError as exc:
-        exc.request_id = rid if protocol.request_id_ok(rid) else None
-        raise
-    return clean
+    return protocol.check_fields(kind, message, LESSON_MESSAGES[kind])
 
 
 def only_reads(command: str) -> bool:
