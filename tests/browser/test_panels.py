@@ -7,32 +7,9 @@ import re
 
 import pytest
 
-from tests.conftest import ARTIFACTS
+from tests.browser.pages import current_step, open_home, open_scenario, shot
 
 pytestmark = pytest.mark.browser
-
-READOUT = "[data-part=readout]"
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-
-
-def open_home(page, server) -> None:
-    page.goto(server.url + "/")
-    page.wait_for_selector("body[data-ready=true]")
-
-
-def open_scenario(page, server, name: str) -> None:
-    open_home(page, server)
-    page.locator(f"form:has(input[value='{name}']) button").click()
-    page.wait_for_url(re.compile(r"/s/[A-Za-z0-9]+$"))
-    page.wait_for_selector("body[data-ready=true]")
-
-
-def current_step(page) -> int:
-    return int(re.search(r"step (\d+)", page.locator(READOUT).text_content()).group(1))
 
 
 def wait_for_step(page, number: int) -> None:
