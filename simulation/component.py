@@ -58,6 +58,14 @@ def owner_of(obj: dict, kind: str) -> str | None:
     return None
 
 
+def owner_keys(obj: dict, kind: str, plural: str) -> tuple[str, ...]:
+    """The etcd key of `obj`'s controlling `kind` owner, as a work-queue key tuple."""
+    owner = owner_of(obj, kind)
+    if owner is None:
+        return ()
+    return (f"/registry/{plural}/{obj['metadata']['namespace']}/{owner}",)
+
+
 def owner_ref(obj: dict, block: bool = True) -> dict:
     return {
         "apiVersion": obj["apiVersion"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import math
 
-from ...component import Component, Outcome, key_parts, owner_of, owner_ref
+from ...component import Component, Outcome, key_parts, owner_keys, owner_ref
 from ...events import Write
 from ...names import pod_template_hash
 
@@ -30,13 +30,7 @@ class DeploymentController(Component):
     def keys_for(self, write: Write, sim: dict):
         if write.key.startswith("/registry/deployments/"):
             return (write.key,)
-        rs = write.object or write.previous
-        owner = owner_of(rs, "Deployment")
-        return (
-            (f"/registry/deployments/{rs['metadata']['namespace']}/{owner}",)
-            if owner
-            else ()
-        )
+        return owner_keys(write.object or write.previous, "Deployment", "deployments")
 
     def reconcile(self, ctx, key):
         ns, name = key_parts(key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from ...component import Component, Outcome, key_parts, owner_of, owner_ref
+from ...component import Component, Outcome, key_parts, owner_keys, owner_ref
 from ...errors import LimitExceeded
 from ...events import Write
 
@@ -51,12 +51,7 @@ class ReplicaSetController(Component):
         if write.key.startswith("/registry/replicasets/"):
             return (write.key,)
         pod = write.object or write.previous
-        owner = owner_of(pod, "ReplicaSet")
-        keys = (
-            (f"/registry/replicasets/{pod['metadata']['namespace']}/{owner}",)
-            if owner
-            else ()
-        )
+        keys = owner_keys(pod, "ReplicaSet", "replicasets")
         if write.op == "DELETED" and sim.get(FAILED_CREATE):
             # a pod gone makes room: ReplicaSets refused by the pod limit retry
             keys += tuple(sorted(sim[FAILED_CREATE] - set(keys)))
