@@ -9,8 +9,12 @@ channel layer, DEBUG off), opens one session per `--per-session` clients through
 home page, and runs every client in a closed loop: send `step` (or `back`, or every
 `--trace-every`th time a `trace`), wait for the answer, think `--think` seconds,
 repeat, until the time is up. It prints errors by code, disconnects, messages per
-second, round-trip percentiles and the server's RSS at the start, middle and end,
-then stops the server (also on Ctrl-C). Only loopback addresses are ever contacted.
+second, round-trip percentiles, and the server's RSS at the start, after the
+sessions are made, every `--rss-every` seconds while the clients run, and at the
+end, with the growth from `--warm-up` seconds to the last sample: "flat" is judged
+by that figure. Then it stops the server (also on Ctrl-C). Extra environment
+variables for the server (e.g. KUBEVIZ_MAX_MEMORY_MB) pass through from the caller.
+Only loopback addresses are ever contacted.
 """
 
 from __future__ import annotations
@@ -219,6 +223,42 @@ def percentiles(values: list[float]) -> str:
     )
 
 
+async def sample_rss(
+    server: Server,
+    started: float,
+    args: argparse.Namespace,
+    tally: Tally,
+    samples: list[tuple[float, float]],
+) -> None:
+    """The server's RSS every `--rss-every` seconds while the clients run."""
+    tick = 1
+    while True:
+        await asyncio.sleep(
+            max(0.0, started + tick * args.rss_every - time.monotonic())
+        )
+        at = time.monotonic() - started
+        samples.append((at, server.rss()))
+        print(
+            f"  … {at:4.0f} s: {tally.answered} answered, "
+            f"{sum(tally.errors.values())} errors, {tally.disconnects} disconnects, "
+            f"RSS {samples[-1][1]:.0f} MB",
+            flush=True,
+        )
+        tick += 1
+
+
+def growth(samples: list[tuple[float, float]], after: float) -> str:
+    """RSS growth from the first sample at or past `after` seconds to the last."""
+    later = [(at, mb) for at, mb in samples if at >= after - 1]
+    if len(later) < 2:
+        return "n/a (too few samples)"
+    (t0, first), (t1, last) = later[0], later[-1]
+    return (
+        f"{last - first:+.0f} MB from {t0:.0f} s to {t1:.0f} s "
+        f"({first:.0f} → {last:.0f} MB)"
+    )
+
+
 async def run(args: argparse.Namespace, server: Server) -> int:
     rss = {"start": server.rss()}
     sessions = [
@@ -235,15 +275,10 @@ async def run(args: argparse.Namespace, server: Server) -> int:
         )
         for i in range(args.clients)
     ]
-    await asyncio.sleep(args.seconds / 2)
-    rss["middle"] = server.rss()
-    sent_middle = tally.sent
-    print(
-        f"  … halfway: {tally.answered} answered, {sum(tally.errors.values())} "
-        f"errors, {tally.disconnects} disconnects, RSS {rss['middle']:.0f} MB",
-        flush=True,
-    )
+    samples: list[tuple[float, float]] = []
+    sampler = asyncio.create_task(sample_rss(server, started, args, tally, samples))
     await asyncio.gather(*tasks)
+    sampler.cancel()
     elapsed = time.monotonic() - started
     rss["end"] = server.rss()
 
@@ -258,7 +293,7 @@ async def run(args: argparse.Namespace, server: Server) -> int:
     print(
         f"  messages/s        {tally.sent / elapsed:.0f} sent, "
         f"{tally.received / elapsed:.0f} received "
-        f"({tally.answered} answered requests; {sent_middle} sent by halfway)"
+        f"({tally.answered} answered requests)"
     )
     print(f"  step/back round trip  {percentiles(tally.round_trips)}")
     print(f"  trace round trip      {percentiles(tally.trace_round_trips)}")
@@ -266,6 +301,12 @@ async def run(args: argparse.Namespace, server: Server) -> int:
         "  server RSS        "
         + ", ".join(f"{name} {mb:.0f} MB" for name, mb in rss.items())
     )
+    print(
+        "  RSS samples       "
+        + ", ".join(f"{at:.0f} s {mb:.0f}" for at, mb in samples)
+        + " MB"
+    )
+    print(f"  RSS after warm-up {growth(samples, args.warm_up)}")
     if tally.round_trips:
         print(f"  mean step/back    {statistics.mean(tally.round_trips) * 1000:.1f} ms")
     failed = tally.connect_failures + tally.disconnects
@@ -287,6 +328,15 @@ def main() -> int:
     )
     parser.add_argument("--trace-to", default="svc/default/web:80")
     parser.add_argument("--save-delay", type=float, default=1.0)
+    parser.add_argument(
+        "--rss-every", type=float, default=30.0, help="seconds between RSS samples"
+    )
+    parser.add_argument(
+        "--warm-up",
+        type=float,
+        default=60.0,
+        help="seconds after which RSS growth is measured (to the last sample)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="kubeviz-load-") as workdir:
