@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import dataclasses
 import logging
 import time
 from collections import deque
-from typing import Any
+from typing import Any, NamedTuple
 
 from channels.layers import get_channel_layer
 
@@ -26,6 +28,27 @@ log = logging.getLogger(__name__)
 FRAME = "session.frame"  # a numbered frame: consumers dispatch it to session_frame
 NOTE = "session.note"  # an unnumbered message for every synced viewer (status, trace)
 SNAPSHOT_EVENTS = 200
+# Bytes of frames a ring keeps besides its newest frame; a viewer that missed more
+# gets a snapshot. Bounds a session's memory whatever its frames' sizes.
+RING_BYTES = 256 * 1024
+# A step whose recent cost is under this many seconds runs on the event loop: the
+# hop to a worker thread and back would cost more than the step (see `advance`).
+INLINE_STEP = 0.002
+# Seconds after a step before the next one is prepared: its frame goes out first.
+PREPARE_AFTER = 0.002
+# The channel of the tab whose message is being handled (set by its consumer).
+ASKER: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "kubeviz_asker", default=None
+)
+
+
+class Ahead(NamedTuple):
+    """A step taken before anybody asked for it (`LiveSession.prepare`)."""
+
+    state: tuple  # History.capture() of the step before
+    horizon: int  # History.horizon before
+    step: int  # the step number before
+    text: str  # the step's delta body, encoded (protocol.delta_text)
 
 
 class LiveSession:
@@ -36,12 +59,19 @@ class LiveSession:
     only its own session, never the event loop every other session shares.
     """
 
+    # True when `viewers` names every member of `group` (sessions are kept by one
+    # process); then a frame for the one tab that asked for it skips the group.
+    viewers_are_local = True
+    # Take the next step while the viewers look at this one (`prepare`).
+    steps_ahead = True
+
     def __init__(
         self,
         record: persistence.Record,
         cluster: Cluster,
         ring_size: int = 512,
         save_delay: float = 1.0,
+        ring_bytes: int = RING_BYTES,
     ) -> None:
         self.id = record.id
         self.scenario = record.scenario
@@ -52,6 +82,11 @@ class LiveSession:
         # from before a restart or an eviction never matches this run's frames.
         self.seq = time.time_ns() // 1_000_000
         self.ring: deque[tuple[int, str]] = deque(maxlen=ring_size)
+        self.ring_bytes = ring_bytes
+        self.ring_used = 0  # characters of text in the ring
+        self.step_cost = 0.0  # seconds a step has cost lately (`advance`)
+        self.ahead: Ahead | None = None
+        self.prepare_handle: asyncio.TimerHandle | None = None
         self.snapshot_cache: tuple[int, str] | None = None
         self.viewers: set[str] = set()
         self.play_task: asyncio.Task | None = None
@@ -60,6 +95,31 @@ class LiveSession:
         self.save_delay = save_delay
         self.save_task: asyncio.Task | None = None
         self.evict_task: asyncio.Task | None = None
+
+    # --- the model, with no step ahead showing --------------------------------------
+    @property
+    def cluster(self) -> Cluster:
+        """The model at the step the viewers see.
+
+        A step prepared ahead (`prepare`) is undone, exactly, before anyone else
+        reads or changes the model, so that only `step` ever sees it.
+        """
+        if self.ahead is not None:
+            self.undo_ahead()
+        return self._cluster
+
+    @cluster.setter
+    def cluster(self, cluster: Cluster) -> None:
+        self.ahead = None
+        self._cluster = cluster
+
+    def undo_ahead(self) -> None:
+        ahead, self.ahead = self.ahead, None
+        history = self._cluster.history
+        history.apply(self._cluster, ahead.state)
+        history.horizon = ahead.horizon
+        for n in [n for n in history.checkpoints if n > ahead.horizon]:
+            del history.checkpoints[n]
 
     # --- what viewers are told ----------------------------------------------------
     def info(self) -> dict:
@@ -83,25 +143,45 @@ class LiveSession:
 
         Called with `lock` held, so frames leave in sequence order.
         """
-        layer = get_channel_layer()
         if not numbered:
             text = protocol.encode(message)
-            await layer.group_send(self.group, {"type": NOTE, "text": text})
+            await get_channel_layer().group_send(
+                self.group, {"type": NOTE, "text": text}
+            )
             return
         self.seq += 1
         message["seq"] = self.seq
-        text = protocol.encode(message)
-        snapshot = message["type"] == "snapshot"
+        await self.publish_frame(
+            protocol.encode(message), message["type"] == "snapshot"
+        )
+
+    async def publish_frame(self, text: str, snapshot: bool) -> None:
+        """Keep and send frame `self.seq`, already numbered and encoded."""
+        layer = get_channel_layer()
         if snapshot:
             self.ring.clear()
+            self.ring_used = 0
             self.snapshot_cache = (self.seq, text)
         else:
-            self.ring.append((self.seq, text))
+            self.keep(self.seq, text)
             self.snapshot_cache = None
+        if self.viewers_are_local and self.viewers == {ASKER.get()}:
+            # The only viewer is the tab that asked: its consumer sends the frame
+            # from the ring as soon as the handler returns (send_own_frames).
+            return
         await layer.group_send(
             self.group,
             {"type": FRAME, "seq": self.seq, "snapshot": snapshot, "text": text},
         )
+
+    def keep(self, seq: int, text: str) -> None:
+        """Put a frame in the ring, dropping the oldest past its count or bytes."""
+        if len(self.ring) == self.ring.maxlen:
+            self.ring_used -= len(self.ring[0][1])
+        self.ring.append((seq, text))
+        self.ring_used += len(text)
+        while len(self.ring) > 1 and self.ring_used - len(text) > self.ring_bytes:
+            self.ring_used -= len(self.ring.popleft()[1])
 
     async def publish_delta(self, body: dict) -> None:
         await self.publish(protocol.delta(0, body))
@@ -129,7 +209,13 @@ class LiveSession:
             return []
         if not self.ring or self.ring[0][0] > last_seq + 1:
             return None
-        return [text for seq, text in self.ring if seq > last_seq]
+        missed = []
+        for seq, text in reversed(self.ring):  # the newest few, not the whole ring
+            if seq <= last_seq:
+                break
+            missed.append(text)
+        missed.reverse()
+        return missed
 
     async def current_snapshot(self) -> tuple[int, str]:
         """The current state as snapshot text, numbered like the last frame."""
@@ -143,17 +229,76 @@ class LiveSession:
     async def step(self) -> bool:
         """One step forward; False when nothing is left to do."""
         async with self.lock:
-            body = await in_thread(self.advance)
-            if body is None:
-                return False
-            await self.publish_delta(body)
+            ahead, self.ahead = self.ahead, None
+            if ahead is not None:  # taken already: the model is there
+                self.seq += 1
+                await self.publish_frame(
+                    protocol.delta_text(self.seq, ahead.text), False
+                )
+                body = None
+            elif self.step_cost < INLINE_STEP:
+                body = self.advance()
+            else:
+                body = await in_thread(self.advance)
+            if ahead is None:
+                if body is None:
+                    return False
+                await self.publish_delta(body)
         self.schedule_save()
+        if self.steps_ahead and self.play_task is None:
+            self.prepare_soon()
         return True
 
+    def prepare_soon(self) -> None:
+        """Prepare the next step once this one's frames are on their way."""
+        if self.prepare_handle is not None:
+            self.prepare_handle.cancel()
+        loop = asyncio.get_running_loop()
+        self.prepare_handle = loop.call_later(
+            PREPARE_AFTER, lambda: asyncio.ensure_future(self.prepare())
+        )
+
+    async def prepare(self) -> None:
+        """Take the next step now, while the viewers look at this one.
+
+        A learner who steps waits for the model; a learner who looks does not. So
+        after a step the session takes the next one at once, and keeps its delta:
+        the next `step` only publishes it. Anything else that touches the model
+        (an action, back, seek, a snapshot) first undoes it exactly, through
+        `cluster`, with the capture and undo that step back uses. Only cheap steps
+        are prepared, on the event loop: nothing else can run meanwhile.
+        """
+        self.prepare_handle = None
+        if self.lock.locked() or self.ahead is not None or self.play_task is not None:
+            return
+        if self.step_cost >= INLINE_STEP or not self.viewers:
+            return
+        async with self.lock:
+            cluster = self._cluster
+            history = cluster.history
+            before = Ahead(
+                history.capture(cluster), history.horizon, cluster.step_no, ""
+            )
+            body = self.advance()
+            self.ahead = before._replace(text=protocol.encode(body or {}))
+            if body is None:
+                self.undo_ahead()  # settled: nothing to keep
+
     def advance(self) -> dict | None:
-        """The model's next step as a delta body (in a worker thread)."""
+        """The model's next step as a delta body.
+
+        Most steps take a tenth of a millisecond, less than the hop to a worker
+        thread and back, so `step` runs them on the event loop while the session's
+        recent steps were cheap. The cost is remembered: one slow step (a
+        ReplicaSet creating hundreds of pods) sends the following ones to a worker
+        thread at once, and only a run of cheap steps brings them back.
+        """
+        started = time.perf_counter()
         event = self.cluster.step()
-        return None if event is None else self.cluster.delta(event)
+        body = None if event is None else self.cluster.delta(event)
+        cost = time.perf_counter() - started
+        self.step_cost = max(cost, 0.8 * self.step_cost + 0.2 * cost)
+        return body
 
     async def back(self) -> bool:
         async with self.lock:
@@ -221,7 +366,10 @@ class LiveSession:
         await self.stop_play()
         self.speed = speed
         self.pulled.set()
-        self.play_task = asyncio.create_task(self.play_loop(speed))
+        # A fresh context: the loop's frames are nobody's answer (`ASKER`).
+        self.play_task = asyncio.create_task(
+            self.play_loop(speed), context=contextvars.Context()
+        )
         async with self.lock:
             await self.publish_status()
 
@@ -274,7 +422,11 @@ class LiveSession:
 
     # --- saving ------------------------------------------------------------------
     def record(self) -> persistence.Record:
-        return persistence.Record.of(self.id, self.scenario, self.cluster)
+        """What to save: a step prepared ahead is not the viewers' position."""
+        record = persistence.Record.of(self.id, self.scenario, self._cluster)
+        if self.ahead is not None:
+            record = dataclasses.replace(record, position=self.ahead.step)
+        return record
 
     async def save_now(self) -> None:
         """Save inputs, actions and position at once (after anything a user did)."""
@@ -301,6 +453,9 @@ class LiveSession:
     async def close(self) -> None:
         """Stop playing and save: the last viewer has gone."""
         await self.stop_play()
+        if self.prepare_handle is not None:
+            self.prepare_handle.cancel()
+            self.prepare_handle = None
         await self.save_now()
 
 

@@ -308,6 +308,13 @@ def delta(seq: int, body: dict) -> dict:
     return {"type": "delta", "seq": seq, **body}
 
 
+def delta_text(seq: int, body_text: str) -> str:
+    """`encode(delta(seq, body))` from `encode(body)`: a body encoded before its
+    frame had a number (a step prepared ahead)."""
+    head = f'{{"type":"delta","seq":{seq}'
+    return head + ("}" if body_text == "{}" else "," + body_text[1:])
+
+
 def event(body: dict) -> dict:
     return {"type": "event", "event": body}
 

@@ -43,6 +43,11 @@ class ClassroomLive(LiveSession):
     classroom's code instead and counts everyone in the classroom.
     """
 
+    # Followers may be in other processes: every frame goes through the group.
+    viewers_are_local = False
+    # Hosts swap the model under a guided lesson; keep every step on demand.
+    steps_ahead = False
+
     def __init__(self, record: persistence.Record, cluster, code: str, **kw) -> None:
         super().__init__(record, cluster, **kw)
         self.code = code

@@ -33,6 +33,9 @@ class LessonLive(LiveSession):
     not thread-safe, so its moves run in a worker thread under the same lock.
     """
 
+    # The lesson engine moves the model by its own script: no step ahead.
+    steps_ahead = False
+
     def __init__(self, guide: Guide, **kw) -> None:
         token = secrets.token_hex(8)
         record = persistence.Record(id=f"lesson-{token}", scenario=guide.run.id)
