@@ -11,6 +11,11 @@ time, pausing `--pause` seconds between steps (the per-tab rate limit). The echo
 client, paced the same way, sends a message of the same size as the median delta and
 waits for it to come back. It prints p50/p90/p99 of both, their ratio, and the
 sizes of the deltas (the ones for a one-pod change listed separately).
+
+For scale it also times, paced the same way, two echoes under Daphne: a bare ASGI
+application, and a Channels `AsyncWebsocketConsumer` behind the same middleware as
+KubeViz's sockets. They are the floor that anything served by Daphne and Channels
+stands on (`--no-floors` leaves them out).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import socket
 import statistics
 import subprocess
 import sys
@@ -28,7 +34,14 @@ from pathlib import Path
 import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_load import LOOPBACK, Server, free_port, new_session  # noqa: E402
+from bench_load import (  # noqa: E402
+    BIN,
+    LOOPBACK,
+    ROOT,
+    Server,
+    free_port,
+    new_session,
+)
 
 ECHO = """
 import asyncio, sys, websockets
@@ -41,6 +54,37 @@ async def main():
     ):
         await asyncio.Future()
 asyncio.run(main())
+"""
+
+# An ASGI echo served by Daphne: Daphne's own cost, with no Channels at all.
+ASGI_ECHO = """
+async def application(scope, receive, send):
+    while scope["type"] == "websocket":
+        message = await receive()
+        if message["type"] == "websocket.connect":
+            await send({"type": "websocket.accept"})
+        elif message["type"] == "websocket.receive":
+            await send({"type": "websocket.send", "text": message.get("text")})
+        else:
+            return
+"""
+
+# A Channels echo consumer, routed through the middleware KubeViz's sockets use.
+CHANNELS_ECHO = """
+import django
+django.setup()
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.urls import path
+
+class Echo(AsyncWebsocketConsumer):
+    async def receive(self, text_data=None, bytes_data=None):
+        await self.send(text_data=text_data)
+
+application = ProtocolTypeRouter(
+    {"websocket": AllowedHostsOriginValidator(URLRouter([path("", Echo.as_asgi())]))}
+)
 """
 
 
@@ -102,7 +146,10 @@ async def echo_round_trips(
 ) -> list[float]:
     payload = json.dumps({"type": "step", "pad": "x" * max(0, size - 30)})
     url = f"ws://{LOOPBACK}:{port}/"
-    async with websockets.connect(url, max_size=None, compression=None) as ws:
+    origin = f"http://{LOOPBACK}:{port}"
+    async with websockets.connect(
+        url, max_size=None, compression=None, origin=origin
+    ) as ws:
         times = []
         for _ in range(count):
             await asyncio.sleep(pause)
@@ -121,6 +168,53 @@ def line(name: str, values: list[float]) -> str:
     )
 
 
+def floor_round_trips(
+    server: Server, workdir: Path, size: int, count: int, pause: float
+) -> dict[str, list[float]]:
+    """The two Daphne echoes, each in a Daphne process of its own."""
+    (workdir / "asgi_echo.py").write_text(ASGI_ECHO)
+    (workdir / "channels_echo.py").write_text(CHANNELS_ECHO)
+    env = {**server.env, "PYTHONPATH": f"{workdir}:{ROOT}"}
+    times = {}
+    for name, module in (
+        ("Daphne ASGI echo", "asgi_echo"),
+        ("Daphne + Channels echo", "channels_echo"),
+    ):
+        port = free_port()
+        process = subprocess.Popen(
+            [
+                str(BIN / "daphne"),
+                "-b",
+                LOOPBACK,
+                "-p",
+                str(port),
+                f"{module}:application",
+            ],
+            cwd=workdir,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_for_port(port)
+            times[name] = asyncio.run(echo_round_trips(port, size, count, pause))
+        finally:
+            process.terminate()
+            process.wait(10)
+    return times
+
+
+def wait_for_port(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((LOOPBACK, port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listened on port {port} within {seconds} s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=400)
@@ -130,7 +224,11 @@ def main() -> int:
         default=0.06,
         help="seconds between steps (the server allows 20 messages/s per tab)",
     )
+    parser.add_argument(
+        "--no-floors", action="store_true", help="skip the two Daphne echoes"
+    )
     args = parser.parse_args()
+    floors: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         server = Server(Path(tmp), save_delay=1.0)
         echo_port = free_port()
@@ -145,6 +243,10 @@ def main() -> int:
             bare = asyncio.run(
                 echo_round_trips(echo_port, size, len(times), args.pause)
             )
+            if not args.no_floors:
+                floors = floor_round_trips(
+                    server, Path(tmp), size, len(times), args.pause
+                )
         finally:
             server.stop()
             echo.terminate()
@@ -152,6 +254,10 @@ def main() -> int:
     print(line("KubeViz step -> delta", times))
     print(line(f"websockets echo ({size} B)", bare))
     print(f"ratio of medians: {pct(times, 50) / pct(bare, 50):.2f}x")
+    for name, values in floors.items():
+        print(
+            line(name, values) + f"   {pct(values, 50) / pct(bare, 50):.2f}x the echo"
+        )
     print(
         f"delta size: median {size} B, max {max(sizes)} B; one-pod deltas:"
         f" n={len(one_pod)}, max {max(one_pod, default=0)} B"
