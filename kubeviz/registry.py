@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
+import os
+import time
 import weakref
+from collections.abc import Callable
 
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -16,23 +20,85 @@ from kubeviz.live import LiveSession
 log = logging.getLogger(__name__)
 
 
+MB = 1024 * 1024
+COLLECT_EVERY = 1.0  # seconds between garbage collections after evictions
+
+
 class Full(Exception):
     """Every live session this process may hold has a viewer: no room for another."""
+
+
+def rss_bytes() -> int | None:
+    """This process's resident memory, from /proc (Linux); None elsewhere."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class MemoryBudget:
+    """Is responsible for telling whether this process uses more memory than allowed.
+
+    Use is the process's RSS, what an operator and the kernel's OOM killer see. A
+    session that leaves memory rarely makes RSS fall: Python and malloc keep what
+    was freed for the next objects rather than return it. So each eviction is
+    credited with a live session's average share of RSS above the `baseline` (what
+    the process held before any session), and use is RSS less that credit. Any
+    move of RSS, and each session opened, uses the credit up: it never lets the
+    process take more from the system than it gave back.
+    """
+
+    def __init__(self, read: Callable[[], int | None] = rss_bytes) -> None:
+        self.read = read
+        self.baseline = read() or 0
+        self.mark = self.baseline  # RSS when last read
+        self.credit = 0  # bytes freed by evictions and not yet reused
+
+    def use(self) -> int | None:
+        """Bytes in use: RSS less what evicted sessions freed; None if unknown."""
+        rss = self.read()
+        if rss is None:
+            return None
+        self.credit = max(0, self.credit - abs(rss - self.mark))
+        self.mark = rss
+        return rss - self.credit
+
+    def over(self, limit_mb: float) -> bool:
+        """True when a budget is set (`limit_mb` > 0) and use is past it."""
+        if limit_mb <= 0:
+            return False
+        use = self.use()
+        return use is not None and use > limit_mb * MB
+
+    def share(self, live: int) -> int:
+        """A live session's average share of memory, with `live` sessions."""
+        return max(0, self.mark - self.baseline) // max(1, live)
+
+    def evicted(self, share: int) -> None:
+        self.credit += share
+
+    def opened(self, share: int) -> None:
+        self.credit = max(0, self.credit - share)
 
 
 class Registry:
     """Is responsible for one LiveSession per session id in this process.
 
     The first viewer opens a session from the database (replaying it); the last one
-    to leave stops its play loop and saves it; after `idle_seconds` without viewers
-    it leaves memory, and the next viewer replays it again. At most
-    `MAX_LIVE_SESSIONS` are live at once: to open another, the least recently used
-    idle one leaves memory early, and if none is idle, opening raises `Full`.
+    to leave stops its play loop and saves it; after `IDLE_SECONDS` without viewers
+    it leaves memory, and the next viewer replays it again. Two bounds keep a
+    process's memory in hand: at most `MAX_LIVE_SESSIONS` are live at once, and past
+    `MAX_MEMORY_MB` a session whose last viewer leaves is evicted at once. To open
+    another session past either bound, idle ones leave memory early, least recently
+    used first; if none is idle and the bound still holds, opening raises `Full`.
     """
 
     def __init__(self) -> None:
         self.sessions: dict[str, LiveSession] = {}
         self.opening: dict[str, asyncio.Future] = {}
+        self.memory = MemoryBudget()
+        self.collected = float("-inf")  # when evictions were last collected
 
     async def get(self, session_id: str) -> LiveSession | None:
         """The live session, opening it from the database; None if there is none."""
@@ -60,23 +126,62 @@ class Registry:
         return live
 
     def make_room(self) -> None:
-        """Evict idle sessions, least recently used first, until one more fits."""
-        limit = settings.KUBEVIZ.get("MAX_LIVE_SESSIONS", 200)
-        while len(self.sessions) + len(self.opening) >= limit:
-            # Idle and saved: its last viewer has gone and close() has finished.
-            idle = next(
-                (
-                    live
-                    for live in self.sessions.values()
-                    if not live.viewers and live.evict_task is not None
-                ),
-                None,
-            )
-            if idle is None:
-                raise Full(f"this server already holds {limit} live sessions")
-            idle.evict_task.cancel()
-            idle.evict_task = None
-            del self.sessions[idle.id]
+        """Evict idle sessions, least recently used first, until one more fits:
+        under `MAX_LIVE_SESSIONS` and, if one is set, under `MAX_MEMORY_MB`."""
+        options = settings.KUBEVIZ
+        limit = options.get("MAX_LIVE_SESSIONS", 1000)
+        budget = options.get("MAX_MEMORY_MB", 0)
+        over_memory = self.memory.over(budget)
+        freed = False  # sessions left for the memory budget: collect them
+        try:
+            while over_memory or len(self.sessions) + len(self.opening) >= limit:
+                idle = self.least_recent_idle()
+                if idle is None:
+                    if over_memory:
+                        raise Full(
+                            f"this server is over its memory budget ({budget} MB)"
+                        )
+                    raise Full(f"this server already holds {limit} live sessions")
+                self.evict(idle)
+                freed = freed or over_memory
+                over_memory = over_memory and self.memory.over(budget)
+        finally:
+            if freed:
+                self.collect(force=True)
+        self.memory.opened(self.memory.share(len(self.sessions) + 1))
+
+    def least_recent_idle(self) -> LiveSession | None:
+        """The least recently used session that is idle and saved: its last viewer
+        has gone and close() has finished."""
+        return next(
+            (
+                live
+                for live in self.sessions.values()
+                if not live.viewers and live.evict_task is not None
+            ),
+            None,
+        )
+
+    def evict(self, live: LiveSession) -> None:
+        """Take an idle, saved session out of memory (its next viewer replays it)."""
+        if (
+            live.evict_task is not None
+            and live.evict_task is not asyncio.current_task()
+        ):
+            live.evict_task.cancel()
+        live.evict_task = None
+        self.memory.evicted(self.memory.share(len(self.sessions)))
+        del self.sessions[live.id]
+
+    def collect(self, force: bool = False) -> None:
+        """Free evicted sessions now: a model's objects refer to each other, so only
+        the garbage collector frees them, and a full collection of a process with
+        hundreds of sessions takes a few hundred milliseconds; at most once a
+        `COLLECT_EVERY` unless `force`d."""
+        now = time.monotonic()
+        if force or now - self.collected >= COLLECT_EVERY:
+            self.collected = now
+            gc.collect()
 
     async def open(self, session_id: str) -> LiveSession | None:
         record = await persistence.aload(session_id)
@@ -117,13 +222,25 @@ class Registry:
             await live.close()
         except Exception:
             log.exception("closing session %s failed", live.id)
+            saved = False
+        else:
+            saved = True
+        if (
+            saved
+            and not live.viewers
+            and self.sessions.get(live.id) is live
+            and self.memory.over(settings.KUBEVIZ.get("MAX_MEMORY_MB", 0))
+        ):
+            # Over the memory budget: a saved session with no viewer goes at once.
+            self.evict(live)
+            self.collect()
+            return
         live.evict_task = asyncio.create_task(self.evict_later(live))
 
     async def evict_later(self, live: LiveSession) -> None:
         await asyncio.sleep(settings.KUBEVIZ["IDLE_SECONDS"])
         if not live.viewers and self.sessions.get(live.id) is live:
-            del self.sessions[live.id]
-            live.evict_task = None
+            self.evict(live)
 
     async def shutdown(self) -> None:
         """Stop every play loop and save every session (tests, server stop)."""

@@ -134,7 +134,11 @@ KUBEVIZ = {
     # Seconds between saves of a session's position while it changes.
     "SAVE_DELAY": float(os.environ.get("KUBEVIZ_SAVE_DELAY", "1.0")),
     # Live sessions one process holds; idle ones are evicted first (registry.py).
-    "MAX_LIVE_SESSIONS": env.integer("KUBEVIZ_MAX_LIVE_SESSIONS", 200),
+    # A small session takes about 1 MB: 300 students on one process fit.
+    "MAX_LIVE_SESSIONS": env.integer("KUBEVIZ_MAX_LIVE_SESSIONS", 1000),
+    # Past this RSS, sessions without viewers leave memory at once and new ones are
+    # refused (4503) while it stays over; 0 means no budget (registry.py).
+    "MAX_MEMORY_MB": env.integer("KUBEVIZ_MAX_MEMORY_MB", 1024),
     # Messages one socket may send a second, and at once (kubeviz/limits.py).
     "MESSAGES_PER_SECOND": env.number("KUBEVIZ_MESSAGES_PER_SECOND", 20.0),
     "MESSAGE_BURST": env.number("KUBEVIZ_MESSAGE_BURST", 40.0),
