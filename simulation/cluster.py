@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,8 @@ class Cluster:
             platform=platform, cni=cni, runtime=runtime, proxy_mode=proxy_mode
         )
         bootstrap.check_config(self.config, nodes)
+        # What this cluster was built from, for a rebuild (`_rebuild`).
+        self._built_from = (seed, nodes, copy.deepcopy(self.config), control_plane)
         self.inputs = {
             "seed": seed,
             "nodes": nodes,
@@ -83,6 +86,7 @@ class Cluster:
             "proxy_synced": {},
         }
         self.events: list[Event] = []
+        self.events_forgotten = 0  # steps whose events the history has let go
         self.api = APIServer(self.store, self.config, self.random, lambda: self.time)
         self.components: dict[str, Component] = {}
         for component in bootstrap.components():
@@ -152,14 +156,23 @@ class Cluster:
                 f" step is {self.history.horizon})"
             )
         start = self.step_no
-        touched = self._touched(step_no, start)
-        if step_no < start:
-            _base, state = self.history.nearest(step_no)
-            self.history.apply(self, state)
+        rebuild = step_no < start and step_no < self.history.oldest()
+        if rebuild:
+            touched = set(self.store.all_keys())
+            self._rebuild()
+        else:
+            touched = self._touched(step_no, start)
+            if step_no < start:
+                _base, state = self.history.nearest(step_no)
+                self.history.apply(self, state)
         while self.step_no < step_no:
-            if self.step() is None:
+            event = self.step()
+            if event is None:
                 break
-        touched |= self._touched(start, self.step_no)
+            if event.step > start:
+                touched.update(w.key for w in event.writes)
+        if rebuild:
+            touched.update(self.store.all_keys())
         return view.delta_for_keys(self, sorted(touched), event=None)
 
     def reset(self) -> None:
@@ -369,8 +382,27 @@ class Cluster:
         return event
 
     def _touched(self, first: int, last: int) -> set[str]:
-        """Keys written by steps first+1 … last."""
-        return {w.key for e in self.events[first:last] for w in e.writes}
+        """Keys written by steps first+1 … last (steps the history still holds)."""
+        gone = self.events_forgotten
+        events = self.events[max(0, first - gone) : max(0, last - gone)]
+        return {w.key for e in events for w in e.writes}
+
+    def _rebuild(self) -> None:
+        """Back to step 0 by building the cluster again, keeping its recorded
+        actions and horizon: how `seek` reaches a step older than the history's
+        oldest checkpoint. The same inputs give the same steps (determinism)."""
+        history, epoch = self.history, self.epoch
+        seed, nodes, config, control_plane = self._built_from
+        Cluster.__init__(
+            self,
+            seed=seed,
+            nodes=nodes,
+            config=copy.deepcopy(config),
+            control_plane=control_plane,
+        )
+        history.rebuilt(self.history.checkpoints[0])
+        self.history = history
+        self.epoch = epoch + 1  # caches keyed by (epoch, revision) start afresh
 
 
 def _silent(component: Component):

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
 CAPTURE_UNIT = 100_000
 MAX_INTERVAL = 400
+# Steps back that undo reaches; older steps are reached by replay from step 0.
+KEEP_STEPS = 1_000
 # 32-bit words: the Mersenne Twister's state is 624 of them and an index (≤ 624).
 WORD = next(code for code in "IL" if array(code).itemsize == 4)
 
@@ -37,10 +39,17 @@ class History:
     place, their values may not). The user's actions are recorded by the step they
     became, with the clock and idle reconciles before them; replay from a
     checkpoint re-applies them at the same steps and times.
+
+    Undo information (checkpoints, the store's write log, the steps' events) is
+    kept for about the last `keep` steps: a busy cluster's step holds some
+    kilobytes, so an unbounded log grows by megabytes a minute of play. A step
+    before the oldest checkpoint is reached by replaying the recorded actions from
+    step 0 (`Cluster.seek`), exactly as a saved session reopens.
     """
 
-    def __init__(self, interval: int = 50) -> None:
+    def __init__(self, interval: int = 50, keep: int = KEEP_STEPS) -> None:
         self.interval = interval
+        self.keep = keep
         self.checkpoints: dict[int, tuple] = {}
         self.inputs: dict[int, dict] = {}
         # step → (idle reconciles before the action, clock when it came)
@@ -63,7 +72,7 @@ class History:
             pack_random(cluster.random.getstate()),
             sim,
             copy.deepcopy(cluster.config),
-            len(cluster.events),
+            cluster.events_forgotten + len(cluster.events),
             cluster.step_no,
             cluster._idle,
         )
@@ -77,7 +86,7 @@ class History:
         cluster.sim = {k: copy.copy(v) for k, v in sim.items()}
         cluster.config = copy.deepcopy(config)
         cluster.api.config = cluster.config
-        del cluster.events[n_events:]
+        del cluster.events[n_events - cluster.events_forgotten :]
         cluster.step_no = step_no
         cluster._idle = idle
         cluster.epoch += 1
@@ -96,6 +105,32 @@ class History:
                 self.preludes[n] = prelude
         if n % self.interval_for(cluster) == 0 and n not in self.checkpoints:
             self.checkpoints[n] = self.capture(cluster)
+            self.forget(cluster)
+
+    def forget(self, cluster: Cluster) -> None:
+        """Drop the undo information from before the newest checkpoint that is at
+        least `keep` steps back: that checkpoint becomes the oldest one."""
+        old = [n for n in self.checkpoints if n <= cluster.step_no - self.keep]
+        if len(old) < 2:
+            return
+        boundary = max(old)
+        state = self.checkpoints[boundary]
+        for n in old:
+            if n != boundary:
+                del self.checkpoints[n]
+        cluster.store.forget(state[0])
+        drop = state[6] - cluster.events_forgotten
+        if drop > 0:
+            del cluster.events[:drop]
+            cluster.events_forgotten += drop
+
+    def oldest(self) -> int:
+        """The earliest step a checkpoint can restore."""
+        return min(self.checkpoints)
+
+    def rebuilt(self, checkpoint_0: tuple) -> None:
+        """The cluster was rebuilt from step 0: only its new checkpoint is valid."""
+        self.checkpoints = {0: checkpoint_0}
 
     def interval_for(self, cluster: Cluster) -> int:
         """Steps between checkpoints: doubles per CAPTURE_UNIT things a capture copies.

@@ -31,7 +31,8 @@ class Store:
 
     Stored objects are never mutated in place (writers replace them). The log keeps
     each write's object and the one it replaced, so going back is undoing writes:
-    a checkpoint is just (revision, log length) and costs nothing at any size.
+    a checkpoint is just (revision, log position) and costs nothing at any size.
+    The history forgets the log's oldest entries (`forget`) to bound its memory.
     Secondary indexes (namespace, node, owner, label) keep the controllers' reads
     proportional to what they read, not to the size of the cluster.
     """
@@ -39,6 +40,7 @@ class Store:
     def __init__(self) -> None:
         self.revision = 0
         self.log: list[Write] = []
+        self.forgotten = 0  # writes dropped from the front of the log (`forget`)
         self._by_plural: dict[str, dict[str, dict]] = {p: {} for p in BY_PLURAL}
         self._by_ns: dict[tuple[str, str], dict[str, dict]] = {}
         self._sorted: dict[tuple[str, str | None], list[str]] = {}
@@ -270,14 +272,21 @@ class Store:
 
     # checkpoints ---------------------------------------------------------------
     def checkpoint(self) -> tuple:
-        """Where the store is now: restoring undoes every later write from the log."""
-        return (self.revision, len(self.log))
+        """Where the store is now: restoring undoes every later write from the log.
+
+        The log position counts every write ever logged, forgotten ones included,
+        so a checkpoint stays valid when older entries are forgotten.
+        """
+        return (self.revision, self.forgotten + len(self.log))
 
     def restore(self, state: tuple) -> list[Write]:
         """Return to a checkpoint; gives back the log entries that were undone."""
-        revision, log_len = state
+        revision, position = state
+        log_len = position - self.forgotten
         if log_len > len(self.log):
             raise ValueError("a store checkpoint can only be restored backwards")
+        if log_len < 0:
+            raise ValueError("the store has forgotten the writes since that checkpoint")
         undone = self.log[log_len:]
         for write in reversed(undone):
             plural = plural_of_key(write.key)
@@ -285,6 +294,14 @@ class Store:
         del self.log[log_len:]
         self.revision = revision
         return undone
+
+    def forget(self, state: tuple) -> None:
+        """Drop the log before a checkpoint: no earlier one can be restored after,
+        and the object versions only those writes held are freed."""
+        drop = state[1] - self.forgotten
+        if drop > 0:
+            del self.log[:drop]
+            self.forgotten += drop
 
     def all_keys(self) -> Iterable[str]:
         for plural in sorted(self._by_plural):
