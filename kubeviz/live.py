@@ -36,6 +36,8 @@ RING_BYTES = 256 * 1024
 INLINE_STEP = 0.002
 # Seconds after a step before the next one is prepared: its frame goes out first.
 PREPARE_AFTER = 0.002
+# ... unless the event loop is this many seconds late to it: the process is busy.
+BUSY_LAG = 0.005
 # The channel of the tab whose message is being handled (set by its consumer).
 ASKER: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "kubeviz_asker", default=None
@@ -254,9 +256,16 @@ class LiveSession:
         if self.prepare_handle is not None:
             self.prepare_handle.cancel()
         loop = asyncio.get_running_loop()
-        self.prepare_handle = loop.call_later(
-            PREPARE_AFTER, lambda: asyncio.ensure_future(self.prepare())
-        )
+        due = loop.time() + PREPARE_AFTER
+
+        def start() -> None:
+            self.prepare_handle = None
+            # Late by more than BUSY_LAG: other sessions are waiting for the event
+            # loop, and a step nobody asked for yet must not make them wait longer.
+            if loop.time() - due < BUSY_LAG:
+                asyncio.ensure_future(self.prepare())
+
+        self.prepare_handle = loop.call_later(PREPARE_AFTER, start)
 
     async def prepare(self) -> None:
         """Take the next step now, while the viewers look at this one.
@@ -268,7 +277,6 @@ class LiveSession:
         `cluster`, with the capture and undo that step back uses. Only cheap steps
         are prepared, on the event loop: nothing else can run meanwhile.
         """
-        self.prepare_handle = None
         if self.lock.locked() or self.ahead is not None or self.play_task is not None:
             return
         if self.step_cost >= INLINE_STEP or not self.viewers:

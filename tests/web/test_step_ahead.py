@@ -9,6 +9,7 @@ ahead and one without, and expects the same answers.
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -180,3 +181,17 @@ async def test_the_frame_ring_keeps_to_its_byte_budget() -> None:
     assert len(live.ring) == 3, "the newest frame and two more fit in 3,000 bytes"
     assert live.frames_after(first) is None, "too far back: a snapshot is needed"
     assert len(live.frames_after(live.seq - 2)) == 2
+
+
+async def test_a_busy_process_does_not_prepare_steps_nobody_asked_for(
+    make_session, open_tab, monkeypatch
+) -> None:
+    monkeypatch.setattr("kubeviz.live.PREPARE_AFTER", 0.05)
+    ahead, _plain, live = await pair(make_session, open_tab)
+    await ahead.send({"type": "step"})
+    await ahead.receive_until("delta")
+    time.sleep(0.15)  # the event loop is held up: the process is busy
+    await asyncio.sleep(0.2)
+    assert live.ahead is None
+    await step(ahead)
+    assert await prepared(live), "with the loop free again, the next is prepared"
