@@ -58,19 +58,31 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await super().dispatch(message)
 
     async def connect(self) -> None:
+        """Accept at once, then open the session.
+
+        Opening may take a while (a replay, and many tabs opening sessions at
+        once queue for the worker threads), longer than Daphne lets a handshake
+        wait; an accepted socket can wait, and a `hello` sent meanwhile waits its
+        turn behind this. Accepted first, a refusal also reaches the page with its
+        code and reason (a socket closed during the handshake reaches a browser as
+        1006): 4404 stops its reconnecting, 4503 makes it try again later.
+        """
         session_id = self.scope["url_route"]["kwargs"]["session_id"]
+        await self.accept()
         try:
             self.live = await registry().join(session_id, self.channel_name)
-        except Full:
-            # Refused during the handshake: the page cannot read why, and reconnects
-            # with its back-off, which is what a full server wants from it.
-            log.warning("refused a viewer of %s: no room for another", session_id)
+        except Full as exc:
+            log.warning("refused a viewer of %s: %s", session_id, exc)
+            await self.reply(
+                protocol.error(
+                    "server_full",
+                    "this server is holding as many live sessions as it may; "
+                    "the page will try again shortly",
+                )
+            )
             await self.close(code=SERVER_FULL)
             return
-        await self.accept()
         if self.live is None:
-            # Accepted first, so that the page sees 4404 (a socket closed during the
-            # handshake reaches a browser as 1006) and stops reconnecting.
             await self.reply(
                 protocol.error("not_found", f"there is no session {session_id!r}")
             )

@@ -91,15 +91,20 @@ async def test_a_process_keeps_a_bounded_number_of_live_sessions(
         third = Tab(
             application(), f"/ws/session/{await make_session()}/", headers=[ORIGIN]
         )
-        connected, code = await third.connect(timeout=30)
-        assert not connected, "a third live session was opened past the limit of 2"
+        connected, _ = await third.connect(timeout=30)
+        assert connected, "accepted first, so that the page can read why it is refused"
+        refusal = json.loads(await third.receive_from())
+        assert refusal["code"] == "server_full", "a third live session was opened"
+        assert await third.receive_output() == {"type": "websocket.close", "code": 4503}
         await tabs.pop(0).disconnect()  # that session is now idle
         fourth = Tab(
             application(), f"/ws/session/{await make_session()}/", headers=[ORIGIN]
         )
         connected, _ = await fourth.connect(timeout=30)
-        assert connected, "an idle session was not evicted to make room"
         tabs.append(fourth)
+        await fourth.send_to(text_data=json.dumps({"type": "hello", "lastSeq": None}))
+        first = json.loads(await fourth.receive_from())
+        assert first["type"] == "snapshot", "an idle session was not evicted for room"
         assert len(registry().sessions) <= 2
     finally:
         for tab in tabs:

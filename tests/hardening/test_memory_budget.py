@@ -7,6 +7,7 @@ RSS of the test process, which is far over a 1 MB budget and far under a 100 GB 
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from channels.db import database_sync_to_async
@@ -96,8 +97,11 @@ async def test_over_budget_idle_sessions_leave_and_a_new_one_is_refused(
 
         budget(settings, TINY)
         third, connected, code = await connect(new)
-        assert not connected
-        assert code == SERVER_FULL
+        assert connected, "accepted first, so that the page can read why"
+        refusal = json.loads(await third.receive_from())
+        assert (refusal["type"], refusal["code"]) == ("error", "server_full")
+        closed = await third.receive_output()
+        assert closed == {"type": "websocket.close", "code": SERVER_FULL}
         assert idle not in registry().sessions, "the idle session was kept"
         assert watched in registry().sessions
         assert await database_sync_to_async(

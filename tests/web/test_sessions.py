@@ -218,3 +218,28 @@ async def test_a_dropped_frame_is_filled_in_from_the_ring(
     second = await asker.receive()
     assert [await watcher.receive(), await watcher.receive()] == [first, second]
     assert await asker.receive_nothing(0.1), "no repeats for the asker"
+
+
+async def test_a_socket_is_accepted_before_its_session_has_opened(
+    make_session, open_tab, monkeypatch
+) -> None:
+    """Opening a session can outlast a handshake's timeout when a class opens
+    theirs at once; the socket is accepted first and its hello waits its turn."""
+    from kubeviz.registry import Registry
+
+    opened = Registry.open
+
+    async def slow_open(self, session_id):
+        await asyncio.sleep(1.0)
+        return await opened(self, session_id)
+
+    monkeypatch.setattr(Registry, "open", slow_open)
+    session_id = await make_session("deploy")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    tab = await open_tab(session_id, hello=False)
+    assert loop.time() - started < 0.5, "the handshake waited for the session"
+    await tab.send({"type": "hello", "lastSeq": None})
+    snapshot = await tab.receive(timeout=10)
+    assert snapshot["type"] == "snapshot"
+    assert snapshot["session"]["id"] == session_id
