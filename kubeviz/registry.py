@@ -189,12 +189,14 @@ class Registry:
             return None
         cluster = await asyncio.to_thread(persistence.open_cluster, record)
         options = settings.KUBEVIZ
-        return LiveSession(
+        live = LiveSession(
             record,
             cluster,
             ring_size=options["RING_SIZE"],
             save_delay=options["SAVE_DELAY"],
         )
+        live.steps_ahead = options.get("STEP_AHEAD", True)
+        return live
 
     async def join(self, session_id: str, channel_name: str) -> LiveSession | None:
         """Add a viewer (a consumer's channel) to a session's group; None if there is

@@ -142,4 +142,6 @@ KUBEVIZ = {
     # Messages one socket may send a second, and at once (kubeviz/limits.py).
     "MESSAGES_PER_SECOND": env.number("KUBEVIZ_MESSAGES_PER_SECOND", 20.0),
     "MESSAGE_BURST": env.number("KUBEVIZ_MESSAGE_BURST", 40.0),
+    # After each step, prepare the next while the learner looks (kubeviz/live.py).
+    "STEP_AHEAD": env.flag("KUBEVIZ_STEP_AHEAD", True),
 }

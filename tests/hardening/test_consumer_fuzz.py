@@ -180,7 +180,15 @@ async def error_reply(tab) -> dict:
 
 
 @pytest.fixture
-async def tab(make_session, open_tab):
+async def tab(make_session, open_tab, settings):
+    # Every example of a hypothesis test shares this one tab, and sends a few
+    # frames each, faster than any person: the rate limit (tested on its own in
+    # test_flood.py) must not answer in the place of the error under test.
+    settings.KUBEVIZ = {
+        **settings.KUBEVIZ,
+        "MESSAGES_PER_SECOND": 100_000.0,
+        "MESSAGE_BURST": 100_000.0,
+    }
     return await open_tab(await make_session("deploy"))
 
 
