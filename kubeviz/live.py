@@ -29,8 +29,10 @@ FRAME = "session.frame"  # a numbered frame: consumers dispatch it to session_fr
 NOTE = "session.note"  # an unnumbered message for every synced viewer (status, trace)
 SNAPSHOT_EVENTS = 200
 # Bytes of frames a ring keeps besides its newest frame; a viewer that missed more
-# gets a snapshot. Bounds a session's memory whatever its frames' sizes.
-RING_BYTES = 64 * 1024
+# gets a snapshot. Bounds a session's memory whatever its frames' sizes. This is a
+# classroom's (one model, many followers); a learner's own session or lesson gets
+# the smaller KUBEVIZ_SESSION_RING_KB, since a process holds hundreds of those.
+RING_BYTES = 256 * 1024
 # A step whose recent cost is under this many seconds runs on the event loop: the
 # hop to a worker thread and back would cost more than the step (see `advance`).
 INLINE_STEP = 0.002

@@ -194,6 +194,7 @@ class Registry:
             cluster,
             ring_size=options["RING_SIZE"],
             save_delay=options["SAVE_DELAY"],
+            ring_bytes=options.get("SESSION_RING_KB", 64) * 1024,
         )
         live.steps_ahead = options.get("STEP_AHEAD", True)
         return live

@@ -129,6 +129,9 @@ LOGGING = {
 KUBEVIZ = {
     # Deltas kept per session for reconnecting viewers; older viewers get a snapshot.
     "RING_SIZE": env.integer("KUBEVIZ_RING_SIZE", 512),
+    # ... and at most this many KB of them in a learner's session or lesson: a tab
+    # that missed more is sent a snapshot (kubeviz/live.py).
+    "SESSION_RING_KB": env.integer("KUBEVIZ_SESSION_RING_KB", 64),
     # Seconds a session stays in memory after its last viewer leaves.
     "IDLE_SECONDS": env.integer("KUBEVIZ_IDLE_SECONDS", 120),
     # Seconds between saves of a session's position while it changes.

@@ -48,7 +48,11 @@ class LessonConsumer(SessionConsumer):
             await self.close(code=INTERNAL)
             return
         options = settings.KUBEVIZ
-        self.live = LessonLive(guide, ring_size=options["RING_SIZE"])
+        self.live = LessonLive(
+            guide,
+            ring_size=options["RING_SIZE"],
+            ring_bytes=options.get("SESSION_RING_KB", 64) * 1024,
+        )
         await get_channel_layer().group_add(self.live.group, self.channel_name)
         await self.accept()
 
