@@ -33,6 +33,10 @@ SNAPSHOT_EVENTS = 200
 # classroom's (one model, many followers); a learner's own session or lesson gets
 # the smaller KUBEVIZ_SESSION_RING_KB, since a process holds hundreds of those.
 RING_BYTES = 256 * 1024
+# Seconds a frame stays in the ring: a tab away for longer (more than a Wi-Fi drop)
+# gets a snapshot. A session's ring then holds its last minute, not its last
+# RING_SIZE frames, and stops growing once it is a minute old.
+RING_SECONDS = 60.0
 # A step whose recent cost is under this many seconds runs on the event loop: the
 # hop to a worker thread and back would cost more than the step (see `advance`).
 INLINE_STEP = 0.002
@@ -86,6 +90,7 @@ class LiveSession:
         # from before a restart or an eviction never matches this run's frames.
         self.seq = time.time_ns() // 1_000_000
         self.ring: deque[tuple[int, str]] = deque(maxlen=ring_size)
+        self.ring_times: deque[float] = deque(maxlen=ring_size)  # when each came
         self.ring_bytes = ring_bytes
         self.ring_used = 0  # characters of text in the ring
         self.step_cost = 0.0  # seconds a step has cost lately (`advance`)
@@ -164,6 +169,7 @@ class LiveSession:
         layer = get_channel_layer()
         if snapshot:
             self.ring.clear()
+            self.ring_times.clear()
             self.ring_used = 0
             self.snapshot_cache = (self.seq, text)
         else:
@@ -179,13 +185,20 @@ class LiveSession:
         )
 
     def keep(self, seq: int, text: str) -> None:
-        """Put a frame in the ring, dropping the oldest past its count or bytes."""
+        """Put a frame in the ring, dropping the oldest past its count, its bytes
+        or its age (RING_SECONDS)."""
         if len(self.ring) == self.ring.maxlen:
             self.ring_used -= len(self.ring[0][1])
+        now = time.monotonic()
         self.ring.append((seq, text))
+        self.ring_times.append(now)
         self.ring_used += len(text)
-        while len(self.ring) > 1 and self.ring_used - len(text) > self.ring_bytes:
+        while len(self.ring) > 1 and (
+            self.ring_used - len(text) > self.ring_bytes
+            or now - self.ring_times[0] > RING_SECONDS
+        ):
             self.ring_used -= len(self.ring.popleft()[1])
+            self.ring_times.popleft()
 
     async def publish_delta(self, body: dict) -> None:
         await self.publish(protocol.delta(0, body))

@@ -192,3 +192,25 @@ async def test_a_busy_process_does_not_prepare_steps_nobody_asked_for(
     assert live.ahead is None
     await step(ahead)
     assert await prepared(live), "with the loop free again, the next is prepared"
+
+
+async def test_the_frame_ring_keeps_the_last_minute(monkeypatch) -> None:
+    """Frames older than RING_SECONDS leave the ring: a tab away that long gets a
+    snapshot, and a session's ring stops growing once it is that old."""
+    clock = [1000.0]
+    monkeypatch.setattr("kubeviz.live.time.monotonic", lambda: clock[0])
+    live = LiveSession(
+        persistence.Record(id="x", scenario="deploy"), scenario("deploy").build(0)
+    )
+    start = live.seq
+    for _ in range(30):  # a frame a second for half a minute
+        await live.publish({"type": "delta", "pad": "x" * 100})
+        clock[0] += 1.0
+    assert len(live.frames_after(start)) == 30, (
+        "a 30 s drop is caught up frame by frame"
+    )
+    for _ in range(90):
+        await live.publish({"type": "delta", "pad": "x" * 100})
+        clock[0] += 1.0
+    assert len(live.ring) == 61, "the last minute's frames, and no more"
+    assert live.frames_after(start) is None, "away for two minutes: a snapshot"
