@@ -249,15 +249,13 @@ class LiveSession:
             ahead, self.ahead = self.ahead, None
             if ahead is not None:  # taken already: the model is there
                 self.seq += 1
-                await self.publish_frame(
-                    protocol.delta_text(self.seq, ahead.text), False
-                )
-                body = None
-            elif self.step_cost < INLINE_STEP:
-                body = self.advance()
+                text = protocol.delta_text(self.seq, ahead.text)
+                await self.publish_frame(text, False)
             else:
-                body = await in_thread(self.advance)
-            if ahead is None:
+                if self.step_cost < INLINE_STEP:
+                    body = self.advance()
+                else:
+                    body = await in_thread(self.advance)
                 if body is None:
                     return False
                 await self.publish_delta(body)
