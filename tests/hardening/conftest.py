@@ -7,6 +7,7 @@ so a hardening test drives exactly what the other tests drive.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import urllib.request
@@ -14,7 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from channels.db import database_sync_to_async
 
+from kubeviz.models import SavedSession
+from kubeviz.registry import registry
 from tests.browser.conftest import (  # noqa: F401
     browser,
     page,
@@ -28,6 +32,17 @@ from tests.web.conftest import (  # noqa: F401
     make_session,
     open_tab,
 )
+
+
+async def saved_position_once_evicted(session_id: str, tries: int = 100) -> int:
+    """Wait for a session to leave this process's memory; its saved step."""
+    for _ in range(tries):
+        if session_id not in registry().sessions:
+            break
+        await asyncio.sleep(0.02)
+    assert session_id not in registry().sessions, "the session stayed in memory"
+    row = await database_sync_to_async(SavedSession.objects.get)(pk=session_id)
+    return row.position
 
 
 @pytest.fixture

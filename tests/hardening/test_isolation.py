@@ -13,12 +13,15 @@ import time
 
 import pytest
 import websockets
-from channels.db import database_sync_to_async
 
-from kubeviz.models import SavedSession
 from kubeviz.registry import registry
 from tests.conftest import LiveServer
-from tests.hardening.conftest import ORIGIN, Tab, new_session
+from tests.hardening.conftest import (
+    ORIGIN,
+    Tab,
+    new_session,
+    saved_position_once_evicted,
+)
 
 HPA_FOR_NOTHING = """\
 apiVersion: autoscaling/v2
@@ -55,13 +58,7 @@ async def test_an_idle_session_leaves_memory_and_reopens_at_its_saved_step(
         await tab.receive_until("delta")
     step = tab.first["state"]["step"] + 3
     await tab.disconnect()
-    for _ in range(50):
-        if session_id not in registry().sessions:
-            break
-        await asyncio.sleep(0.02)
-    assert session_id not in registry().sessions
-    row = await database_sync_to_async(SavedSession.objects.get)(pk=session_id)
-    assert row.position == step
+    assert await saved_position_once_evicted(session_id, tries=50) == step
     again = await open_tab(session_id)
     assert again.first["state"]["step"] == step
 

@@ -16,7 +16,7 @@ from kubeviz import persistence
 from kubeviz.live import LiveSession
 from kubeviz.models import SavedSession
 from kubeviz.registry import MB, MemoryBudget, Registry, registry
-from tests.hardening.conftest import ORIGIN, Tab
+from tests.hardening.conftest import ORIGIN, Tab, saved_position_once_evicted
 
 SERVER_FULL = 4503
 NO_BUDGET = 0
@@ -130,13 +130,7 @@ async def test_over_budget_a_session_whose_last_tab_leaves_is_saved_and_evicted_
     budget(settings, TINY, IDLE_SECONDS=3600)
     await tab.disconnect()
     try:
-        for _ in range(100):
-            if session_id not in registry().sessions:
-                break
-            await asyncio.sleep(0.02)
-        assert session_id not in registry().sessions
-        row = await database_sync_to_async(SavedSession.objects.get)(pk=session_id)
-        assert row.position == step
+        assert await saved_position_once_evicted(session_id) == step
     finally:
         await registry().shutdown()
 
