@@ -10,6 +10,7 @@ from . import limits as session_limits
 from .component import Outcome
 from .control_plane.controllers.node_lifecycle import detection_time
 from .errors import LimitExceeded, NotFound, SimulationError, UsageError
+from .objects import is_control_plane
 from .resources import for_object
 
 if TYPE_CHECKING:
@@ -357,11 +358,7 @@ def _set(cluster, action):
 def _set_nodes(cluster, count) -> list[str]:
     from .bootstrap import register_node
 
-    workers = [
-        n
-        for n in cluster.store.list("nodes")
-        if "node-role.kubernetes.io/control-plane" not in n["metadata"]["labels"]
-    ]
+    workers = [n for n in cluster.store.list("nodes") if not is_control_plane(n)]
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise UsageError("error: nodes must be a whole number >= 1")
     if count > cluster.config.limits.nodes:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from .errors import SimulationError
+from .names import SAFE_ALPHABET
+from .objects import TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE
 
 DEFAULT_TOLERATIONS = (
     {
-        "key": "node.kubernetes.io/not-ready",
+        "key": TAINT_NODE_NOT_READY,
         "operator": "Exists",
         "effect": "NoExecute",
         "tolerationSeconds": 300,
     },
     {
-        "key": "node.kubernetes.io/unreachable",
+        "key": TAINT_NODE_UNREACHABLE,
         "operator": "Exists",
         "effect": "NoExecute",
         "tolerationSeconds": 300,
@@ -99,7 +101,7 @@ def admit_pod(pod: dict, service_accounts: dict[str, dict], rng) -> None:
             f' serviceaccount "{sa_name}" not found'
         )
     if spec.get("automountServiceAccountToken", True):
-        suffix = "".join(rng.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5))
+        suffix = "".join(rng.choice(SAFE_ALPHABET) for _ in range(5))
         volume = f"kube-api-access-{suffix}"
         spec.setdefault("volumes", []).append(
             {

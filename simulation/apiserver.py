@@ -16,10 +16,10 @@ from .errors import (
     SimulationError,
 )
 from .events import APICall, Write
+from .names import SAFE_ALPHABET
+from .objects import labels_of, matches
 from .resources import BY_PLURAL, Resource, for_object
 from .store import Store
-
-NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 
 class APIServer:
@@ -236,7 +236,7 @@ class APIServer:
 
     def _generate_name(self, resource: Resource, meta: dict) -> str:
         while True:
-            suffix = "".join(self.random.choice(NAME_ALPHABET) for _ in range(5))
+            suffix = "".join(self.random.choice(SAFE_ALPHABET) for _ in range(5))
             name = meta["generateName"] + suffix
             if not self.store.get(resource.plural, meta.get("namespace"), name):
                 return name
@@ -305,34 +305,6 @@ def clone(obj):
     if isinstance(obj, list):
         return [clone(v) for v in obj]
     return obj
-
-
-def labels_of(obj: dict) -> dict:
-    return obj.get("metadata", {}).get("labels") or {}
-
-
-def matches(selector: dict, labels: dict) -> bool:
-    """A label selector (matchLabels/matchExpressions, or a plain map) matches."""
-    if "matchLabels" not in selector and "matchExpressions" not in selector:
-        return all(labels.get(k) == v for k, v in selector.items())
-    for k, v in (selector.get("matchLabels") or {}).items():
-        if labels.get(k) != v:
-            return False
-    for expr in selector.get("matchExpressions") or []:
-        op, key, values = (
-            expr.get("operator"),
-            expr.get("key"),
-            expr.get("values") or [],
-        )
-        if op == "In" and labels.get(key) not in values:
-            return False
-        if op == "NotIn" and labels.get(key) in values:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
 
 
 def _qos(pod: dict) -> str:

@@ -18,12 +18,9 @@ from .control_plane.scheduler import Scheduler
 from .errors import LimitExceeded, UsageError
 from .node.kube_proxy import KubeProxy
 from .node.kubelet import Kubelet
+from .objects import CONTROL_PLANE_LABEL, SERVICE_NAME_LABEL, control_plane_taint
 
 CONTROL_PLANE = "control-plane"
-CONTROL_PLANE_TAINT = {
-    "key": "node-role.kubernetes.io/control-plane",
-    "effect": "NoSchedule",
-}
 STATIC_PODS = (
     ("etcd", "registry.k8s.io/etcd:3.5.16-0", "100m", "100Mi"),
     (
@@ -102,7 +99,7 @@ def node_object(config: ClusterConfig, name: str, ip: str, control_plane: bool) 
         "beta.kubernetes.io/arch": "amd64",
     }
     if control_plane:
-        labels["node-role.kubernetes.io/control-plane"] = ""
+        labels[CONTROL_PLANE_LABEL] = ""
     if config.platform == "cloud":
         labels["topology.kubernetes.io/zone"] = (
             "zone-" + "abc"[int(ip.rsplit(".", 1)[1]) % 3]
@@ -118,7 +115,7 @@ def node_object(config: ClusterConfig, name: str, ip: str, control_plane: bool) 
         "apiVersion": "v1",
         "kind": "Node",
         "metadata": {"name": name, "labels": labels},
-        "spec": {"taints": [dict(CONTROL_PLANE_TAINT)]} if control_plane else {},
+        "spec": {"taints": [control_plane_taint()]} if control_plane else {},
         "status": {
             "addresses": [
                 {"type": "InternalIP", "address": ip},
@@ -208,7 +205,7 @@ def boot(cluster, workers: int, control_plane: bool = True) -> None:
             "metadata": {
                 "name": "kubernetes",
                 "namespace": "default",
-                "labels": {"kubernetes.io/service-name": "kubernetes"},
+                "labels": {SERVICE_NAME_LABEL: "kubernetes"},
             },
             "addressType": "IPv4",
             "endpoints": [
@@ -305,10 +302,7 @@ def coredns_deployment() -> dict:
                     "priorityClassName": "system-cluster-critical",
                     "tolerations": [
                         {"key": "CriticalAddonsOnly", "operator": "Exists"},
-                        {
-                            "key": "node-role.kubernetes.io/control-plane",
-                            "effect": "NoSchedule",
-                        },
+                        control_plane_taint(),
                     ],
                     "containers": [
                         {

@@ -41,37 +41,3 @@ class Component:
     def reconcile(self, ctx: Context, key: str) -> Outcome | None:
         """Compare desired with observed for `key`; act through the API server."""
         raise NotImplementedError
-
-
-def key_parts(key: str) -> tuple[str | None, str]:
-    """(namespace, name) from an etcd key of a namespaced or cluster-scoped object."""
-    parts = key.split("/")
-    if parts[2] in ("minions", "namespaces"):
-        return None, parts[3]
-    return parts[-2], parts[-1]
-
-
-def owner_of(obj: dict, kind: str) -> str | None:
-    for ref in obj["metadata"].get("ownerReferences") or []:
-        if ref.get("kind") == kind and ref.get("controller"):
-            return ref["name"]
-    return None
-
-
-def owner_keys(obj: dict, kind: str, plural: str) -> tuple[str, ...]:
-    """The etcd key of `obj`'s controlling `kind` owner, as a work-queue key tuple."""
-    owner = owner_of(obj, kind)
-    if owner is None:
-        return ()
-    return (f"/registry/{plural}/{obj['metadata']['namespace']}/{owner}",)
-
-
-def owner_ref(obj: dict, block: bool = True) -> dict:
-    return {
-        "apiVersion": obj["apiVersion"],
-        "kind": obj["kind"],
-        "name": obj["metadata"]["name"],
-        "uid": obj["metadata"]["uid"],
-        "controller": True,
-        "blockOwnerDeletion": block,
-    }

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .component import owner_of
 from .errors import LimitExceeded
+from .objects import is_control_plane, owner_of
 
 if TYPE_CHECKING:
     from .cluster import Cluster
     from .store import Store
 
 WORKLOADS = {"Deployment": "deployments", "ReplicaSet": "replicasets"}
-CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane"
 
 
 def _key(obj: dict) -> tuple[str, str, str]:
@@ -73,7 +72,7 @@ def check_apply(cluster: Cluster, objects: list[dict]) -> None:
     workers = {
         n["metadata"]["name"]
         for n in cluster.store.list("nodes")
-        if CONTROL_PLANE_LABEL not in (n["metadata"].get("labels") or {})
+        if not is_control_plane(n)
     }
     added = {
         str((o.get("metadata") or {}).get("name"))

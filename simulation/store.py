@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .events import Write
+from .objects import matches
 from .quantity import pod_requests
 from .resources import BY_PLURAL
 
@@ -127,8 +128,6 @@ class Store:
         The equality terms pick the smallest label index as candidates; every
         candidate is then checked against the whole selector.
         """
-        from .apiserver import matches
-
         pairs = _selector_pairs(selector)
         pools = [
             self._by_label.get((plural, namespace, k, v), {}) for k, v in pairs.items()

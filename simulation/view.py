@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .events import Event
+from .objects import CONTROL_PLANE_LABEL, SERVICE_NAME_LABEL, pod_status
 from .resources import BY_PLURAL
 
 if TYPE_CHECKING:
@@ -23,25 +24,12 @@ COLLECTIONS = (
     "ingresses",
     "hpas",
 )
-SERVICE_LABEL = "kubernetes.io/service-name"
 
 
 def _ready_count(pod: dict) -> str:
     statuses = pod.get("status", {}).get("containerStatuses") or []
     ready = sum(1 for s in statuses if s.get("ready"))
     return f"{ready}/{len(pod['spec']['containers'])}"
-
-
-def pod_status(pod: dict) -> str:
-    """kubectl's STATUS column: the reason that matters most, else the phase."""
-    if pod["metadata"].get("deletionTimestamp"):
-        return "Terminating"
-    status = pod.get("status", {})
-    for cs in status.get("containerStatuses") or []:
-        waiting = (cs.get("state") or {}).get("waiting")
-        if waiting and waiting.get("reason"):
-            return waiting["reason"]
-    return status.get("phase", "Pending")
 
 
 def _owner(obj: dict) -> str | None:
@@ -66,9 +54,7 @@ def node_view(cluster: Cluster, node: dict) -> dict:
     return {
         "id": _id("nodes", node),
         "name": node["metadata"]["name"],
-        "role": "control-plane"
-        if "node-role.kubernetes.io/control-plane" in labels
-        else "worker",
+        "role": "control-plane" if CONTROL_PLANE_LABEL in labels else "worker",
         "ip": next(
             (
                 a["address"]
@@ -130,7 +116,9 @@ def pod_view(cluster: Cluster, pod: dict) -> dict:
 def service_view(cluster: Cluster, svc: dict) -> dict:
     ns, name = svc["metadata"]["namespace"], svc["metadata"]["name"]
     endpoints = []
-    for slice_ in cluster.store.select("endpointslices", ns, {SERVICE_LABEL: name}):
+    for slice_ in cluster.store.select(
+        "endpointslices", ns, {SERVICE_NAME_LABEL: name}
+    ):
         for e in slice_.get("endpoints") or []:
             endpoints.append(
                 {
@@ -274,7 +262,7 @@ def delta_for_keys(cluster: Cluster, keys, event: Event | None) -> dict:
                         prev = e.previous
             svc_name = (
                 (slice_ or prev or {}).get("metadata", {}).get("labels") or {}
-            ).get(SERVICE_LABEL)
+            ).get(SERVICE_NAME_LABEL)
             if not svc_name:
                 continue
             plural, name = "services", svc_name

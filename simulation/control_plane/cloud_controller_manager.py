@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..component import Component, Outcome, key_parts
+from ..component import Component, Outcome
+from ..objects import key_parts
 
 
 class CloudControllerManager(Component):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..component import Component, Outcome, key_parts
+from ..component import Component, Outcome
 from ..events import Write
+from ..objects import TAINT_NODE_UNSCHEDULABLE, key_parts
 from ..quantity import parse, pod_requests
 from .affinity import node_affinity_ok, preferred_affinity_score, tolerates
 
@@ -11,7 +12,7 @@ DETAIL_NODE_LIMIT = 100  # keep every node's verdict for clusters up to this siz
 
 
 UNSCHEDULABLE_TAINT = {
-    "key": "node.kubernetes.io/unschedulable",
+    "key": TAINT_NODE_UNSCHEDULABLE,
     "effect": "NoSchedule",
 }
 RESOURCE_REASONS = frozenset(

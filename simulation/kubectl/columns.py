@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .. import clock
-from ..view import pod_status
+from ..objects import ROLE_LABEL_PREFIX, pod_status
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -102,7 +102,7 @@ def node_roles(node: dict) -> str:
     roles = {
         k.split("/", 1)[1]
         for k in labels
-        if k.startswith("node-role.kubernetes.io/") and k.split("/", 1)[1]
+        if k.startswith(ROLE_LABEL_PREFIX) and k.split("/", 1)[1]
     }
     if labels.get("kubernetes.io/role"):
         roles.add(labels["kubernetes.io/role"])

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from .. import clock
 from ..config import KUBERNETES_VERSION
 from ..errors import SimulationError, UsageError
+from ..objects import is_control_plane
 from ..resources import BY_PLURAL, RESOURCES
 from .columns import address
 from .objects import fetch, namespace_of, resource_type, server_error
@@ -156,11 +157,7 @@ def version(cluster: Cluster, args: Args) -> KubectlResult:
 def cluster_info(cluster: Cluster, args: Args) -> KubectlResult:
     nodes = cluster.store.list("nodes")
     control = next(
-        (
-            n
-            for n in nodes
-            if "node-role.kubernetes.io/control-plane" in n["metadata"]["labels"]
-        ),
+        (n for n in nodes if is_control_plane(n)),
         nodes[0] if nodes else None,
     )
     ip = address(control, "InternalIP") if control else "127.0.0.1"

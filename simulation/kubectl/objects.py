@@ -9,12 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import AlreadyExists, Conflict, NotFound, SimulationError, UsageError
+from ..objects import SERVICE_NAME_LABEL
 from ..resources import Resource, lookup
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
-
-SERVICE_LABEL = "kubernetes.io/service-name"
 
 
 def resource_type(name: str) -> Resource:
@@ -77,7 +76,7 @@ def endpoints(cluster: Cluster, ns: str | None) -> list[dict]:
     """The core/v1 Endpoints each Service has, mirrored from its EndpointSlices."""
     slices: dict[tuple[str, str], list[dict]] = {}
     for s in cluster.store.list("endpointslices", ns):
-        owner = (s["metadata"].get("labels") or {}).get(SERVICE_LABEL)
+        owner = (s["metadata"].get("labels") or {}).get(SERVICE_NAME_LABEL)
         if owner:
             slices.setdefault((s["metadata"]["namespace"], owner), []).append(s)
     out = {}

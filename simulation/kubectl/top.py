@@ -12,6 +12,7 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from ..objects import is_ready
 from ..quantity import parse
 from .objects import namespace_of
 from .parser import Args, Flag
@@ -48,13 +49,6 @@ def _deployment(cluster, pod: dict) -> str | None:
     return None
 
 
-def _ready(pod: dict) -> bool:
-    return any(
-        c["type"] == "Ready" and c["status"] == "True"
-        for c in pod.get("status", {}).get("conditions") or []
-    )
-
-
 def usage(cluster: Cluster) -> dict[str, tuple[float, float]]:
     """(cores, bytes) for every running pod on a live node, keyed `ns/name`."""
     failed = cluster.sim.get("failed_nodes", set())
@@ -67,7 +61,7 @@ def usage(cluster: Cluster) -> dict[str, tuple[float, float]]:
     sharers: dict[str, int] = {}
     for pod in running:
         owner = _deployment(cluster, pod)
-        if owner and _ready(pod):
+        if owner and is_ready(pod):
             sharers[owner] = sharers.get(owner, 0) + 1
     out = {}
     for pod in running:
@@ -80,7 +74,7 @@ def usage(cluster: Cluster) -> dict[str, tuple[float, float]]:
             memory += (idle + _jitter(key, 4)) * 2**20
         owner = _deployment(cluster, pod)
         load = float(cluster.sim.get("load", {}).get(owner or "", 0.0))
-        if owner and _ready(pod) and load:
+        if owner and is_ready(pod) and load:
             cpu += load / sharers[owner]
         out[key] = (cpu, memory)
     return out

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..apiserver import NAME_ALPHABET
 from ..errors import LimitExceeded, SimulationError, UsageError
+from ..names import SAFE_ALPHABET
 from .objects import fetch, namespace_of, resource_type, server_error, view_id
 from .parser import Args, Flag
 from .result import KubectlResult
@@ -64,7 +64,7 @@ def image_name(image: str, rng) -> str:
     """
     name = image.rsplit("/", 1)[-1].split("@")[0].split(":")[0] or "container"
     if "_" in name:
-        suffix = "".join(rng.choice(NAME_ALPHABET) for _ in range(5))
+        suffix = "".join(rng.choice(SAFE_ALPHABET) for _ in range(5))
         name = f"{name.replace('_', '-')}-{suffix}"
     return name
 

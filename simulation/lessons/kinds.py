@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..objects import is_ready, pod_status
 from . import refs
 from .errors import StepError
 from .expressions import KINDS, POD_KINDS, Scope, dig, evaluate, key_of, kind, maybe
@@ -66,8 +67,6 @@ def _restarts_of(scope, ref):
 
 @kind("status_of", pod_arg=True)
 def _status_of(scope, ref):
-    from ..view import pod_status
-
     return pod_status(_pod(scope, ref))
 
 
@@ -102,13 +101,8 @@ def _count(scope, arg):
     if "phase" in arg:
         pods = [p for p in pods if p.get("status", {}).get("phase") == arg["phase"]]
     if "ready" in arg:
-        pods = [p for p in pods if _ready(p) is bool(arg["ready"])]
+        pods = [p for p in pods if is_ready(p) is bool(arg["ready"])]
     return len(pods)
-
-
-def _ready(pod: dict) -> bool:
-    conditions = (pod.get("status") or {}).get("conditions") or []
-    return any(c["type"] == "Ready" and c["status"] == "True" for c in conditions)
 
 
 @kind("unchanged")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from ..objects import SERVICE_NAME_LABEL
 from .records import (
     Endpoint,
     NodeInfo,
@@ -23,7 +24,6 @@ from .records import (
     slice_endpoints,
 )
 
-SERVICE_NAME = "kubernetes.io/service-name"
 MAX_INCREMENTAL = 1000
 
 
@@ -97,7 +97,7 @@ def _slice_owner(obj: dict | None) -> str | None:
     if obj is None:
         return None
     meta = obj["metadata"]
-    owner = (meta.get("labels") or {}).get(SERVICE_NAME)
+    owner = (meta.get("labels") or {}).get(SERVICE_NAME_LABEL)
     return f"{meta.get('namespace', 'default')}/{owner}" if owner else None
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ..component import Component, Outcome, key_parts
-
-SERVICE_LABEL = "kubernetes.io/service-name"
+from ..component import Component, Outcome
+from ..objects import SERVICE_NAME_LABEL, key_parts
 
 
 class KubeProxy(Component):
@@ -24,7 +23,7 @@ class KubeProxy(Component):
         if "/services/specs/" in write.key:
             return (write.key,)
         obj = write.object or write.previous
-        svc = obj["metadata"].get("labels", {}).get(SERVICE_LABEL)
+        svc = obj["metadata"].get("labels", {}).get(SERVICE_NAME_LABEL)
         return (
             (f"/registry/services/specs/{obj['metadata']['namespace']}/{svc}",)
             if svc
@@ -34,7 +33,7 @@ class KubeProxy(Component):
     def reconcile(self, ctx, key):
         ns, name = key_parts(key)
         svc = ctx.store.get("services", ns, name)
-        slices = ctx.store.select("endpointslices", ns, {SERVICE_LABEL: name})
+        slices = ctx.store.select("endpointslices", ns, {SERVICE_NAME_LABEL: name})
         signature = (
             svc["metadata"]["resourceVersion"] if svc else None,
             tuple(s["metadata"]["resourceVersion"] for s in slices),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import ipaddress
 
 from ..clock import iso
-from ..component import Component, Outcome, key_parts
+from ..component import Component, Outcome
 from ..errors import SimulationError
 from ..events import Write
+from ..objects import key_parts
 from . import runtime
 
 PULL_SECONDS = 2.0  # image pull and container start

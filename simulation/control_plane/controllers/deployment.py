@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 import math
 
-from ...component import Component, Outcome, key_parts, owner_keys, owner_ref
+from ...component import Component, Outcome
 from ...events import Write
 from ...names import pod_template_hash
+from ...objects import key_parts, owner_keys, owner_ref
 
 
 def _scaled(value, replicas: int, round_up: bool) -> int:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from ...apiserver import matches
-from ...component import Component, Outcome, key_parts, owner_ref
+from ...component import Component, Outcome
 from ...events import Write
-from .replicaset import is_ready
+from ...objects import SERVICE_NAME_LABEL, is_ready, key_parts, matches, owner_ref
 
 MAX_PER_SLICE = 100  # --max-endpoints-per-slice default
-SERVICE_LABEL = "kubernetes.io/service-name"
 MANAGED_BY = "endpointslice.kubernetes.io/managed-by"
 
 
@@ -140,7 +138,7 @@ class EndpointSliceController(Component):
             return None
         endpoints, ports = desired_endpoints(ctx.store, svc)
         current = sorted(
-            ctx.store.select("endpointslices", ns, {SERVICE_LABEL: name}),
+            ctx.store.select("endpointslices", ns, {SERVICE_NAME_LABEL: name}),
             key=lambda s: s["metadata"]["name"],
         )
         chunks = [
@@ -203,7 +201,7 @@ class EndpointSliceController(Component):
                 "generateName": f"{name}-",
                 "namespace": svc["metadata"]["namespace"],
                 "labels": {
-                    SERVICE_LABEL: name,
+                    SERVICE_NAME_LABEL: name,
                     MANAGED_BY: "endpointslice-controller.k8s.io",
                 },
                 "ownerReferences": [owner_ref(svc)],

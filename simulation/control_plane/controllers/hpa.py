@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-from ...component import Component, Outcome, key_parts
+from ...component import Component, Outcome
 from ...limits import room_for_pods
+from ...objects import is_ready, key_parts
 from ...quantity import parse, pod_requests
-from .replicaset import is_ready
 
 SYNC_PERIOD = 15.0  # --horizontal-pod-autoscaler-sync-period
 TOLERANCE = 0.1

@@ -6,6 +6,7 @@ import math
 
 from ...clock import iso
 from ...component import Component, Outcome
+from ...objects import TAINT_NODE_UNREACHABLE
 from ..affinity import toleration_seconds
 
 LEASE_RENEW = 10.0  # kubelet renews its Lease every 10 s
@@ -13,7 +14,7 @@ MONITOR_PERIOD = 5.0  # --node-monitor-period
 # --node-monitor-grace-period: 50 s since Kubernetes v1.32 (kubernetes/kubernetes
 # PR #126287); it was 40 s before, which many write-ups still quote.
 GRACE = 50.0
-UNREACHABLE = "node.kubernetes.io/unreachable"
+UNREACHABLE = TAINT_NODE_UNREACHABLE
 
 
 def last_renew(fail_time: float) -> float:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 
-from ...component import Component, Outcome, key_parts
+from ...component import Component, Outcome
 from ...errors import SimulationError
+from ...objects import key_parts
 
 
 def _dotted(address: int) -> str:

@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import copy
 
-from ...component import Component, Outcome, key_parts, owner_keys, owner_ref
+from ...component import Component, Outcome
 from ...errors import LimitExceeded
 from ...events import Write
+from ...objects import is_active, is_ready, key_parts, owner_keys, owner_ref
 
 # sim key: ReplicaSets whose last pod creation the pod limit refused
 FAILED_CREATE = "replicasets_failed_create"
 BURST = 500  # pods created or deleted in one sync at most (the controller's burst)
-
-
-def is_ready(pod: dict) -> bool:
-    return any(
-        c.get("type") == "Ready" and c.get("status") == "True"
-        for c in pod.get("status", {}).get("conditions") or []
-    )
-
-
-def is_active(pod: dict) -> bool:
-    return not pod["metadata"].get("deletionTimestamp") and pod.get("status", {}).get(
-        "phase"
-    ) not in ("Succeeded", "Failed")
 
 
 def owned_pods(store, rs: dict) -> list[dict]:

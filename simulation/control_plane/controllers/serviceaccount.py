@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ...component import Component, Outcome, key_parts
+from ...component import Component, Outcome
+from ...objects import key_parts
 
 
 class ServiceAccountController(Component):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lessonbuilders import answer_of, frame, lesson_run
 
-from simulation.view import pod_status
+from simulation.objects import pod_status
 
 
 def pods(run, selector=None, node=None):
