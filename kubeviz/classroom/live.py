@@ -59,20 +59,30 @@ class ClassroomLive(LiveSession):
 
 
 class Executor(SessionConsumer):
-    """Carries out one presenter control with the session consumer's own handlers.
+    """Carries out one presenter control as the presenter's own tab would.
 
-    Its replies (acks, errors, kubectl output) go to the presenter's channel, in
-    whichever process the presenter is connected to.
+    The session consumer's handlers run unchanged: to them this is the presenter's
+    tab, named by the presenter's channel (`channel_name`, so a trace's note skips
+    the tab that gets its own answer) and sending through it (`send`, over the
+    channel layer, in whichever process the presenter is connected to).
     """
 
-    def __init__(self, live: ClassroomLive, reply_to: str) -> None:
+    def __init__(self, live: ClassroomLive, presenter: str) -> None:
         super().__init__()
         self.live = live
         self.seq = 0  # past hello: controls are carried out
-        self.reply_to = reply_to
+        self.channel_name = presenter
+        self.channel_layer = get_channel_layer()
 
-    async def reply(self, message: dict) -> None:
-        await send_text(self.reply_to, protocol.encode(message))
+    async def send(
+        self,
+        text_data: str | None = None,
+        bytes_data: bytes | None = None,
+        close: bool = False,
+    ) -> None:
+        """What a handler sends its own socket goes to the presenter's channel."""
+        if text_data is not None:
+            await send_text(self.channel_name, text_data)
 
     async def on_save(self, message: dict) -> None:
         """A saved link is a copy of this moment, never the classroom's session."""
