@@ -5,7 +5,8 @@
 SCRIPT is a file, or `-` for standard input. Each line is `kubectl …` (a
 here-document spans lines up to its terminator) or `sim VERB …` (settle, step,
 advance, fail-node, restore-node, kill-pod, crash, load, trace, iptables-save,
-routes, conntrack, set). Writes go through `Cluster.act`, so each is a recorded step.
+routes, conntrack, neigh, fdb, set). Writes go through `Cluster.act`, so each is a
+recorded step.
 The exit status is 1 when any command failed. See docs/cli.md.
 """
 
@@ -21,6 +22,7 @@ from .config import CNI_MODES, PLATFORMS
 from .errors import SimulationError, UsageError
 from .kubectl import inline_files
 from .kubectl.script import Command, split
+from .network import tables
 
 MAX_STEPS = 100_000
 UNITS = {"s": 1, "m": 60, "h": 3600}
@@ -133,24 +135,15 @@ def sim(cluster: Cluster, words: list[str]) -> dict:
         if record["ok"] and record.get("trace"):
             record["output"] = _trace_table(record["trace"])
         return record
-    if verb in ("iptables-save", "routes", "conntrack"):
-        if not 1 <= len(args) <= (2 if verb == "iptables-save" else 1):
-            raise UsageError(f"error: usage: sim {verb} NODE")
-        net = cluster.network
-        if verb == "iptables-save":
-            text = net.iptables_save(args[0], args[1] if len(args) > 1 else None)
-        elif verb == "routes":
-            text = net.routes_text(args[0])
-        else:
-            text = net.conntrack_text(args[0])
-        return {"ok": True, "output": text.rstrip("\n")}
+    if verb in tables.VERBS:
+        return {"ok": True, "output": tables.read(cluster.network, [verb, *args])}
     if verb == "set":
         return _act(cluster, _setting(args))
     raise UsageError(
         f"error: unknown simulator verb {verb!r} (settle, step, advance, back, seek,"
         " fail-node,"
         " restore-node, kill-pod, crash, load, trace, iptables-save, routes,"
-        " conntrack, set)"
+        " conntrack, neigh, fdb, set)"
     )
 
 

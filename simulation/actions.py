@@ -180,6 +180,8 @@ def _kubectl(cluster, action):
     line = action.get("command")
     if not isinstance(line, str):
         raise UsageError("error: 'command' must be a string")
+    if line.split(None, 1)[:1] == ["sim"]:
+        return _sim_read(cluster, line), None
     done = kubectl.run(cluster, line)
     result = _result(output=done.output, trace=done.trace)
     if not done.changed:
@@ -193,6 +195,24 @@ def _kubectl(cluster, action):
             objects=tuple(done.objects),
         ),
     )
+
+
+def _sim_read(cluster, line: str):
+    """A console's `sim VERB …`: only the verbs that read a node's tables; the
+    others step or change the cluster, which the page's own buttons do."""
+    from .kubectl.lexer import lex
+    from .network import tables
+
+    words = lex(line).words[1:]
+    if not words or words[0] not in tables.VERBS:
+        verb = words[0] if words else ""
+        known = ", ".join(tables.VERBS)
+        raise UsageError(
+            f"error: the console runs the read-only sim verbs ({known})"
+            f"; {'sim ' + verb if verb else 'that'} changes or steps the cluster: use"
+            " the Step and Play buttons, or a node's or pod's buttons in the Inspector"
+        )
+    return _result(output=tables.read(cluster.network, words))
 
 
 # --- faults ------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from .conntrack import ConntrackTables
 from .graph import NetworkGraph, shortest_path
 from .index import Indexer
 from .iptables import ServiceRules, depends_on_node, service_rules
+from .neighbours import NeighbourTables, fdb_text, neigh_text
+from .pdu import annotate
 from .ruleset import Ruleset, assemble
 from .trace import TraceResult, run_lookup, run_trace
 
@@ -40,6 +42,7 @@ class NetworkModel:
             self._parts = (store, config, sim if sim is not None else {})
             self._random = random.Random(0)
         self.conntrack = ConntrackTables()
+        self.neighbours = NeighbourTables()
         self._reset()
 
     @property
@@ -69,6 +72,7 @@ class NetworkModel:
         self._svc_count = 0
         self._recent: dict[str, set] = {}
         self.conntrack.clear()
+        self.neighbours.clear()
 
     # configuration ------------------------------------------------------------
     @property
@@ -217,6 +221,14 @@ class NetworkModel:
         self._node(node_name)
         return self.conntrack.text(node_name)
 
+    def neigh_text(self, node_name: str) -> str:
+        """`ip neigh show` on node: flannel's PERMANENT entries, learned ones."""
+        return neigh_text(self, node_name)
+
+    def fdb_text(self, node_name: str) -> str:
+        """`bridge fdb show` on node (unicast entries)."""
+        return fdb_text(self, node_name)
+
     def path(self, a: str, b: str) -> list[str]:
         """A shortest path between two graph vertices (ties broken by name)."""
         return shortest_path(self.graph, a, b)
@@ -230,7 +242,9 @@ class NetworkModel:
     ) -> TraceResult:
         """Trace a connection from source to destination; see trace.py."""
         self.refresh()
-        return run_trace(self, source, destination, rng or self.random, proto)
+        result = run_trace(self, source, destination, rng or self.random, proto)
+        annotate(self, result)
+        return result
 
     def lookup(
         self, source: str, name: str, rng: random.Random | None = None
@@ -238,7 +252,9 @@ class NetworkModel:
         """Resolve name as source would (pods ask CoreDNS; nodes and the internet
         use public DNS); the result's `dns` holds the queries and answer."""
         self.refresh()
-        return run_lookup(self, source, name, rng or self.random)
+        result = run_lookup(self, source, name, rng or self.random)
+        annotate(self, result)
+        return result
 
 
 _MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -150,6 +150,9 @@ def _pass_reply(w: Walker, p: Pass) -> list[dict]:
     routing = _hop(
         h, d2, s1, proto, f"Routing on {node} sends the reply back toward {s1}."
     )
+    if p.kind == "forward":
+        # The reply takes the request's way through this node: bridged or routed.
+        routing["forward"] = w.hops[p.start + 1].get("forward", "routed")
     if p.kind == "local-out":
         return [
             first,

@@ -199,7 +199,8 @@ class Walker(Forwarding):
             )
         else:
             text = f"Routing on {node.name}: '{route.text}'."
-        self.hop(root, text, route=route.text)
+        forward = "bridged" if self.bridged else "routed"
+        self.hop(root, text, route=route.text, forward=forward)
         r = run_hook(rs, "FORWARD", p, "NEW", self.rng)
         if r.verdict != "ACCEPT":
             self.hop(root, filter_explain(r), hook="FORWARD", rules=r.rules)

@@ -72,6 +72,7 @@ export function start(root = document) {
   const afterChange = () => {
     controls.refresh();
     inspector.refresh();
+    inspector.refreshTable();
     clusterPanel.refresh();
     if (firstRender) {
       firstRender = false;
@@ -131,8 +132,10 @@ export function start(root = document) {
       diagram.detail.close();  // the packet travels over the picture, not under a card
       currentTrace = { ...(message.trace ?? {}), request: message.request };
       showTracePhase("request");
+      inspector.refreshTable(true);  // the trace left conntrack and neighbour entries
     },
     kubectl_output(message) {
+      if (inspector.receiveTable(message)) return;
       kubectl.receive(message);
     },
     status(message) {
@@ -145,6 +148,7 @@ export function start(root = document) {
       if (message.for === "save" && message.url) say(`Saved: ${location.origin}${message.url}`);
     },
     error(message) {
+      if (inspector.receiveTable(message)) return;
       if (kubectl.receiveError(message)) return;
       say(`${message.for ? `${message.for}: ` : ""}${message.message ?? message.code}`, "error");
     },
@@ -245,6 +249,7 @@ export function start(root = document) {
   });
   timeline.addEventListener("seek", (event) => send({ type: "seek", step: event.detail.step }));
   kubectl.addEventListener("command", (event) => send(event.detail));
+  inspector.addEventListener("table", (event) => send(event.detail));
   clusterPanel.addEventListener("send", (event) => send(event.detail));
 
   $("#help")?.addEventListener("click", (event) => {

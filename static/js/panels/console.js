@@ -1,6 +1,7 @@
 // A kubectl terminal: commands go to the server as kubectl{command,id}, output comes
 // back as text. Up/Down walk the history; Tab completes verbs, kinds and the names the
-// store knows.
+// store knows. A line starting with `sim` is one of the simulator's read-only verbs
+// (a node's iptables rules, routes, conntrack, neighbour and FDB tables), sent as is.
 
 import { el, setText } from "../dom.js";
 
@@ -17,6 +18,7 @@ const kinds = {
 };
 const kindWords = ["pods", "nodes", "services", "deployments", "replicasets", "ingresses", "hpa", "endpoints", "endpointslices", "namespaces", "events", "serviceaccounts", "all"];
 const historyLimit = 200;
+export const simVerbs = ["iptables-save", "routes", "conntrack", "neigh", "fdb"];
 
 export class KubectlConsole extends EventTarget {
   constructor(root, store) {
@@ -35,13 +37,13 @@ export class KubectlConsole extends EventTarget {
       this.submit();
     });
     this.input.addEventListener("keydown", (event) => this.onKey(event));
-    this.print("Type a kubectl command, e.g. kubectl get pods -o wide. Tab completes; ↑/↓ recall.", "hint");
+    this.print("Type a kubectl command, e.g. kubectl get pods -o wide, or a node's table: sim routes node-1 (also iptables-save, conntrack, neigh, fdb). Tab completes; ↑/↓ recall.", "hint");
   }
 
   submit() {
     const raw = this.input.value.trim();
     if (!raw) return;
-    const command = /^kubectl(\s|$)/.test(raw) ? raw : `kubectl ${raw}`;
+    const command = /^(kubectl|sim)(\s|$)/.test(raw) ? raw : `kubectl ${raw}`;
     if (this.history[this.history.length - 1] !== raw) this.history.push(raw);
     if (this.history.length > historyLimit) this.history.shift();
     this.cursor = this.history.length;
@@ -55,7 +57,8 @@ export class KubectlConsole extends EventTarget {
   /** kubectl_output{id,command,ok,output}: printed as text, never parsed as markup. */
   receive(message) {
     this.pending.delete(message.id);
-    this.print(message.output ?? "", message.ok === false ? "error" : "out");
+    const empty = message.ok !== false && !message.output && /^sim\s/.test(message.command ?? "");
+    this.print(empty ? "(the table is empty: no traffic has filled it yet)" : message.output ?? "", empty ? "hint" : message.ok === false ? "error" : "out");
   }
 
   receiveError(message) {
@@ -92,6 +95,12 @@ export class KubectlConsole extends EventTarget {
   }
 
   candidates(words) {
+    if (words[0] === "sim") {
+      if (words.length === 2) return simVerbs;
+      if (words.length === 3) return this.names("nodes");
+      if (words.length === 4 && words[1] === "iptables-save") return ["nat", "filter"];
+      return [];
+    }
     const args = words[0] === "kubectl" ? words.slice(1) : words;
     const position = args.length - 1;
     if (position <= 0) return verbs;

@@ -26,15 +26,34 @@ const componentText = {
   "loop:node-ipam": "Node IPAM controller: gives each node a podCIDR from the cluster's pod range.",
 };
 
+/** A node's tables, each read with one of the simulator's read-only verbs. */
+export const nodeTables = [
+  ["routes", "Routes", "ip route"],
+  ["iptables-save", "kube-proxy rules", "iptables-save"],
+  ["conntrack", "Conntrack", "conntrack -L"],
+  ["neigh", "Neighbours", "ip neigh"],
+  ["fdb", "FDB", "bridge fdb"],
+];
+
 export class Inspector extends EventTarget {
   constructor(root, store) {
     super();
     this.root = root;
     this.store = store;
     this.id = null;
+    this.tableVerb = "routes";
+    this.tableRequest = null;
+    this.tableStep = null;
+    this.nextTable = 1;
     this.title = root.querySelector("[data-part=title]");
     this.body = root.querySelector("[data-part=body]");
     root.addEventListener("click", (event) => {
+      const tab = event.target.closest("button[data-table]");
+      if (tab) {
+        this.tableVerb = tab.dataset.table;
+        this.requestTable();
+        return;
+      }
       const button = event.target.closest("button[data-action]");
       if (!button) return;
       this.dispatchEvent(new CustomEvent("action", {
@@ -176,6 +195,50 @@ export class Inspector extends EventTarget {
       ["open-node", "Open node (veth, bridge, routes)", node.name],
       node.failed || node.status !== "Ready" ? ["restore_node", "Restore node", node.name] : ["fail_node", "Fail node", node.name],
     ]);
+    this.showTables(node);
+  }
+
+  /** The node's routes, kube-proxy rules, conntrack, neighbour and FDB tables. */
+  showTables(node) {
+    const bar = el("div", { className: "table-tabs", role: "group", "aria-label": `${node.name}'s network tables` });
+    for (const [verb, text, tool] of nodeTables) {
+      bar.append(el("button", { type: "button", dataset: { table: verb }, title: `${tool} on ${node.name}`, "aria-pressed": String(verb === this.tableVerb), text }));
+    }
+    this.tableCaption = el("p", { className: "table-caption" });
+    this.tableOutput = el("pre", { className: "node-table", tabindex: "0", "aria-label": "table output" });
+    this.body.append(el("h3", { text: "Network tables on this node" }), bar, this.tableCaption, this.tableOutput);
+    this.tableNode = node.name;
+    this.requestTable();
+  }
+
+  requestTable() {
+    if (!this.tableNode || !this.tableOutput?.isConnected) return;
+    for (const button of this.body.querySelectorAll("button[data-table]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.table === this.tableVerb));
+    }
+    const tool = nodeTables.find(([verb]) => verb === this.tableVerb)?.[2] ?? this.tableVerb;
+    setText(this.tableCaption, `$ ${tool}   (on ${this.tableNode}, at step ${this.store.step ?? 0})`);
+    const id = `table-${this.nextTable++}`;
+    const command = `sim ${this.tableVerb} ${this.tableNode}`;
+    this.tableRequest = id;
+    this.tableStep = this.store.step;
+    this.dispatchEvent(new CustomEvent("table", { detail: { type: "kubectl", command, id } }));
+  }
+
+  /** Ask again when the model moved (a trace fills conntrack; a new pod adds a port). */
+  refreshTable(force = false) {
+    if (!this.tableOutput?.isConnected) return;
+    if (force || this.tableStep !== this.store.step) this.requestTable();
+  }
+
+  /** The answer to a table request: true when it was one. */
+  receiveTable(message) {
+    if (message.id === undefined || !String(message.id).startsWith("table-")) return false;
+    if (message.id !== this.tableRequest || !this.tableOutput) return true;
+    const text = message.output ?? message.message ?? "";
+    this.tableOutput.classList.toggle("error", message.ok === false || message.type === "error");
+    setText(this.tableOutput, text || "(empty: no traffic has filled this table yet; trace a packet)");
+    return true;
   }
 
   showService(service) {
