@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 from . import Cluster
@@ -149,8 +151,8 @@ def sim(cluster: Cluster, words: list[str]) -> dict:
 
 def _trace_table(data: dict) -> str:
     """The network model's hop table for a trace given as its to_dict()."""
-    from dataclasses import fields
-
+    # Deferred: importing simulation.network loads networkx (a quarter of a
+    # second), which a script without traces does without.
     from .network.text import trace_table
     from .network.trace import TraceResult
 
@@ -180,8 +182,6 @@ def run_command(cluster: Cluster, command: Command) -> dict:
     try:
         words = text.split()
         if words and words[0] == "sim":
-            import shlex
-
             done = sim(cluster, shlex.split(command.first_line)[1:])
         elif words and words[0] == "kubectl":
             done = _act(cluster, {"op": "kubectl", "command": inline(text)})

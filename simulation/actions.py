@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import copy
-from typing import TYPE_CHECKING, NamedTuple
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import admission, manifests, validation
-from . import limits as session_limits
+from . import kubectl, manifests
+from .apply import apply_objects
+from .bootstrap import register_node
 from .component import Outcome
+from .config import CNI_MODES, PLATFORMS, PROXY_MODES
 from .control_plane.controllers.node_lifecycle import detection_time
-from .errors import LimitExceeded, NotFound, SimulationError, UsageError
+from .errors import LimitExceeded, NotFound, UsageError
+from .node.kubelet import CRASH_BACKOFF, crash
 from .objects import is_control_plane
-from .resources import for_object
 
 if TYPE_CHECKING:
-    from .cluster import ActionResult, Cluster
+    from .context import Model
+    from .events import Event
 
 
 class Acted(NamedTuple):
@@ -22,7 +25,7 @@ class Acted(NamedTuple):
     outcome: Outcome
 
 
-def perform(cluster: Cluster, action: dict) -> tuple[ActionResult, Acted | None]:
+def perform(cluster: Model, action: dict) -> tuple[ActionResult, Acted | None]:
     """Carry out one action. Handlers replace `cluster.sim` values, never change
     them in place: the checkpoint taken before an action shares them."""
     handler = _HANDLERS.get(action["op"])
@@ -34,115 +37,23 @@ def perform(cluster: Cluster, action: dict) -> tuple[ActionResult, Acted | None]
     return handler(cluster, action)
 
 
-def _result(**kw):
-    from .cluster import ActionResult
+@dataclass
+class ActionResult:
+    """What a user action produced: kubectl-style output, the step, any trace."""
 
+    ok: bool
+    output: str = ""
+    error: str | None = None
+    event: Event | None = None
+    trace: dict | None = None
+    data: Any = field(default=None, repr=False)
+
+
+def _result(**kw):
     return ActionResult(ok=True, **kw)
 
 
 # --- apply -------------------------------------------------------------------------
-def apply_objects(
-    cluster: Cluster, objects: list[dict], actor: str = "kubectl"
-) -> list[str]:
-    """kubectl apply: create what is missing, update what differs; all or nothing."""
-    limits = cluster.config.limits
-    if len(objects) > limits.objects_per_apply:
-        raise LimitExceeded(
-            f"error: {len(objects)} objects is over this session's limit"
-            f" of {limits.objects_per_apply} per apply"
-        )
-    for obj in objects:  # all or nothing: check every object before writing any
-        resource = for_object(obj) if isinstance(obj, dict) else None
-        if resource is None:
-            cluster.api.create(obj, actor=actor)  # raises the kubectl-style error
-        if not isinstance(obj.get("metadata") or {}, dict):
-            raise SimulationError(
-                "error: error validating data: metadata must be an object"
-            )
-        validation.check_object(resource, obj)
-    addon = _ingress_controller(cluster, objects)
-    session_limits.check_apply(cluster, objects + addon)
-    lines = []
-    for obj in objects:
-        resource = for_object(obj)
-        meta = obj.get("metadata") or {}
-        ns = (meta.get("namespace") or "default") if resource.namespaced else None
-        existing = (
-            cluster.store.get(resource.plural, ns, meta.get("name", ""))
-            if isinstance(meta.get("name"), str)
-            else None
-        )
-        label = f"{resource.display}/{meta.get('name', '')}"
-        if existing is None:
-            # status is the components' to write (the status subresource): the
-            # API server drops what a client sends with a new object
-            cluster.api.create(_without_status(obj), actor=actor, verb="POST")
-            lines.append(f"{label} created")
-            continue
-        merged = _merge(existing, obj)
-        # compare with the defaults filled in, as the API server would store it
-        admission.apply_defaults(resource.kind, merged)
-        if merged == existing:
-            lines.append(f"{label} unchanged")
-            continue
-        cluster.api.update(merged, actor=actor, verb="PATCH")
-        lines.append(f"{label} configured")
-    for obj in addon:
-        cluster.api.create(obj, actor=actor, verb="POST")
-    if addon:
-        lines.append("(ingress-nginx controller installed)")
-    return lines
-
-
-def _ingress_controller(cluster: Cluster, objects: list[dict]) -> list[dict]:
-    """ingress-nginx's objects, when this apply brings an Ingress to a cluster that
-    has no controller to route it: an Ingress does nothing on its own."""
-    from .network import addons
-
-    def names_the_namespace(obj: dict) -> bool:
-        meta = obj.get("metadata") or {}
-        return obj.get("kind") == "Namespace" and meta.get("name") == addons.NAMESPACE
-
-    if (
-        not any(o.get("kind") == "Ingress" for o in objects)
-        or cluster.store.get("namespaces", None, addons.NAMESPACE) is not None
-        or any(names_the_namespace(o) for o in objects)
-    ):
-        return []
-    return addons.ingress_nginx(cluster.config)
-
-
-def _without_status(obj: dict) -> dict:
-    return {k: v for k, v in obj.items() if k != "status"}
-
-
-def _merge(existing: dict, applied: dict) -> dict:
-    merged = copy.deepcopy(existing)
-    meta = applied.get("metadata") or {}
-    for field in ("labels", "annotations"):
-        if field in meta:
-            merged["metadata"][field] = copy.deepcopy(meta[field])
-    for field, value in applied.items():
-        if field in ("apiVersion", "kind", "metadata", "status") or value is None:
-            continue
-        if field == "spec" and existing["kind"] == "Service":
-            spec = copy.deepcopy(value)
-            for keep in ("clusterIP", "clusterIPs"):
-                spec.setdefault(keep, existing["spec"].get(keep))
-            old_ports = {p.get("port"): p for p in existing["spec"].get("ports", [])}
-            for port in spec.get("ports") or []:
-                if "nodePort" in old_ports.get(port.get("port"), {}):
-                    port.setdefault("nodePort", old_ports[port["port"]]["nodePort"])
-            merged["spec"] = {**existing["spec"], **spec}
-        elif field == "spec" and existing["kind"] == "Pod":
-            continue  # a pod's spec is (mostly) immutable
-        elif field == "spec":
-            merged["spec"] = {**existing["spec"], **copy.deepcopy(value)}
-        else:
-            merged[field] = copy.deepcopy(value)
-    return merged
-
-
 def _apply(cluster, action):
     if "objects" in action:
         objects = action["objects"]
@@ -175,8 +86,6 @@ def _apply(cluster, action):
 
 # --- kubectl -----------------------------------------------------------------------
 def _kubectl(cluster, action):
-    from . import kubectl
-
     line = action.get("command")
     if not isinstance(line, str):
         raise UsageError("error: 'command' must be a string")
@@ -309,8 +218,6 @@ def _kill_pod(cluster, action):
 
 
 def _crash_container(cluster, action):
-    from .node.kubelet import CRASH_BACKOFF, crash
-
     pod = _pod(cluster, action)
     ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
     container = action.get("container") or pod["spec"]["containers"][0]["name"]
@@ -340,8 +247,6 @@ def _crash_container(cluster, action):
 
 # --- settings, time, traces ----------------------------------------------------------
 def _set(cluster, action):
-    from .config import CNI_MODES, PLATFORMS, PROXY_MODES
-
     changes = []
     for key, attr, allowed in (
         ("cni", "cni", CNI_MODES),
@@ -376,8 +281,6 @@ def _set(cluster, action):
 
 
 def _set_nodes(cluster, count) -> list[str]:
-    from .bootstrap import register_node
-
     workers = [n for n in cluster.store.list("nodes") if not is_control_plane(n)]
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise UsageError("error: nodes must be a whole number >= 1")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 
-from .config import KUBERNETES_VERSION, RUNTIME_VERSIONS, ClusterConfig
+from .config import (
+    CNI_MODES,
+    KUBERNETES_VERSION,
+    PLATFORMS,
+    PROXY_MODES,
+    RUNTIME_VERSIONS,
+    RUNTIMES,
+    ClusterConfig,
+)
 from .control_plane.cloud_controller_manager import CloudControllerManager
 from .control_plane.controllers.deployment import DeploymentController
 from .control_plane.controllers.endpointslice import EndpointSliceController
@@ -63,8 +71,6 @@ def components():
 
 
 def check_config(config: ClusterConfig, nodes: int) -> None:
-    from .config import CNI_MODES, PLATFORMS, PROXY_MODES, RUNTIMES
-
     for value, allowed, what in (
         (config.platform, PLATFORMS, "platform"),
         (config.cni, CNI_MODES, "cni"),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import copy
 import random
-from dataclasses import dataclass, field
 from typing import Any
 
 from . import actions, bootstrap, view
+from .actions import ActionResult
 from .apiserver import APIServer
-from .component import Component
+from .component import Component, Outcome
 from .config import ClusterConfig
 from .context import Context
 from .errors import LimitExceeded, SimulationError, UsageError
@@ -21,18 +21,6 @@ from .workqueue import WorkQueue
 # Do-nothing reconciles of periodic timers one step() may run before it reports
 # that nothing is pending.
 MAX_IDLE_PERIODIC = 10_000
-
-
-@dataclass
-class ActionResult:
-    """What a user action produced: kubectl-style output, the step, any trace."""
-
-    ok: bool
-    output: str = ""
-    error: str | None = None
-    event: Event | None = None
-    trace: dict | None = None
-    data: Any = field(default=None, repr=False)
 
 
 class Cluster:
@@ -99,7 +87,7 @@ class Cluster:
         self.api.watchers.append(self._on_write)
         self.history = History()
         self._network = None
-        self._idle = 0  # do-nothing reconciles since the last step
+        self.idle = 0  # do-nothing reconciles since the last step
         self._prelude_now: tuple[int, float] = (0, 0.0)
         bootstrap.boot(self, nodes, control_plane)
         self.settle(max_steps=1_000_000, record=False)
@@ -241,6 +229,8 @@ class Cluster:
     def network(self):
         """The network model (graph, kube-proxy rules, traces), built on first use."""
         if self._network is None:
+            # Deferred: importing simulation.network loads networkx (a quarter of
+            # a second), which a cluster that never traces a packet does without.
             from .network import NetworkModel
 
             self._network = NetworkModel(self)
@@ -268,7 +258,7 @@ class Cluster:
     ) -> Event | None:
         """Pop work until an item does something: that item is the step.
 
-        Items that find nothing to do are not steps; `self._idle` counts them so
+        Items that find nothing to do are not steps; `self.idle` counts them so
         that an action taken after them can be replayed after the same ones.
         With `until` or `idle_stop` it stops before work past that time, or when
         only periodic timers are left, rather than run into them.
@@ -288,10 +278,10 @@ class Cluster:
                 # the bound the idle timers are undone (a heap of timers only is
                 # cheap to copy), so repeated calls stay cheap and replayable.
                 if quiet_from is None:
-                    quiet_from = (self.queue.checkpoint(), self._idle)
+                    quiet_from = (self.queue.checkpoint(), self.idle)
                 elif idle_periodic >= MAX_IDLE_PERIODIC:
                     self.queue.restore(quiet_from[0])
-                    self._idle = quiet_from[1]
+                    self.idle = quiet_from[1]
                     self.time = start_time
                     return None
             time, _prio, _seq, name, key, periodic, _ = self.queue.pop()
@@ -300,7 +290,7 @@ class Cluster:
             self._begin()
             outcome = component.reconcile(Context(self, component.name), key)
             if outcome is None and not self.api.calls:
-                self._idle += 1
+                self.idle += 1
                 idle_periodic += periodic
                 continue
             if outcome is None:
@@ -314,21 +304,21 @@ class Cluster:
         if prelude is None:
             return
         idle, time = prelude
-        for _ in range(idle - self._idle):
+        for _ in range(idle - self.idle):
             if not self.queue:
                 break
             item_time, _p, _s, name, key, _periodic, _ = self.queue.pop()
             self.time = max(self.time, item_time)
             self._begin()
             self.components[name].reconcile(Context(self, name), key)
-        self._idle = idle
+        self.idle = idle
         self.time = time
 
     def _act(self, action: dict, new: bool = False) -> ActionResult:
         """Carry out `action`; `new` when the user takes it now rather than a
         recorded one being replayed. Only a new action that becomes a step
         rewrites the recorded future: a read or a refusal keeps it."""
-        self._prelude_now = (self._idle, self.time)
+        self._prelude_now = (self.idle, self.time)
         before = self.history.capture(self, share_sim=True)
         self._begin()
         try:
@@ -374,7 +364,7 @@ class Cluster:
             details=outcome.details,
             quiet=outcome.quiet,
         )
-        self._idle = 0
+        self.idle = 0
         if record:
             self.events.append(event)
             prelude = self._prelude_now if action is not None else None
@@ -406,6 +396,4 @@ class Cluster:
 
 
 def _silent(component: Component):
-    from .component import Outcome
-
     return Outcome(type="component.sync", reason=f"{component.name} synced its state.")

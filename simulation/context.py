@@ -1,19 +1,51 @@
-"""What a component may use while it reconciles: the API, the clock, timers, events."""
+"""What the layers below `Cluster` see of it: `Model`, and a component's `Context`.
+
+`Model` is the typed shape components, kubectl, the history, the limits and the
+view are given instead of `Cluster`, so none of them imports `cluster.py` (which
+imports them all). `Context` is what one component may use while it reconciles:
+the API, the clock, timers and events.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import random
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .clock import iso
 
 if TYPE_CHECKING:
-    from .cluster import Cluster
+    from .apiserver import APIServer
+    from .config import ClusterConfig
+    from .events import Event
+    from .network.model import NetworkModel
+    from .store import Store
+    from .workqueue import WorkQueue
+
+
+class Model(Protocol):
+    """The parts of a cluster that the layers below `Cluster` may read or write."""
+
+    store: Store
+    api: APIServer
+    config: ClusterConfig
+    random: random.Random
+    queue: WorkQueue
+    sim: dict[str, Any]
+    time: float
+    step_no: int
+    epoch: int  # bumped whenever state is restored: caches keyed by it start afresh
+    idle: int  # do-nothing reconciles since the last step
+    events: list[Event]
+    events_forgotten: int
+
+    @property
+    def network(self) -> NetworkModel: ...
 
 
 class Context:
     """A component's window onto the cluster during one reconcile."""
 
-    def __init__(self, cluster: Cluster, actor: str) -> None:
+    def __init__(self, cluster: Model, actor: str) -> None:
         self._cluster = cluster
         self.actor = actor
         self.api = cluster.api

@@ -7,7 +7,7 @@ from array import array
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .cluster import Cluster
+    from .context import Model
 
 
 CAPTURE_UNIT = 100_000
@@ -56,7 +56,7 @@ class History:
         self.preludes: dict[int, tuple[int, float]] = {}
         self.horizon = 0  # the furthest step ever reached on this timeline
 
-    def capture(self, cluster: Cluster, share_sim: bool = False) -> tuple:
+    def capture(self, cluster: Model, share_sim: bool = False) -> tuple:
         """The state to come back to. `share_sim` keeps `sim`'s maps shared rather
         than copied: enough before a user action, which replaces sim values and
         never changes them in place (its reconciles run only after it)."""
@@ -74,10 +74,10 @@ class History:
             copy.deepcopy(cluster.config),
             cluster.events_forgotten + len(cluster.events),
             cluster.step_no,
-            cluster._idle,
+            cluster.idle,
         )
 
-    def apply(self, cluster: Cluster, state: tuple) -> None:
+    def apply(self, cluster: Model, state: tuple) -> None:
         store, queue, time, rng, sim, config, n_events, step_no, idle = state
         cluster.store.restore(store)
         cluster.queue.restore(queue)
@@ -88,12 +88,12 @@ class History:
         cluster.api.config = cluster.config
         del cluster.events[n_events - cluster.events_forgotten :]
         cluster.step_no = step_no
-        cluster._idle = idle
+        cluster.idle = idle
         cluster.epoch += 1
 
     def after_step(
         self,
-        cluster: Cluster,
+        cluster: Model,
         action: dict | None,
         prelude: tuple[int, float] | None = None,
     ) -> None:
@@ -107,7 +107,7 @@ class History:
             self.checkpoints[n] = self.capture(cluster)
             self.forget(cluster)
 
-    def forget(self, cluster: Cluster) -> None:
+    def forget(self, cluster: Model) -> None:
         """Drop the undo information from before the newest checkpoint that is at
         least `keep` steps back: that checkpoint becomes the oldest one."""
         old = [n for n in self.checkpoints if n <= cluster.step_no - self.keep]
@@ -132,7 +132,7 @@ class History:
         """The cluster was rebuilt from step 0: only its new checkpoint is valid."""
         self.checkpoints = {0: checkpoint_0}
 
-    def interval_for(self, cluster: Cluster) -> int:
+    def interval_for(self, cluster: Model) -> int:
         """Steps between checkpoints: doubles per CAPTURE_UNIT things a capture copies.
 
         The store costs nothing to checkpoint (its log is undone), but the work

@@ -13,7 +13,7 @@ from .errors import LimitExceeded
 from .objects import is_control_plane, owner_of
 
 if TYPE_CHECKING:
-    from .cluster import Cluster
+    from .context import Model
     from .store import Store
 
 WORKLOADS = {"Deployment": "deployments", "ReplicaSet": "replicasets"}
@@ -60,7 +60,7 @@ def wanted_pods(store: Store, objects: list[dict] = ()) -> int:
     return standalone + sum(wanted.values())
 
 
-def check_apply(cluster: Cluster, objects: list[dict]) -> None:
+def check_apply(cluster: Model, objects: list[dict]) -> None:
     """Refuse an apply that would take the session past its pod or node limit."""
     limits = cluster.config.limits
     before = max(cluster.store.count("pods"), wanted_pods(cluster.store))

@@ -6,14 +6,22 @@ its size follows the change, not the cluster.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from .context import Model
 from .events import Event
 from .objects import CONTROL_PLANE_LABEL, SERVICE_NAME_LABEL, pod_status
 from .resources import BY_PLURAL
 
 if TYPE_CHECKING:
-    from .cluster import Cluster
+    from .history import History
+
+
+class Viewed(Model, Protocol):
+    """A model with its history: a snapshot and a delta say how far it reaches."""
+
+    history: History
+
 
 COLLECTIONS = (
     "nodes",
@@ -47,7 +55,7 @@ def _id(collection: str, obj: dict) -> str:
     )
 
 
-def node_view(cluster: Cluster, node: dict) -> dict:
+def node_view(cluster: Model, node: dict) -> dict:
     status = node.get("status", {})
     ready = next((c for c in status.get("conditions", []) if c["type"] == "Ready"), {})
     labels = node["metadata"].get("labels") or {}
@@ -79,7 +87,7 @@ def node_view(cluster: Cluster, node: dict) -> dict:
     }
 
 
-def pod_view(cluster: Cluster, pod: dict) -> dict:
+def pod_view(cluster: Model, pod: dict) -> dict:
     status = pod.get("status", {})
     statuses = {s["name"]: s for s in status.get("containerStatuses") or []}
     containers = []
@@ -113,7 +121,7 @@ def pod_view(cluster: Cluster, pod: dict) -> dict:
     }
 
 
-def service_view(cluster: Cluster, svc: dict) -> dict:
+def service_view(cluster: Model, svc: dict) -> dict:
     ns, name = svc["metadata"]["namespace"], svc["metadata"]["name"]
     endpoints = []
     for slice_ in cluster.store.select(
@@ -155,7 +163,7 @@ def service_view(cluster: Cluster, svc: dict) -> dict:
     }
 
 
-def workload_view(cluster: Cluster, obj: dict, collection: str) -> dict:
+def workload_view(cluster: Model, obj: dict, collection: str) -> dict:
     status = obj.get("status", {})
     view = {
         "id": _id(collection, obj),
@@ -171,7 +179,7 @@ def workload_view(cluster: Cluster, obj: dict, collection: str) -> dict:
     return view
 
 
-def ingress_view(cluster: Cluster, ing: dict) -> dict:
+def ingress_view(cluster: Model, ing: dict) -> dict:
     rules = []
     for rule in ing["spec"].get("rules") or []:
         for path in (rule.get("http") or {}).get("paths") or []:
@@ -196,7 +204,7 @@ def ingress_view(cluster: Cluster, ing: dict) -> dict:
     }
 
 
-def hpa_view(cluster: Cluster, hpa: dict) -> dict:
+def hpa_view(cluster: Model, hpa: dict) -> dict:
     status = hpa.get("status", {})
     metrics = status.get("currentMetrics") or [{}]
     current = ((metrics[0].get("resource") or {}).get("current") or {}).get(
@@ -225,7 +233,7 @@ _VIEWS = {
 }
 
 
-def snapshot(cluster: Cluster) -> dict:
+def snapshot(cluster: Viewed) -> dict:
     state = {
         "step": cluster.step_no,
         "time": round(cluster.time, 3),
@@ -248,7 +256,7 @@ def _plural_and_ref(key: str) -> tuple[str, str | None, str]:
     return parts[2], parts[3], parts[4]
 
 
-def delta_for_keys(cluster: Cluster, keys, event: Event | None) -> dict:
+def delta_for_keys(cluster: Viewed, keys, event: Event | None) -> dict:
     """The current view of every object behind `keys` (upsert, or remove if gone)."""
     changes, seen = [], set()
     for key in keys:
@@ -337,5 +345,5 @@ def event_view(event: Event) -> dict:
     return body
 
 
-def delta(cluster: Cluster, event: Event) -> dict:
+def delta(cluster: Viewed, event: Event) -> dict:
     return delta_for_keys(cluster, [w.key for w in event.writes], event)

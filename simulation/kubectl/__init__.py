@@ -35,7 +35,7 @@ from .parser import Flag, parse
 from .result import KubectlResult
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 __all__ = ["MAX_LINE", "KubectlResult", "inline_files", "run"]
 FILE_VERBS = ("apply", "create", "delete")
@@ -68,7 +68,7 @@ VERBS: dict[str, tuple[Flag, ...]] = {
 }
 
 
-def run(cluster: Cluster, line: str, files: Reader | None = None) -> KubectlResult:
+def run(cluster: Model, line: str, files: Reader | None = None) -> KubectlResult:
     """Run one kubectl command line against `cluster`.
 
     `files` reads the path given to `-f` (the CLI passes one; a console does not, so

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .. import manifests
-from ..actions import apply_objects
+from ..apply import apply_objects
 from ..errors import NotFound, SimulationError, UsageError
 from ..resources import for_object
 from .objects import namespace_of, server_error, view_id
@@ -18,7 +18,7 @@ from .parser import Args, Flag
 from .result import KubectlResult
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 FLAGS = (Flag("filename", "f", "str"),)
 Reader = Callable[[str], str]
@@ -46,7 +46,7 @@ def manifest_text(args, files: Reader | None) -> tuple[str, str]:
     return files(str(source)), str(source)
 
 
-def load(cluster: Cluster, args: Args, files: Reader | None) -> tuple[list[dict], str]:
+def load(cluster: Model, args: Args, files: Reader | None) -> tuple[list[dict], str]:
     text, source = manifest_text(args, files)
     limits = cluster.config.limits
     objects = manifests.load(text, limits.manifest_bytes, limits.objects_per_apply)
@@ -72,7 +72,7 @@ def load(cluster: Cluster, args: Args, files: Reader | None) -> tuple[list[dict]
     return objects, source
 
 
-def apply(cluster: Cluster, args: Args, files: Reader | None) -> KubectlResult:
+def apply(cluster: Model, args: Args, files: Reader | None) -> KubectlResult:
     objects, _source = load(cluster, args, files)
     try:
         lines = apply_objects(cluster, objects, actor="kubectl")
@@ -89,7 +89,7 @@ def apply(cluster: Cluster, args: Args, files: Reader | None) -> KubectlResult:
     )
 
 
-def create(cluster: Cluster, args: Args, files: Reader | None) -> KubectlResult:
+def create(cluster: Model, args: Args, files: Reader | None) -> KubectlResult:
     objects, _source = load(cluster, args, files)
     lines = []
     for obj in objects:
@@ -108,7 +108,7 @@ def create(cluster: Cluster, args: Args, files: Reader | None) -> KubectlResult:
     )
 
 
-def delete(cluster: Cluster, args: Args, files: Reader | None) -> KubectlResult:
+def delete(cluster: Model, args: Args, files: Reader | None) -> KubectlResult:
     objects, source = load(cluster, args, files)
     lines = []
     for obj in objects:

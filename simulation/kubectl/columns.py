@@ -14,7 +14,7 @@ from .. import clock
 from ..objects import ROLE_LABEL_PREFIX, pod_status
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 NONE = "<none>"
 
@@ -23,13 +23,13 @@ NONE = "<none>"
 _parse = lru_cache(maxsize=4096)(clock.parse)
 
 
-def age(cluster: Cluster, stamp: str | None) -> str:
+def age(cluster: Model, stamp: str | None) -> str:
     """kubectl's AGE: how long ago `stamp` was, on the simulated clock."""
     seconds = _parse(stamp)
     return "<unknown>" if seconds is None else clock.age(cluster.time - seconds)
 
 
-def created(cluster: Cluster, obj: dict) -> str:
+def created(cluster: Model, obj: dict) -> str:
     return age(cluster, obj["metadata"].get("creationTimestamp"))
 
 
@@ -55,7 +55,7 @@ def selector_text(selector: dict | None) -> str:
     return ",".join(parts) or NONE
 
 
-def pod_row(cluster: Cluster, pod: dict, wide: bool) -> list[str]:
+def pod_row(cluster: Model, pod: dict, wide: bool) -> list[str]:
     status = pod.get("status", {})
     statuses = status.get("containerStatuses") or []
     ready = sum(1 for s in statuses if s.get("ready"))
@@ -116,7 +116,7 @@ def address(node: dict, kind: str) -> str | None:
     return None
 
 
-def node_row(cluster: Cluster, node: dict, wide: bool) -> list[str]:
+def node_row(cluster: Model, node: dict, wide: bool) -> list[str]:
     info = node.get("status", {}).get("nodeInfo", {})
     row = [
         node["metadata"]["name"],
@@ -162,7 +162,7 @@ def ports_text(svc: dict) -> str:
     return ",".join(pieces) or NONE
 
 
-def service_row(cluster: Cluster, svc: dict, wide: bool) -> list[str]:
+def service_row(cluster: Model, svc: dict, wide: bool) -> list[str]:
     spec = svc["spec"]
     row = [
         svc["metadata"]["name"],
@@ -196,7 +196,7 @@ def endpoints_text(subsets: list[dict], limit: int = 3) -> str:
     return ",".join(shown) + more
 
 
-def endpoints_row(cluster: Cluster, ep: dict, wide: bool) -> list[str]:
+def endpoints_row(cluster: Model, ep: dict, wide: bool) -> list[str]:
     return [
         ep["metadata"]["name"],
         endpoints_text(ep.get("subsets") or []),
@@ -204,7 +204,7 @@ def endpoints_row(cluster: Cluster, ep: dict, wide: bool) -> list[str]:
     ]
 
 
-def slice_row(cluster: Cluster, s: dict, wide: bool) -> list[str]:
+def slice_row(cluster: Model, s: dict, wide: bool) -> list[str]:
     ports = [str(p.get("port", p.get("name", "*"))) for p in s.get("ports") or []]
     addresses = [a for e in s.get("endpoints") or [] for a in e.get("addresses") or []]
     shown = ",".join(addresses[:3]) + (

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from .columns import NONE, age, created, selector_text
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 
 def _containers(template_spec: dict) -> list[str]:
@@ -16,7 +16,7 @@ def _containers(template_spec: dict) -> list[str]:
     return [",".join(c["name"] for c in cs), ",".join(c.get("image", "") for c in cs)]
 
 
-def deployment_row(cluster: Cluster, d: dict, wide: bool) -> list[str]:
+def deployment_row(cluster: Model, d: dict, wide: bool) -> list[str]:
     st, want = d.get("status", {}), d["spec"].get("replicas", 1)
     row = [
         d["metadata"]["name"],
@@ -31,7 +31,7 @@ def deployment_row(cluster: Cluster, d: dict, wide: bool) -> list[str]:
     return row
 
 
-def replicaset_row(cluster: Cluster, rs: dict, wide: bool) -> list[str]:
+def replicaset_row(cluster: Model, rs: dict, wide: bool) -> list[str]:
     st = rs.get("status", {})
     row = [
         rs["metadata"]["name"],
@@ -46,7 +46,7 @@ def replicaset_row(cluster: Cluster, rs: dict, wide: bool) -> list[str]:
     return row
 
 
-def ingress_row(cluster: Cluster, ing: dict, wide: bool) -> list[str]:
+def ingress_row(cluster: Model, ing: dict, wide: bool) -> list[str]:
     spec = ing["spec"]
     hosts = [r.get("host") or "*" for r in spec.get("rules") or []]
     lb = (ing.get("status", {}).get("loadBalancer") or {}).get("ingress") or []
@@ -60,7 +60,7 @@ def ingress_row(cluster: Cluster, ing: dict, wide: bool) -> list[str]:
     ]
 
 
-def event_row(cluster: Cluster, ev: dict, wide: bool) -> list[str]:
+def event_row(cluster: Model, ev: dict, wide: bool) -> list[str]:
     obj = ev.get("involvedObject") or {}
     last = (
         ev.get("lastTimestamp")
@@ -98,7 +98,7 @@ def hpa_targets(hpa: dict) -> str:
     return f"cpu: {current}/{goal}"
 
 
-def hpa_row(cluster: Cluster, hpa: dict, wide: bool) -> list[str]:
+def hpa_row(cluster: Model, hpa: dict, wide: bool) -> list[str]:
     ref = hpa["spec"].get("scaleTargetRef") or {}
     return [
         hpa["metadata"]["name"],

@@ -11,7 +11,7 @@ from .parser import Args, Flag
 from .result import KubectlResult
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 FLAGS = (
     Flag("filename", "f", "str"),
@@ -26,7 +26,7 @@ FLAGS = (
 )
 
 
-def run(cluster: Cluster, args: Args, files) -> KubectlResult:
+def run(cluster: Model, args: Args, files) -> KubectlResult:
     if args.flag("filename") is not None:
         if args.words:
             raise UsageError("error: cannot specify both -f and resource names")

@@ -16,12 +16,12 @@ from .result import KubectlResult
 from .tabwriter import align
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 FLAGS = (Flag("selector", "l", "str"), Flag("all-namespaces", "A"))
 
 
-def run(cluster: Cluster, args: Args) -> KubectlResult:
+def run(cluster: Model, args: Args) -> KubectlResult:
     if not args.words:
         raise UsageError(
             "error: You must specify the type of resource to describe. Use"
@@ -50,7 +50,7 @@ def run(cluster: Cluster, args: Args) -> KubectlResult:
     return KubectlResult(output="\n\n\n".join(t.rstrip("\n") for t in texts))
 
 
-def describe_pod(cluster: Cluster, pod: dict) -> list[str]:
+def describe_pod(cluster: Model, pod: dict) -> list[str]:
     meta, spec, st = pod["metadata"], pod["spec"], pod.get("status", {})
     node = spec.get("nodeName")
     out = [
@@ -101,7 +101,7 @@ def describe_pod(cluster: Cluster, pod: dict) -> list[str]:
     return [x for x in out if x is not None]
 
 
-def describe_service(cluster: Cluster, svc: dict) -> list[str]:
+def describe_service(cluster: Model, svc: dict) -> list[str]:
     meta, spec = svc["metadata"], svc["spec"]
     ep = next(
         (
@@ -141,7 +141,7 @@ def describe_service(cluster: Cluster, svc: dict) -> list[str]:
     return out
 
 
-def describe_deployment(cluster: Cluster, d: dict) -> list[str]:
+def describe_deployment(cluster: Model, d: dict) -> list[str]:
     meta, spec, st = d["metadata"], d["spec"], d.get("status", {})
     want = spec.get("replicas", 1)
     strategy = spec.get("strategy") or {}

@@ -10,12 +10,12 @@ from .columns import selector_text
 from .describe_parts import annotations, events, labels, multi, template
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 _HIDDEN_META = {"name", "namespace", "labels", "annotations", "creationRevision"}
 
 
-def describe_replicaset(cluster: Cluster, rs: dict) -> list[str]:
+def describe_replicaset(cluster: Model, rs: dict) -> list[str]:
     meta, spec, st = rs["metadata"], rs["spec"], rs.get("status", {})
     pods = [
         p
@@ -48,7 +48,7 @@ def describe_replicaset(cluster: Cluster, rs: dict) -> list[str]:
     return out
 
 
-def describe_generic(cluster: Cluster, obj: dict) -> list[str]:
+def describe_generic(cluster: Model, obj: dict) -> list[str]:
     meta = obj.get("metadata") or {}
     out = [f"Name:\t{meta.get('name', '')}"]
     if meta.get("namespace"):

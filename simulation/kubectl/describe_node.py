@@ -10,10 +10,10 @@ from .columns import age, node_roles
 from .describe_parts import annotations, labels, multi, when
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 
-def describe(cluster: Cluster, node: dict) -> list[str]:
+def describe(cluster: Model, node: dict) -> list[str]:
     meta, spec, st = node["metadata"], node["spec"], node.get("status", {})
     taints = [
         f"{t['key']}{'=' + t['value'] if t.get('value') else ''}:{t['effect']}"
@@ -77,7 +77,7 @@ def _pct(value: float, total: float) -> str:
     return f"{int(value * 100 // total) if total else 0}%"
 
 
-def node_pods(cluster: Cluster, node: dict) -> list[str]:
+def node_pods(cluster: Model, node: dict) -> list[str]:
     pods = [
         p
         for p in cluster.store.pods_on_node(node["metadata"]["name"])

@@ -8,10 +8,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from .. import clock
+from ..names import pod_template_hash
 from .columns import NONE, age, endpoints_text
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 
 def when(stamp: str | None) -> str:
@@ -240,7 +241,7 @@ def template(tpl: dict) -> list[str]:
     return out
 
 
-def deployment_tail(cluster: Cluster, d: dict) -> list[str]:
+def deployment_tail(cluster: Model, d: dict) -> list[str]:
     conds = (d.get("status") or {}).get("conditions") or []
     out = []
     if conds:
@@ -252,8 +253,6 @@ def deployment_tail(cluster: Cluster, d: dict) -> list[str]:
         for rs in cluster.store.list("replicasets", d["metadata"]["namespace"])
         if any(r.get("uid") == uid for r in rs["metadata"].get("ownerReferences") or [])
     ]
-    from ..names import pod_template_hash
-
     current = pod_template_hash(d["spec"]["template"])
     new = [
         r
@@ -278,7 +277,7 @@ def deployment_tail(cluster: Cluster, d: dict) -> list[str]:
 _EVENT_INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def events_by_object(cluster: Cluster) -> dict[tuple, list[dict]]:
+def events_by_object(cluster: Model) -> dict[tuple, list[dict]]:
     """Events keyed by (namespace, kind, name) of the object they are about.
 
     Cached until the store changes: the revision only grows within an epoch, and
@@ -301,7 +300,7 @@ def events_by_object(cluster: Cluster) -> dict[tuple, list[dict]]:
     return index
 
 
-def events(cluster: Cluster, obj: dict) -> list[str]:
+def events(cluster: Model, obj: dict) -> list[str]:
     meta = obj["metadata"]
     key = (meta.get("namespace") or "default", obj.get("kind"), meta["name"])
     found = list(events_by_object(cluster).get(key, ()))

@@ -24,7 +24,7 @@ from .parser import Args, Flag
 from .result import KubectlResult
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 FLAGS = (
     Flag("container", "c", "str"),
@@ -66,7 +66,7 @@ class Network:
         return self.cluster.config.cluster_domain
 
 
-def run(cluster: Cluster, args: Args) -> KubectlResult:
+def run(cluster: Model, args: Args) -> KubectlResult:
     if not args.words:
         raise UsageError(
             "error: expected 'exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND"

@@ -13,7 +13,7 @@ from .result import KubectlResult
 from .tabwriter import table
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 FLAGS = (
     Flag("output", "o", "str"),
@@ -30,7 +30,7 @@ TEMPLATED = ("jsonpath", "custom-columns")
 ALL = ("pods", "services", "deployments", "replicasets", "horizontalpodautoscalers")
 
 
-def run(cluster: Cluster, args: Args) -> KubectlResult:
+def run(cluster: Model, args: Args) -> KubectlResult:
     if args.flag("watch"):
         raise UsageError(
             "error: --watch is not supported here: step or play the simulation and"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from .. import clock
@@ -17,7 +18,7 @@ from .result import KubectlResult
 from .tabwriter import table
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 LOGS_FLAGS = (
     Flag("container", "c", "str"),
@@ -31,7 +32,7 @@ SIMULATED = (
 )
 
 
-def logs(cluster: Cluster, args: Args) -> KubectlResult:
+def logs(cluster: Model, args: Args) -> KubectlResult:
     if args.flag("follow"):
         raise UsageError(
             "error: --follow is not supported here: step the simulation and run"
@@ -91,7 +92,7 @@ def logs(cluster: Cluster, args: Args) -> KubectlResult:
     return KubectlResult(output="\n".join(lines))
 
 
-def pod_for(cluster: Cluster, word: str, ns: str) -> dict:
+def pod_for(cluster: Model, word: str, ns: str) -> dict:
     kind, slash, name = word.partition("/")
     if not slash:
         return fetch(cluster, BY_PLURAL["pods"], ns, word)
@@ -110,8 +111,6 @@ def pod_for(cluster: Cluster, word: str, ns: str) -> dict:
 def _lines(image: str, started: str, pod: str) -> list[str]:
     t = clock.parse(started) or 0.0
     stamp = clock.EPOCH.timestamp() + t
-    from datetime import UTC, datetime
-
     when = datetime.fromtimestamp(stamp, UTC)
     base = image.rsplit("/", 1)[-1].split(":")[0]
     seed = int(hashlib.sha256(pod.encode()).hexdigest()[:6], 16)
@@ -147,14 +146,14 @@ def _lines(image: str, started: str, pod: str) -> list[str]:
     return [f"{when.strftime('%Y-%m-%dT%H:%M:%SZ')} {base} started (pid 1)"]
 
 
-def version(cluster: Cluster, args: Args) -> KubectlResult:
+def version(cluster: Model, args: Args) -> KubectlResult:
     lines = [f"Client Version: {KUBERNETES_VERSION}", "Kustomize Version: v5.4.2"]
     if not args.flag("client"):
         lines.append(f"Server Version: {KUBERNETES_VERSION}")
     return KubectlResult(output="\n".join(lines))
 
 
-def cluster_info(cluster: Cluster, args: Args) -> KubectlResult:
+def cluster_info(cluster: Model, args: Args) -> KubectlResult:
     nodes = cluster.store.list("nodes")
     control = next(
         (n for n in nodes if is_control_plane(n)),
@@ -176,7 +175,7 @@ def cluster_info(cluster: Cluster, args: Args) -> KubectlResult:
     return KubectlResult(output="\n".join(lines))
 
 
-def api_resources(cluster: Cluster, args: Args) -> KubectlResult:
+def api_resources(cluster: Model, args: Args) -> KubectlResult:
     rows = [["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]]
     wanted = args.flag("namespaced")
     for r in sorted(RESOURCES, key=lambda r: (r.group, r.plural)):
@@ -194,7 +193,7 @@ def api_resources(cluster: Cluster, args: Args) -> KubectlResult:
     return KubectlResult(output=table(rows))
 
 
-def create_namespace(cluster: Cluster, args: Args) -> KubectlResult:
+def create_namespace(cluster: Model, args: Args) -> KubectlResult:
     if len(args.words) != 1:
         raise UsageError(f"error: exactly one NAME is required, got {len(args.words)}")
     name = args.words[0]

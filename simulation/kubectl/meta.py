@@ -15,9 +15,10 @@ from ..validation import check_object
 from .objects import fetch, namespace_of, resource_type, server_error, view_id
 from .parser import Args, Flag
 from .result import KubectlResult
+from .workloads import check_pods
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 LABEL_FLAGS = (Flag("overwrite"), Flag("selector", "l", "str"), Flag("all"))
 PATCH_FLAGS = (Flag("patch", "p", "str"), Flag("type", kind="str"))
@@ -53,7 +54,7 @@ def _changes(rest: list[str], what: str) -> tuple[dict, list[str]]:
     return sets, removals
 
 
-def label(cluster: Cluster, args: Args, field: str = "labels") -> KubectlResult:
+def label(cluster: Model, args: Args, field: str = "labels") -> KubectlResult:
     what = "label" if field == "labels" else "annotation"
     resource, name, rest = _targets(args.words)
     sets, removals = _changes(rest, what)
@@ -91,11 +92,11 @@ def label(cluster: Cluster, args: Args, field: str = "labels") -> KubectlResult:
     )
 
 
-def annotate(cluster: Cluster, args: Args) -> KubectlResult:
+def annotate(cluster: Model, args: Args) -> KubectlResult:
     return label(cluster, args, field="annotations")
 
 
-def patch(cluster: Cluster, args: Args) -> KubectlResult:
+def patch(cluster: Model, args: Args) -> KubectlResult:
     resource, name, rest = _targets(args.words)
     if rest:
         raise UsageError(f"error: unexpected arguments: {' '.join(rest)}")
@@ -122,8 +123,6 @@ def patch(cluster: Cluster, args: Args) -> KubectlResult:
         raise server_error(exc) from None
     replicas = (merged.get("spec") or {}).get("replicas")
     if isinstance(replicas, int) and resource.plural in ("deployments", "replicasets"):
-        from .workloads import check_pods
-
         check_pods(cluster, replicas - (obj.get("spec") or {}).get("replicas", 1))
     shown = f"{resource.display}/{name}"
     if merged == obj:

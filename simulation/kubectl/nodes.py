@@ -20,7 +20,7 @@ from .parser import Args, Flag
 from .result import KubectlResult
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 DRAIN_FLAGS = (
     Flag("ignore-daemonsets"),
@@ -45,7 +45,7 @@ def _node_name(args, verb: str) -> str:
     return name
 
 
-def cordon(cluster: Cluster, args: Args, on: bool = True) -> KubectlResult:
+def cordon(cluster: Model, args: Args, on: bool = True) -> KubectlResult:
     verb = "cordon" if on else "uncordon"
     name = _node_name(args, verb)
     node = fetch(cluster, BY_PLURAL["nodes"], None, name)
@@ -84,7 +84,7 @@ def _kind_of_owner(pod: dict) -> str | None:
     return None
 
 
-def drain(cluster: Cluster, args: Args) -> KubectlResult:
+def drain(cluster: Model, args: Args) -> KubectlResult:
     name = _node_name(args, "drain")
     node = fetch(cluster, BY_PLURAL["nodes"], None, name)
     pods = [p for p in cluster.store.pods_on_node(name)]

@@ -13,7 +13,7 @@ from ..objects import SERVICE_NAME_LABEL
 from ..resources import Resource, lookup
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 
 def resource_type(name: str) -> Resource:
@@ -41,7 +41,7 @@ def server_error(exc: SimulationError) -> SimulationError:
     return exc
 
 
-def fetch(cluster: Cluster, resource: Resource, ns: str | None, name: str) -> dict:
+def fetch(cluster: Model, resource: Resource, ns: str | None, name: str) -> dict:
     """One object, or kubectl's NotFound error."""
     ns = ns if resource.namespaced else None
     if resource.plural == "endpoints":
@@ -54,7 +54,7 @@ def fetch(cluster: Cluster, resource: Resource, ns: str | None, name: str) -> di
     return obj
 
 
-def listing(cluster: Cluster, resource: Resource, ns: str | None) -> list[dict]:
+def listing(cluster: Model, resource: Resource, ns: str | None) -> list[dict]:
     """Every object of a type in `ns` (None: all namespaces), in kubectl's order."""
     ns = ns if resource.namespaced else None
     if resource.plural == "endpoints":
@@ -72,7 +72,7 @@ def listing(cluster: Cluster, resource: Resource, ns: str | None) -> list[dict]:
     return items
 
 
-def endpoints(cluster: Cluster, ns: str | None) -> list[dict]:
+def endpoints(cluster: Model, ns: str | None) -> list[dict]:
     """The core/v1 Endpoints each Service has, mirrored from its EndpointSlices."""
     slices: dict[tuple[str, str], list[dict]] = {}
     for s in cluster.store.list("endpointslices", ns):

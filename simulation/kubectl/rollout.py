@@ -20,13 +20,13 @@ from .tabwriter import table
 from .workloads import patch, target
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 REVISION = "deployment.kubernetes.io/revision"
 CAUSE = "kubernetes.io/change-cause"
 
 
-def set_image(cluster: Cluster, args: Args) -> KubectlResult:
+def set_image(cluster: Model, args: Args) -> KubectlResult:
     if not args.words or args.words[0] != "image":
         raise UsageError("error: only `kubectl set image` is supported")
     pairs = [w for w in args.words[1:] if "=" in w]
@@ -58,7 +58,7 @@ def set_image(cluster: Cluster, args: Args) -> KubectlResult:
     )
 
 
-def run(cluster: Cluster, args: Args) -> KubectlResult:
+def run(cluster: Model, args: Args) -> KubectlResult:
     """`rollout status|restart|history|undo deployment/NAME`."""
     what = args.words[0] if args.words else ""
     handler = {
@@ -76,7 +76,7 @@ def run(cluster: Cluster, args: Args) -> KubectlResult:
     return handler(cluster, args)
 
 
-def rollout_status(cluster: Cluster, args: Args) -> KubectlResult:
+def rollout_status(cluster: Model, args: Args) -> KubectlResult:
     resource, name = target(args.words[1:], "rollout status", ("deployments",))
     d = fetch(cluster, resource, namespace_of(args), name)
     st, want = d.get("status", {}), d["spec"].get("replicas", 1)
@@ -101,7 +101,7 @@ def rollout_status(cluster: Cluster, args: Args) -> KubectlResult:
     return KubectlResult(output=text)
 
 
-def rollout_restart(cluster: Cluster, args: Args) -> KubectlResult:
+def rollout_restart(cluster: Model, args: Args) -> KubectlResult:
     resource, name = target(args.words[1:], "rollout restart", ("deployments",))
     ns = namespace_of(args)
     obj = fetch(cluster, resource, ns, name)
@@ -123,7 +123,7 @@ def rollout_restart(cluster: Cluster, args: Args) -> KubectlResult:
     )
 
 
-def _revisions(cluster: Cluster, deploy: dict) -> list[tuple[int, dict]]:
+def _revisions(cluster: Model, deploy: dict) -> list[tuple[int, dict]]:
     """The Deployment's ReplicaSets by revision, oldest first."""
     uid = deploy["metadata"].get("uid")
     out = []
@@ -136,7 +136,7 @@ def _revisions(cluster: Cluster, deploy: dict) -> list[tuple[int, dict]]:
     return sorted(out, key=lambda pair: pair[0])
 
 
-def rollout_history(cluster: Cluster, args: Args) -> KubectlResult:
+def rollout_history(cluster: Model, args: Args) -> KubectlResult:
     resource, name = target(args.words[1:], "rollout history", ("deployments",))
     deploy = fetch(cluster, resource, namespace_of(args), name)
     rows = [["REVISION", "CHANGE-CAUSE"]]
@@ -146,7 +146,7 @@ def rollout_history(cluster: Cluster, args: Args) -> KubectlResult:
     return KubectlResult(output=f"deployment.apps/{name} \n" + table(rows, padding=2))
 
 
-def rollout_undo(cluster: Cluster, args: Args) -> KubectlResult:
+def rollout_undo(cluster: Model, args: Args) -> KubectlResult:
     resource, name = target(args.words[1:], "rollout undo", ("deployments",))
     ns = namespace_of(args)
     deploy = fetch(cluster, resource, ns, name)

@@ -16,7 +16,7 @@ from .result import KubectlResult
 from .workloads import check_pods
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 FLAGS = (
     Flag("image", kind="str"),
@@ -32,7 +32,7 @@ FLAGS = (
 RESTART = ("Always", "OnFailure", "Never")
 
 
-def run(cluster: Cluster, args: Args) -> KubectlResult:
+def run(cluster: Model, args: Args) -> KubectlResult:
     if len(args.words) != 1:
         raise UsageError(
             "error: NAME is required for run\nSee 'kubectl run -h' for help and"

@@ -15,7 +15,7 @@ from .parser import Args, Flag
 from .result import KubectlResult
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 FLAGS = (Flag("overwrite"),)
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
@@ -39,7 +39,7 @@ def _parse(spec: str) -> tuple[str, str | None, str | None, bool]:
     return key, (value or None), (effect or None), remove
 
 
-def taint(cluster: Cluster, args: Args) -> KubectlResult:
+def taint(cluster: Model, args: Args) -> KubectlResult:
     words = list(args.words)
     if words and "/" in words[0]:
         kind, _, name = words[0].partition("/")

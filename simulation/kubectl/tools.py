@@ -136,6 +136,8 @@ def ping(net, source: str, pod: dict, argv: list[str]) -> Done:
 def cat(net, source: str, pod: dict, argv: list[str]) -> Done:
     if argv[1:] != ["/etc/resolv.conf"]:
         raise UsageError("error: this simulation can only `cat /etc/resolv.conf`")
+    # Deferred: importing simulation.network loads networkx (a quarter of a
+    # second), which `import simulation` does without.
     from ..network.dns import resolv_conf
 
     text = resolv_conf(pod["metadata"]["namespace"], net.dns_ip, net.domain)

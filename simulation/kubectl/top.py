@@ -20,7 +20,7 @@ from .result import KubectlResult
 from .tabwriter import table
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 FLAGS = (Flag("all-namespaces", "A"), Flag("selector", "l", "str"))
 NODE_BASE = (0.08, 600 * 2**20)  # kubelet, containerd, kube-proxy, the OS
@@ -49,7 +49,7 @@ def _deployment(cluster, pod: dict) -> str | None:
     return None
 
 
-def usage(cluster: Cluster) -> dict[str, tuple[float, float]]:
+def usage(cluster: Model) -> dict[str, tuple[float, float]]:
     """(cores, bytes) for every running pod on a live node, keyed `ns/name`."""
     failed = cluster.sim.get("failed_nodes", set())
     running = [
@@ -88,7 +88,7 @@ def _mem(value: float) -> str:
     return f"{round(value / 2**20)}Mi"
 
 
-def run(cluster: Cluster, args: Args) -> KubectlResult:
+def run(cluster: Model, args: Args) -> KubectlResult:
     what = args.words[0] if args.words else ""
     if what in ("pod", "pods", "po"):
         return KubectlResult(output=_pods(cluster, args))

@@ -17,7 +17,7 @@ from .parser import Args, Flag
 from .result import KubectlResult
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 FLAGS = (
     Flag("for", kind="str"),
@@ -28,7 +28,7 @@ FLAGS = (
 )
 
 
-def _targets(cluster: Cluster, args: Args) -> list[tuple]:
+def _targets(cluster: Model, args: Args) -> list[tuple]:
     words, ns = list(args.words), namespace_of(args)
     if not words:
         raise UsageError("error: resource(s) were provided, but no name was specified")
@@ -53,7 +53,7 @@ def _targets(cluster: Cluster, args: Args) -> list[tuple]:
     ]
 
 
-def _get(cluster: Cluster, resource, ns: str, name: str) -> dict | None:
+def _get(cluster: Model, resource, ns: str, name: str) -> dict | None:
     try:
         return fetch(cluster, resource, ns, name)
     except NotFound:  # a missing object fails the wait (or meets --for=delete)
@@ -80,7 +80,7 @@ def _met(obj: dict | None, goal: str) -> bool:
     raise UsageError(f"error: unrecognized condition: {goal!r}")
 
 
-def run(cluster: Cluster, args: Args) -> KubectlResult:
+def run(cluster: Model, args: Args) -> KubectlResult:
     goal = args.flag("for")
     if not goal:
         raise UsageError("error: --for must be set")

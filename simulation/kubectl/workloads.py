@@ -11,7 +11,7 @@ from .parser import Args, Flag
 from .result import KubectlResult
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ..context import Model
 
 CREATE_FLAGS = (
     Flag("image", kind="str"),
@@ -47,7 +47,7 @@ def target(words: list[str], verb: str, kinds: tuple[str, ...]) -> tuple:
     return resource, name
 
 
-def check_pods(cluster: Cluster, more: int) -> None:
+def check_pods(cluster: Model, more: int) -> None:
     """Refuse a change that would take the session past its pod limit."""
     limit = cluster.config.limits.pods
     if more > 0 and cluster.store.count("pods") + more > limit:
@@ -69,7 +69,7 @@ def image_name(image: str, rng) -> str:
     return name
 
 
-def create_deployment(cluster: Cluster, args: Args) -> KubectlResult:
+def create_deployment(cluster: Model, args: Args) -> KubectlResult:
     if len(args.words) != 1:
         raise UsageError(f"error: exactly one NAME is required, got {len(args.words)}")
     name, image = args.words[0], args.flag("image")
@@ -114,7 +114,7 @@ def create_deployment(cluster: Cluster, args: Args) -> KubectlResult:
     )
 
 
-def expose(cluster: Cluster, args: Args) -> KubectlResult:
+def expose(cluster: Model, args: Args) -> KubectlResult:
     kinds = ("deployments", "replicasets", "pods", "services")
     resource, name = target(args.words, "expose", kinds)
     ns = namespace_of(args)
@@ -168,7 +168,7 @@ def expose(cluster: Cluster, args: Args) -> KubectlResult:
     )
 
 
-def scale(cluster: Cluster, args: Args) -> KubectlResult:
+def scale(cluster: Model, args: Args) -> KubectlResult:
     resource, name = target(args.words, "scale", ("deployments", "replicasets"))
     replicas = args.flag("replicas")
     if replicas is None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..cluster import Cluster
 from .errors import StepError
 from .expressions import Scope, evaluate
 from .script import Done, perform
 from .text import fill
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
     from .schema import Check
 
 _WORDS = {"equals": "to be", "at_least": "to be at least", "at_most": "to be at most"}
@@ -18,8 +18,6 @@ _WORDS = {"equals": "to be", "at_least": "to be at least", "at_most": "to be at 
 
 def sandbox_of(cluster: Cluster) -> Cluster:
     """A free copy of `cluster` at this moment, with no recorded future to replay."""
-    from ..cluster import Cluster
-
     now = cluster.step_no
     past = [a for a in cluster.actions if a["step"] <= now]
     copy = Cluster.replay(cluster.inputs, past, until=now)

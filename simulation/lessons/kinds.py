@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..objects import is_ready, pod_status
+from ..view import node_view, service_view
 from . import refs
 from .errors import StepError
 from .expressions import KINDS, POD_KINDS, Scope, dig, evaluate, key_of, kind, maybe
@@ -131,8 +132,6 @@ def _ready_replicas(scope, name):
 
 
 def _endpoints(scope, name) -> list[dict]:
-    from ..view import service_view
-
     svc = _obj(scope, "services", name)
     return [e for e in service_view(scope.cluster, svc)["endpoints"] if e["ready"]]
 
@@ -176,15 +175,11 @@ def _external_ip(scope, name):
 
 @kind("node_status")
 def _node_status(scope, name):
-    from ..view import node_view
-
     return node_view(scope.cluster, _obj(scope, "nodes", name))["status"]
 
 
 @kind("node_ip")
 def _node_ip(scope, name):
-    from ..view import node_view
-
     return node_view(scope.cluster, _obj(scope, "nodes", name))["ip"]
 
 
