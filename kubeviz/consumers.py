@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 NOT_FOUND = 4404
 SERVER_FULL = 4503
+INTERNAL_ERROR = 1011  # RFC 6455: how Daphne closes a socket whose consumer raised
 # A pull at max speed, as static/js/main.js words it (JSON.stringify keeps key order).
 READY = re.compile(r'\{\s*"type"\s*:\s*"ready"')
 
@@ -42,6 +43,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
     pulled: int | None = None  # the frame this tab's last free `ready` answered
     backlog_limit = limits.BACKLOG  # frames over the rate that may wait their turn
     cut_off = False
+    cleaned_up = False  # `disconnect` has run (see clean_up)
 
     async def dispatch(self, message: dict) -> None:
         """Frames and received text skip Channels' per-message database clean-up.
@@ -93,6 +95,24 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await registry().leave(self.live, self.channel_name)
             self.live = None
 
+    async def websocket_disconnect(self, message: dict) -> None:
+        """The socket closed: clean up (once), and end the consumer."""
+        await self.clean_up(message["code"])
+        raise StopConsumer()
+
+    async def clean_up(self, code: int) -> None:
+        """`disconnect`, exactly once, however the consumer ends.
+
+        A socket that closes brings `websocket.disconnect`; one whose handler
+        raised, or whose consumer was cancelled, never does, and must leave its
+        session all the same: else `status.viewers` counts a ghost, the session
+        never goes idle, and a classroom's relay keeps a dead member.
+        """
+        if self.cleaned_up:
+            return
+        self.cleaned_up = True
+        await self.disconnect(code)
+
     async def __call__(self, scope, receive, send) -> None:
         """Every socket's frames pass the rate limit here, as they arrive.
 
@@ -109,6 +129,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
         long-lived task, one message at a time across both (`turn`), as Channels'
         own loop does; Channels' loop instead makes a new task and a new wait for
         every message, which cost a step a third of its round trip.
+
+        However the consumer ends (the socket closed, a handler raised, or the
+        server cancelled it), `disconnect` runs once (`clean_up`).
         """
         self.scope = scope
         self.base_send = send
@@ -131,7 +154,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
             *servers,
         ]
         try:
-            done, _ = await asyncio.wait(servers, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 # A handler's exception ends the socket, as in Channels' loop.
                 with contextlib.suppress(StopConsumer):
@@ -140,6 +163,24 @@ class SessionConsumer(AsyncWebsocketConsumer):
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await self.clean_up_after_failure()
+
+    async def clean_up_after_failure(self) -> None:
+        """Clean up a consumer that ended without the socket's disconnect.
+
+        Shielded, so that a second cancellation (a server stopping) cannot cut
+        the clean-up short; its own failure is logged, never raised over the
+        exception that ended the consumer.
+        """
+        if self.cleaned_up:
+            return
+        cleaning = asyncio.ensure_future(self.clean_up(INTERNAL_ERROR))
+        try:
+            await asyncio.shield(cleaning)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("cleaning up after a failed socket failed too")
 
     async def serve(self, source) -> None:
         """Dispatch what `source` gives, in its order, each in its turn."""

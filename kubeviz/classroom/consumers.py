@@ -96,15 +96,19 @@ class ClassroomConsumer(SessionConsumer):
         return {}
 
     async def disconnect(self, code: int) -> None:
+        """Leave this process's relay first: it needs no channel layer, so a
+        layer that fails below cannot leave a dead member in it."""
         if not self.code:
             return
         if self.sync_task is not None:
             self.sync_task.cancel()
-        if self.away and self.live is not None:
-            await registry().leave(self.live, self.channel_name)
-            self.live = None
         await relays().leave(self.code, self)
-        await self.to_owner("leave")
+        try:
+            if self.away and self.live is not None:
+                live, self.live = self.live, None
+                await registry().leave(live, self.channel_name)
+        finally:
+            await self.to_owner("leave")
 
     def member(self) -> dict:
         """Who this tab is, for the owner's roster."""
