@@ -8,7 +8,7 @@ from ..objects import is_ready, pod_status
 from ..view import node_view, service_view
 from . import refs
 from .errors import StepError
-from .expressions import KINDS, POD_KINDS, Scope, dig, evaluate, key_of, kind, maybe
+from .scope import KINDS, POD_KINDS, Scope, dig, evaluate, key_of, kind, maybe
 
 
 # --- references ------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import StepError
-from .expressions import Scope, dig, evaluate, kind
+from .scope import Scope, dig, evaluate, kind
 from .text import fill
 
 
