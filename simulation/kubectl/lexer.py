@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from ..errors import UsageError
 
 MAX_LINE = 4096
+# A UTF-16 surrogate on its own is no Unicode character: no frame can carry it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _TAG = re.compile(r"^<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2\s*$")
 _REFUSED = {
     ";": "';' (command lists)",
@@ -41,6 +43,15 @@ def lex(text: str) -> Line:
     """Split `text` (one command, or one command with a here-document) into words."""
     if not isinstance(text, str):
         raise UsageError("error: a command must be text")
+    invalid = _SURROGATE.search(text)
+    if invalid:
+        line = text.count("\n", 0, invalid.start()) + 1
+        column = invalid.start() - (text.rfind("\n", 0, invalid.start()) + 1) + 1
+        where = f"column {column}" if line == 1 else f"line {line}, column {column}"
+        raise UsageError(
+            f"error: the command is not valid Unicode text: {where} holds a lone"
+            f" UTF-16 surrogate (U+{ord(invalid.group()):04X}), which is no character"
+        )
     first, newline, rest = text.partition("\n")
     first = first.rstrip("\r")
     if len(first) > MAX_LINE:

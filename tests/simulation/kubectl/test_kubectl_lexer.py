@@ -85,3 +85,34 @@ def test_a_shell_comment_ends_the_words():
     """`# …` after a command is a comment, as in a shell; `a#b` is one word."""
     assert lex("kubectl get pods  # list them").words == ["kubectl", "get", "pods"]
     assert lex("kubectl get pods a#b").words[-1] == "a#b"
+
+
+@pytest.mark.parametrize(
+    ("line", "where"),
+    [
+        ("kubectl run x --image=nginx\ud800", "column 28"),
+        ("kubectl label pod p \udfff=x", "column 21"),
+        ("kubectl apply -f - <<EOF\nkind: Pod\nx: \ud83d\nEOF", "line 3, column 4"),
+    ],
+    ids=["run-image", "label-key", "here-document"],
+)
+def test_a_lone_surrogate_is_refused_where_it_is(line, where):
+    """A UTF-16 surrogate on its own (what a JSON `\\ud800` escape decodes to) is no
+    Unicode character: a name or image holding one could be sent to no browser."""
+    with pytest.raises(UsageError) as caught:
+        lex(line)
+    assert str(caught.value).startswith(
+        f"error: the command is not valid Unicode text: {where} holds a lone UTF-16"
+        " surrogate (U+"
+    )
+
+
+def test_kubectl_run_with_a_surrogate_in_the_image_changes_nothing(cluster):
+    """The console line of issue 13 is refused before any pod is created."""
+    before = cluster.store.revision
+    result = cluster.act(
+        {"op": "kubectl", "command": "kubectl run x --image=nginx\ud800"}
+    )
+    assert not result.ok and "not valid Unicode text" in result.error
+    assert cluster.store.revision == before
+    assert cluster.store.get("pods", "default", "x") is None
