@@ -64,15 +64,18 @@ def two_servers(tmp_path: Path, redis_server: str) -> Iterator[tuple[Server, Ser
         first.stop()
 
 
-def start_classroom(server: LiveServer, scenario: str = "deploy") -> tuple[str, str]:
-    """Start a classroom through the form; returns (code, presenter token)."""
+def start_classroom(
+    server: LiveServer, scenario: str = "deploy", lesson: str = ""
+) -> tuple[str, str]:
+    """Start a classroom through the form (of a scenario, or of a lesson); returns
+    (code, presenter token)."""
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     conn.request("GET", "/c/")
     page = conn.getresponse()
     html = page.read().decode()
     csrf_cookie = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie")).group(1)
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    body = f"csrfmiddlewaretoken={csrf}&scenario={scenario}"
+    body = f"csrfmiddlewaretoken={csrf}&scenario={scenario}&lesson={lesson}"
     conn.request(
         "POST",
         "/c/new",
