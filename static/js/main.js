@@ -50,7 +50,7 @@ export function start(root = document) {
   let currentTrace = null;
   const showTracePhase = (phase) => {
     if (!currentTrace) return;
-    const hops = { request: currentTrace.hops, reply: currentTrace.reply, dns: currentTrace.dns?.hops }[phase] ?? [];
+    const hops = { request: currentTrace.hops, reply: currentTrace.reply, dns: currentTrace.dns?.hops, dnsReply: currentTrace.dns?.reply }[phase] ?? [];
     const view = { ...currentTrace, hops, phase };
     tabs.show("packet");
     const form = $(".trace-box");
@@ -130,7 +130,7 @@ export function start(root = document) {
     },
     trace(message) {
       diagram.detail.close();  // the packet travels over the picture, not under a card
-      currentTrace = { ...(message.trace ?? {}), request: message.request };
+      currentTrace = { ...(message.trace ?? {}), request: message.request, time: store.time };
       showTracePhase("request");
       inspector.refreshTable(true);  // the trace left conntrack and neighbour entries
     },
@@ -228,6 +228,11 @@ export function start(root = document) {
 
   packets.addEventListener("select", (event) => packetInspector.select(event.detail.index));
   packetInspector.addEventListener("pick", (event) => packets.jump(event.detail.index));
+  packetInspector.addEventListener("jump", (event) => {
+    const { phase, index } = event.detail;
+    if (phase !== packetInspector.phase) showTracePhase(phase);
+    packets.jump(index);
+  });
   packetInspector.addEventListener("control", (event) => {
     const { action } = event.detail;
     if (action === "replay") packets.play();

@@ -102,3 +102,135 @@ def test_conntrack_in_the_inspector_fills_after_a_trace(daphne_server, page):
         ".textContent)"
     )
     assert page.errors == []
+
+
+def start_trace(page, preset: str) -> None:
+    page.locator("#tab-packet").click()
+    page.locator(f"[data-preset={preset}]").click()
+    page.locator("#packet-panel .hop-row").first.wait_for()
+
+
+def pick_hop(page, text: str) -> None:
+    page.locator("#packet-panel .hop-row", has_text=text).first.click()
+    page.locator("#packet-panel table.headers").wait_for()
+
+
+def row(page, layer: str, field: str):
+    body = page.locator(f'#packet-panel table.headers tbody[data-layer="{layer}"]')
+    return body.locator("tr", has=page.locator(f'th:text-is("{field}")'))
+
+
+def cells_on_one_line(page) -> list[str]:
+    """The header cells whose text takes more than one line box."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('#packet-panel table.headers td')]
+        .filter(td => {
+          const range = document.createRange();
+          range.selectNodeContents(td);
+          const tops = [...range.getClientRects()].map(r => r.top);
+          const size = parseFloat(getComputedStyle(td).fontSize);
+          return Math.max(...tops) - Math.min(...tops) > size * 0.8;
+        }).map(td => td.textContent)"""
+    )
+
+
+def test_the_tunnel_hop_shows_outer_headers_and_the_mtu(daphne_server, page):
+    """flannel's VXLAN: outer UDP 8472, VNI 1, flannel.1's MTU 1500 − 50 = 1450."""
+    open_scenario(page, daphne_server, "web")
+    start_trace(page, "cross-node")
+    page.locator("#packet-panel .hop-row.wrapped").nth(1).click()  # leaving eth0
+    outer = "outer"
+    assert row(page, outer, "proto").locator("td").last.text_content() == ("UDP 8472")
+    assert row(page, outer, "VNI").locator("td").last.text_content() == "1"
+    assert row(page, outer, "MTU").locator("td").last.text_content() == (
+        "1500 − 50 = 1450"
+    )
+    assert re.fullmatch(
+        r"192\.168\.10\.1\d",
+        row(page, outer, "dst").locator("td").last.text_content(),
+    )
+    inner = row(page, "l2", "dst MAC")
+    assert re.fullmatch(r"02(:[0-9a-f]{2}){5}", inner.locator("td").last.text_content())
+    assert row(page, "l4", "flags").locator("td").last.text_content() == "SYN"
+    assert cells_on_one_line(page) == []
+    shot(page, "inspector-pdu-tunnel")
+    assert page.errors == []
+
+
+def test_ttl_drops_by_one_where_the_node_routes(daphne_server, page):
+    open_scenario(page, daphne_server, "web")
+    start_trace(page, "cross-node")
+    pick_hop(page, "netfilter FORWARD")
+    ttl = row(page, "l3", "TTL")
+    assert ttl.locator("td").first.text_content() == "64"
+    assert ttl.locator("td").last.text_content().startswith("63")
+    assert "changed" in ttl.get_attribute("class")
+    happened = page.locator("#packet-panel .hop-happened").text_content()
+    assert "TTL 64 → 63" in happened
+
+
+def test_the_syn_starts_a_three_way_handshake(daphne_server, page):
+    open_scenario(page, daphne_server, "web")
+    start_trace(page, "cross-node")
+    pick_hop(page, "eth0")
+    packets = page.locator("#packet-panel .connection li .flags").all_text_contents()
+    assert packets[:3] == ["→ SYN", "← SYN, ACK", "→ ACK"]
+
+
+def test_a_service_trace_lists_dns_dnat_and_conntrack_events(daphne_server, page):
+    open_scenario(page, daphne_server, "web")
+    start_trace(page, "service")
+    events = page.locator("#packet-panel .event-list li")
+    assert events.count() > 10
+    kinds = set(events.evaluate_all("rows => rows.map(r => r.dataset.kind)"))
+    assert {"route", "neighbour", "nat", "conntrack"} <= kinds
+    page.locator("#packet-panel select[data-filter=kind]").select_option("nat")
+    shown = page.locator("#packet-panel .event-list li")
+    assert shown.count() >= 2
+    assert set(shown.evaluate_all("rows => rows.map(r => r.dataset.kind)")) == {"nat"}
+    assert "DNAT" in shown.first.text_content()
+    page.locator("#packet-panel select[data-filter=kind]").select_option("")
+    page.locator("#packet-panel select[data-filter=proto]").select_option("udp")
+    protos = set(shown.evaluate_all("rows => rows.map(r => r.dataset.proto)"))
+    assert protos == {"udp"}, "the DNS query's events only"
+    # An event row opens its hop: the DNS query's first hop carries the question.
+    shown.first.locator("button").click()
+    question = row(page, "l7", "question").locator("td").last.text_content()
+    assert re.fullmatch(r"web\.default\.svc\.cluster\.local A", question)
+    shot(page, "inspector-event-list")
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (390, 844)], ids=["laptop", "phone"])
+def test_hop_headers_never_wrap_a_value_at_projector_or_phone_size(
+    daphne_server, browser, size
+):
+    """Today's bug: `10.244.1.3:3 / 8196` — a value broken across lines."""
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        open_scenario(page, daphne_server, "web")
+        start_trace(page, "service")
+        pick_hop(page, "netfilter PREROUTING")
+        table = page.locator("#packet-panel table.headers")
+        table.scroll_into_view_if_needed()
+        assert cells_on_one_line(page) == []
+        changed = page.locator("#packet-panel table.headers tr.changed th")
+        assert changed.first.text_content() == "dst"
+        # A long value scrolls the table's own box; it never widens the panel.
+        right = page.evaluate(
+            "() => document.querySelector('#packet-panel .headers-scroll')"
+            ".getBoundingClientRect().right"
+        )
+        panel = page.evaluate(
+            "() => document.querySelector('#packet-panel')"
+            ".getBoundingClientRect().right"
+        )
+        assert right <= min(panel, width) + 1
+        shot(page, f"inspector-headers-{width}x{height}")
+        page.locator("#packet-panel .event-list").scroll_into_view_if_needed()
+        shot(page, f"inspector-events-{width}x{height}")
+    finally:
+        context.close()

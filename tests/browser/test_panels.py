@@ -114,8 +114,9 @@ def test_a_cross_node_trace_shows_each_hop_and_the_tunnel(daphne_server, page):
     encapsulated = page.locator("#packet-panel .hop-row.wrapped").first
     encapsulated.click()
     table = page.locator("#packet-panel table.headers")
-    assert re.search(r"outer destination\s*\S*192\.168\.10\.1\d", table.text_content())
-    source = table.locator("tr", has_text=re.compile("^source")).first
+    outer = table.locator("tbody[data-layer=outer] tr", has_text=re.compile("^dst"))
+    assert re.fullmatch(r"192\.168\.10\.1\d", outer.locator("td .value").text_content())
+    source = table.locator("tbody[data-layer=l3] tr", has_text=re.compile("^src")).first
     assert "changed" not in (source.get_attribute("class") or ""), (
         "the pod IP is never rewritten between pods"
     )
@@ -134,7 +135,7 @@ def test_a_service_trace_marks_the_dnat_with_before_and_after(daphne_server, pag
     assert re.search(r"DNAT 10\.\d+\.\d+\.\d+:80 → 10\.244\.\d+\.\d+:80", detail)
     assert "KUBE-SEP" in detail, "the matched rule is shown"
     changed = page.locator("#packet-panel table.headers tr.changed")
-    assert changed.first.locator("th").text_content() == "destination"
+    assert changed.first.locator("th").text_content() == "dst"
     tag = page.locator("#diagram .nat-tag")
     assert re.search(r"DNAT .* → ", tag.first.text_content())
     shot(page, "trace-service-dnat")
@@ -231,7 +232,7 @@ def test_a_pod_reaching_the_internet_is_masqueraded_to_its_node_ip(daphne_server
     changed = page.locator(
         "#packet-panel table.headers tr.changed th"
     ).all_text_contents()
-    assert changed == ["source"], "only the source is rewritten on the way out"
+    assert changed == ["src"], "only the source is rewritten on the way out"
 
 
 def test_containers_in_one_pod_talk_over_loopback(daphne_server, page):
