@@ -201,6 +201,14 @@ class APIServer:
                         self._remove(other, o)
         return self._remove(resource, current)
 
+    def expire_events(self, ttl: float) -> None:
+        """etcd ends the lease each Event is stored with `ttl` after its last
+        write (kube-apiserver --event-ttl): the Event is deleted without any API
+        request, and watchers see it go."""
+        events = BY_PLURAL["events"]
+        for key in self.store.events_written_before(self.now() - ttl):
+            self._remove(events, self.store.get_key("events", key))
+
     # internals ---------------------------------------------------------------
     def _remove(self, resource: Resource, obj: dict) -> None:
         meta = obj["metadata"]

@@ -18,7 +18,9 @@ def _iso(seconds: int) -> str:
     return (EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse(stamp: str | None) -> float | None:
+    """Seconds since the cluster's epoch of an RFC 3339 timestamp (whole seconds)."""
     if not stamp:
         return None
     value = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)

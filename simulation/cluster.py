@@ -6,7 +6,7 @@ import copy
 import random
 from typing import Any
 
-from . import actions, bootstrap, view
+from . import actions, bootstrap, recorder, view
 from .actions import ActionResult
 from .apiserver import APIServer
 from .component import Component, Outcome
@@ -72,6 +72,8 @@ class Cluster:
             "selectors": {},
             "failed_at": {},
             "proxy_synced": {},
+            "event_aggregates": {},  # the event recorder's aggregator (recorder.py)
+            "event_aggregates_swept": 0.0,
         }
         self.events: list[Event] = []
         self.events_forgotten = 0  # steps whose events the history has let go
@@ -349,6 +351,7 @@ class Cluster:
         self._log_start = len(self.store.log)
 
     def _finish(self, actor: str, outcome, action: dict | None, record: bool) -> Event:
+        self.api.expire_events(recorder.EVENT_TTL)
         self.step_no += 1
         event = Event(
             step=self.step_no,

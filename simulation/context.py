@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Any, Protocol
 
+from . import recorder
 from .clock import iso
 
 if TYPE_CHECKING:
@@ -73,16 +74,27 @@ class Context:
         message: str,
         type_: str = "Normal",
         source: str | None = None,
+        host: str | None = None,
     ) -> None:
-        """Create a core/v1 Event, as components do for `kubectl get events`."""
+        """Record a core/v1 Event as client-go's recorder does (`recorder`):
+        correlate, then POST a new Event or PATCH the one it repeats."""
         meta = involved["metadata"]
-        stamp = int(self._cluster.time * 1e9) + self._cluster.queue.next_seq()
-        ns = meta.get("namespace") or "default"
+        now = self._cluster.time
+        stamp = iso(now)
+        origin = {"component": source or self.actor}
+        if host:
+            origin["host"] = host
+        # <object>.<unix nanoseconds, hex>; a queue number keeps two apart
+        seq = int(now * 1e9) + self._cluster.queue.next_seq()
         event = {
             "apiVersion": "v1",
             "kind": "Event",
-            "metadata": {"name": f"{meta['name']}.{stamp:x}", "namespace": ns},
+            "metadata": {
+                "name": f"{meta['name']}.{seq:x}",
+                "namespace": meta.get("namespace") or "default",
+            },
             "involvedObject": {
+                "apiVersion": involved.get("apiVersion", ""),
                 "kind": involved["kind"],
                 "name": meta["name"],
                 "namespace": meta.get("namespace"),
@@ -91,9 +103,23 @@ class Context:
             "reason": reason,
             "message": message,
             "type": type_,
-            "source": {"component": source or self.actor},
-            "firstTimestamp": iso(self._cluster.time),
-            "lastTimestamp": iso(self._cluster.time),
+            "source": origin,
+            "firstTimestamp": stamp,
+            "lastTimestamp": stamp,
             "count": 1,
         }
-        self.api.create(event, actor=self.actor)
+        event = recorder.aggregate(self.sim, event, now)
+        existing = self.store.event_for(recorder.correlation_key(event))
+        if existing is None:
+            self.api.create(event, actor=self.actor)
+            return
+
+        def observe(current: dict) -> None:
+            current["count"] = (current.get("count") or 1) + 1
+            current["lastTimestamp"] = stamp
+            current["message"] = event["message"]
+
+        where = existing["metadata"]
+        self.api.patch(
+            "events", where["namespace"], where["name"], observe, actor=self.actor
+        )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 
+from . import recorder
 from .events import Write
 from .objects import matches
 from .quantity import pod_requests
@@ -50,6 +52,11 @@ class Store:
         self._by_owner: dict[tuple[str, str], dict[str, dict]] = {}
         self._by_label: dict[tuple, dict[str, dict]] = {}
         self._owned_on_node: dict[tuple[str, str], int] = {}
+        # Events: by the recorder's correlation key, and a heap of (last write,
+        # key) for the --event-ttl sweep; heap entries may be stale (checked when
+        # popped), but every stored Event has an entry for its current version
+        self._events_by_key: dict[tuple, dict[str, dict]] = {}
+        self._event_writes: list[tuple[float, str]] = []
         # bumped by every change of a kind, undo included; never reused, so a
         # reader may cache what it derived from a kind under this number
         self._changes: dict[str, int] = dict.fromkeys(BY_PLURAL, 0)
@@ -145,6 +152,26 @@ class Store:
             if matches(selector, o["metadata"].get("labels") or {})
         ]
 
+    def event_for(self, correlation: tuple) -> dict | None:
+        """The Event the recorder would patch for a correlation key, if stored
+        (the oldest by key when several match: order-independent, so the same
+        after a step back as on a replay)."""
+        found = self._events_by_key.get(correlation)
+        return found[min(found)] if found else None
+
+    def events_written_before(self, cutoff: float) -> list[str]:
+        """Keys of the Events last written at or before `cutoff` (simulated
+        seconds), in (time, key) order; their heap entries are used up."""
+        heap, due = self._event_writes, {}
+        events = self._by_plural["events"]
+        while heap and heap[0][0] <= cutoff:
+            at, key = heapq.heappop(heap)
+            obj = events.get(key)
+            # two writes in one second leave two equal entries
+            if obj is not None and recorder.written_at(obj) == at:
+                due[key] = None
+        return list(due)
+
     def namespaces_of(self, plural: str) -> list[str]:
         return sorted(
             ns for (p, ns), objs in self._by_ns.items() if p == plural and objs
@@ -192,6 +219,30 @@ class Store:
         self._reindex_refs(plural, key, ns or "", obj, previous)
         if plural == "pods":
             self._index_pod(key, obj, previous)
+        elif plural == "events":
+            self._index_event(key, obj, previous)
+
+    def _index_event(self, key: str, obj: dict | None, previous: dict | None):
+        if previous is not None:
+            old = recorder.correlation_key(previous)
+            bucket = self._events_by_key.get(old)
+            if bucket is not None:
+                bucket.pop(key, None)
+                if not bucket:
+                    del self._events_by_key[old]
+        if obj is None:
+            return
+        self._events_by_key.setdefault(recorder.correlation_key(obj), {})[key] = obj
+        heap = self._event_writes
+        if len(heap) > 2 * len(self._by_plural["events"]) + 1024:
+            # mostly stale entries (rewritten or deleted Events): start afresh
+            heap[:] = [
+                (recorder.written_at(o), k)
+                for k, o in self._by_plural["events"].items()
+            ]
+            heapq.heapify(heap)
+        else:
+            heapq.heappush(heap, (recorder.written_at(obj), key))
 
     def _reindex_refs(self, plural, key, ns, obj, previous) -> None:
         """Owner and label indexes: drop what the old object had, add the new."""

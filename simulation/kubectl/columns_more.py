@@ -61,22 +61,33 @@ def ingress_row(cluster: Model, ing: dict, wide: bool) -> list[str]:
 
 
 def event_row(cluster: Model, ev: dict, wide: bool) -> list[str]:
+    """printEvent (kubernetes pkg/printers/internalversion): LAST SEEN is the age
+    of lastTimestamp alone (`(x4 over 2m)` is describe's); wide adds SUBOBJECT,
+    SOURCE, FIRST SEEN, COUNT and NAME, in the order of eventColumnDefinitions."""
     obj = ev.get("involvedObject") or {}
-    last = (
-        ev.get("lastTimestamp")
-        or ev.get("eventTime")
-        or ev["metadata"].get("creationTimestamp")
-    )
-    seen = age(cluster, last)
-    if (ev.get("count") or 1) > 1:
-        first = age(cluster, ev.get("firstTimestamp") or last)
-        seen += f" (x{ev['count']} over {first})"
+    first = ev.get("firstTimestamp") or ev.get("eventTime")
+    first_seen = age(cluster, first) if first else "<unknown>"
+    last = ev.get("lastTimestamp")
+    last_seen = age(cluster, last) if last else first_seen
+    kind = str(obj.get("kind") or "").lower()
+    target = f"{kind}/{obj['name']}" if obj.get("name") else kind
+    message = str(ev.get("message") or "").strip()
+    if not wide:
+        return [last_seen, ev.get("type", ""), ev.get("reason", ""), target, message]
+    source = ev.get("source") or {}
+    origin = source.get("component") or ev.get("reportingComponent") or ""
+    host = source.get("host") or ev.get("reportingInstance") or ""
     return [
-        seen,
+        last_seen,
         ev.get("type", ""),
         ev.get("reason", ""),
-        f"{obj.get('kind', '').lower()}/{obj.get('name', '')}",
-        ev.get("message", ""),
+        target,
+        obj.get("fieldPath") or "",
+        f"{origin}, {host}" if host else origin,
+        message,
+        first_seen,
+        str(ev.get("count") or 1),
+        ev["metadata"]["name"],
     ]
 
 

@@ -7,7 +7,7 @@ import weakref
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from .. import clock
+from .. import clock, recorder
 from ..names import pod_template_hash
 from .columns import NONE, age, endpoints_text
 
@@ -280,15 +280,16 @@ _EVENT_INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def events_by_object(cluster: Model) -> dict[tuple, list[dict]]:
     """Events keyed by (namespace, kind, name) of the object they are about.
 
-    Cached until the store changes: the revision only grows within an epoch, and
-    every step back or restore starts a new epoch.
+    Cached until the store or the clock changes (an Event past its TTL is no
+    longer read): the revision only grows within an epoch, and every step back
+    or restore starts a new epoch.
     """
-    state = (cluster.epoch, cluster.store.revision)
+    state = (cluster.epoch, cluster.store.revision, cluster.time)
     cached = _EVENT_INDEX.get(cluster)
     if cached is not None and cached[0] == state:
         return cached[1]
     index: dict[tuple, list[dict]] = {}
-    for e in cluster.store.list("events"):
+    for e in recorder.live(cluster.store.list("events"), cluster.time):
         involved = e.get("involvedObject") or {}
         key = (
             e["metadata"].get("namespace") or "default",
@@ -301,6 +302,8 @@ def events_by_object(cluster: Model) -> dict[tuple, list[dict]]:
 
 
 def events(cluster: Model, obj: dict) -> list[str]:
+    """DescribeEvents (kubectl pkg/describe): oldest last-seen first; Age is the
+    first time seen, or `<last> (x<count> over <first>)` for a repeated Event."""
     meta = obj["metadata"]
     key = (meta.get("namespace") or "default", obj.get("kind"), meta["name"])
     found = list(events_by_object(cluster).get(key, ()))
@@ -313,12 +316,13 @@ def events(cluster: Model, obj: dict) -> list[str]:
         "  ----\t------\t----\t----\t-------",
     ]
     for e in found:
-        when = age(cluster, e.get("lastTimestamp"))
-        if e.get("count", 1) > 1:
-            when += f" (x{e['count']} over {age(cluster, e.get('firstTimestamp'))})"
+        when = age(cluster, e.get("firstTimestamp"))
+        if (e.get("count") or 1) > 1:
+            last = age(cluster, e.get("lastTimestamp"))
+            when = f"{last} (x{e['count']} over {when})"
         source = (e.get("source") or {}).get("component", "")
         out.append(
             f"  {e.get('type', '')}\t{e.get('reason', '')}\t{when}\t{source}\t"
-            f"{e.get('message', '')}"
+            f"{str(e.get('message', '')).strip()}"
         )
     return out

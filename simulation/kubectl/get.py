@@ -132,6 +132,8 @@ def _table(cluster, resource, items, args, every_ns, prefix, wide) -> str:
         resource.plural, (["NAME", "AGE"], [], _name_age)
     )
     head = list(headers) + (list(wide_headers) if wide else [])
+    if wide and resource.plural in printers.WIDE_ORDER:
+        head = list(printers.WIDE_ORDER[resource.plural])
     with_ns = every_ns and resource.namespaced
     labels = bool(args.flag("show-labels"))
     rows = []

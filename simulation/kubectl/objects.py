@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import recorder
 from ..errors import AlreadyExists, Conflict, NotFound, SimulationError, UsageError
 from ..objects import SERVICE_NAME_LABEL
 from ..resources import Resource, lookup
@@ -49,6 +50,8 @@ def fetch(cluster: Model, resource: Resource, ns: str | None, name: str) -> dict
         obj = found[0] if found else None
     else:
         obj = cluster.store.get(resource.plural, ns, name)
+        if obj is not None and resource.plural == "events":
+            obj = next(iter(recorder.live([obj], cluster.time)), None)
     if obj is None:
         raise server_error(NotFound(resource.qualified, name))
     return obj
@@ -62,7 +65,7 @@ def listing(cluster: Model, resource: Resource, ns: str | None) -> list[dict]:
     items = cluster.store.list(resource.plural, ns)
     if resource.plural == "events":
         items = sorted(
-            items,
+            recorder.live(items, cluster.time),
             key=lambda e: (
                 e["metadata"].get("namespace", ""),
                 e.get("lastTimestamp") or "",

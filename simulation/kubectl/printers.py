@@ -8,6 +8,22 @@ from . import columns as c
 from . import columns_more as more
 
 Printer = tuple[list[str], list[str], Callable]
+# `-o wide` tables whose extra columns are not all at the end (the row function
+# gives its cells in this order)
+WIDE_ORDER: dict[str, list[str]] = {
+    "events": [
+        "LAST SEEN",
+        "TYPE",
+        "REASON",
+        "OBJECT",
+        "SUBOBJECT",
+        "SOURCE",
+        "MESSAGE",
+        "FIRST SEEN",
+        "COUNT",
+        "NAME",
+    ],
+}
 PRINTERS: dict[str, Printer] = {
     "pods": (
         ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
@@ -53,7 +69,7 @@ PRINTERS: dict[str, Printer] = {
     ),
     "events": (
         ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
-        [],
+        ["SUBOBJECT", "SOURCE", "FIRST SEEN", "COUNT", "NAME"],
         more.event_row,
     ),
     "horizontalpodautoscalers": (

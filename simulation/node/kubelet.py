@@ -197,7 +197,11 @@ class Kubelet(Component):
         ctx.api.patch("pods", ns, name, change, actor=self.name, subresource="status")
         for c in pod["spec"]["containers"]:
             ctx.record_event(
-                pod, "Started", f"Started container {c['name']}", source="kubelet"
+                pod,
+                "Started",
+                f"Started container {c['name']}",
+                source="kubelet",
+                host=pod["spec"]["nodeName"],
             )
         if probe is not None:
             ctx.after(probe, self.name, f"ready|{pod_key}")
