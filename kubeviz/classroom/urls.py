@@ -15,4 +15,5 @@ urlpatterns = [
     re_path(rf"^{CODE}$", views.follow, name="classroom-follow"),
     re_path(rf"^{CODE}/present$", views.present, name="classroom-present"),
     re_path(rf"^{CODE}/qr\.svg$", views.qr_svg, name="classroom-qr"),
+    re_path(r"^(?P<text>[^/]{1,40})/?$", views.not_a_code, name="classroom-unknown"),
 ]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kubeviz import persistence, protocol, scenarios
 from kubeviz.classroom import lesson, messages, qr, services
 from kubeviz.classroom.consumers import VOTER_COOKIE
-from kubeviz.classroom.models import Classroom, normal_code
+from kubeviz.classroom.models import CODE_ALPHABET, CODE_LENGTH, Classroom, normal_code
 from kubeviz.registry import registry
 
 COOKIE_AGE = 14 * 24 * 3600
@@ -27,22 +27,51 @@ COOKIE_AGE = 14 * 24 * 3600
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """Join a classroom by code, or start one from a scenario."""
+    return start_page(request, request.GET.get("code", ""))
+
+
+def start_page(
+    request: HttpRequest, code: str, problem: list[str] | None = None, status=200
+) -> HttpResponse:
     context = {
         "scenarios": scenarios.gallery(),
         "lessons": lesson.catalog(),
-        "code": request.GET.get("code", ""),
+        "code": code,
+        "problem": problem or [],
         # A session page can link here ("/c/?session=<id>") to present itself.
         "session": session_of(request.GET.get("session", "")),
     }
-    return render(request, "classroom/index.html", context)
+    return render(request, "classroom/index.html", context, status=status)
+
+
+def unknown_code(request: HttpRequest, code: str) -> HttpResponse:
+    """A code that names no classroom: say why it may be wrong, and ask again."""
+    typed = normal_code(code)[:16]
+    lines = [f"No classroom has the code {typed or '(empty)'}."]
+    odd = sorted({c for c in typed if c not in CODE_ALPHABET})
+    if odd:
+        lines.append(
+            f"Codes never contain {' or '.join(odd)}: they use letters and digits "
+            "that cannot be mistaken for each other (no 0 or O, no 1, I or L), so "
+            "check that character on the presenter's screen."
+        )
+    elif len(typed) != CODE_LENGTH:
+        lines.append(f"Codes have {CODE_LENGTH} characters; this one has {len(typed)}.")
+    lines.append(
+        "Case and spaces do not matter. If the code is right, the classroom may "
+        "have ended: ask the presenter for the current code or scan the QR code."
+    )
+    return start_page(request, typed, lines, status=404)
 
 
 @require_GET
 def join(request: HttpRequest) -> HttpResponse:
     """The join form's target: a code as typed, and an optional display name."""
     code = normal_code(request.GET.get("code", ""))
-    if not code or not code.isalnum() or len(code) > 8:
+    if not code:
         return redirect("classroom-index")
+    if not code.isalnum() or len(code) > 8 or services.get(code) is None:
+        return unknown_code(request, code)
     url = reverse("classroom-follow", args=[code])
     name = messages.display_name(request.GET.get("name"))
     return redirect(f"{url}?{urlencode({'name': name})}" if name else url)
@@ -134,7 +163,7 @@ def follow(request: HttpRequest, code: str) -> HttpResponse:
     """A follower's page: the presenter's cluster, live."""
     classroom = services.get(code)
     if classroom is None:
-        raise Http404("There is no classroom with that code.")
+        return unknown_code(request, code)
     if classroom.code != code:
         return redirect(reverse("classroom-follow", args=[classroom.code]))
     context = page_context(request, classroom, "follower")
@@ -158,12 +187,18 @@ def present(request: HttpRequest, code: str) -> HttpResponse:
     """The presenter's page; without the presenter's cookie, the follower's."""
     classroom = services.get(code)
     if classroom is None:
-        raise Http404("There is no classroom with that code.")
+        return unknown_code(request, code)
     token = request.COOKIES.get(services.cookie_name(classroom.code))
     if not services.is_presenter(classroom, token):
         return redirect(reverse("classroom-follow", args=[classroom.code]))
     context = page_context(request, classroom, "presenter")
     return render(request, "classroom/present.html", context)
+
+
+@require_GET
+def not_a_code(request: HttpRequest, text: str) -> HttpResponse:
+    """/c/<anything that cannot be a code>: the same help as an unknown code."""
+    return unknown_code(request, text)
 
 
 @require_GET
