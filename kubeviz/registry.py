@@ -209,14 +209,26 @@ class Registry:
             live.evict_task.cancel()
             live.evict_task = None
         live.viewers.add(channel_name)
-        await get_channel_layer().group_add(live.group, channel_name)
-        async with live.lock:
-            await live.publish_status()
+        try:
+            await get_channel_layer().group_add(live.group, channel_name)
+            async with live.lock:
+                await live.publish_status()
+        except BaseException:
+            # The tab never learns of the session, so it will never leave it:
+            # leave for it now (uncounted, and idle if it was the only one).
+            with contextlib.suppress(Exception):
+                await self.leave(live, channel_name)
+            raise
         return live
 
     async def leave(self, live: LiveSession, channel_name: str) -> None:
         live.viewers.discard(channel_name)
-        await get_channel_layer().group_discard(live.group, channel_name)
+        try:
+            await get_channel_layer().group_discard(live.group, channel_name)
+        except Exception:
+            # The layer is away: the dead channel's group entry expires there
+            # (channels-redis' group_expiry); the session must still go idle.
+            log.warning("could not take a tab out of session %s's group", live.id)
         if live.viewers:
             async with live.lock:
                 await live.publish_status()

@@ -138,3 +138,51 @@ async def test_a_lesson_tab_that_died_stops_playing(learner, monkeypatch) -> Non
     await asyncio.sleep(0.1)
     assert live.play_task is None, "a play loop steps for nobody"
     assert not get_channel_layer().groups.get(live.group)
+
+
+async def test_a_tab_that_failed_to_join_is_not_counted(
+    make_session, open_tab, monkeypatch, settings
+) -> None:
+    """The channel layer refuses one `group_add` (Redis went away for a moment)."""
+    settings.KUBEVIZ = {**settings.KUBEVIZ, "IDLE_SECONDS": 0.05}
+    session_id = await make_session()
+    staying = await open_tab(session_id)
+    layer = get_channel_layer()
+    real = layer.group_add
+
+    async def group_add(group: str, channel: str) -> None:
+        monkeypatch.setattr(layer, "group_add", real)
+        raise ConnectionError("the channel layer went away")
+
+    monkeypatch.setattr(layer, "group_add", group_add)
+    failing = await open_tab(session_id, hello=False)
+    await asyncio.wait({failing.future}, timeout=5)
+    assert isinstance(failing.future.exception(), ConnectionError)
+    assert len(registry().sessions[session_id].viewers) == 1
+    await staying.disconnect()
+    for _ in range(100):
+        if session_id not in registry().sessions:
+            break
+        await asyncio.sleep(0.05)
+    assert session_id not in registry().sessions, "nobody is watching it"
+
+
+async def test_a_session_leaves_memory_when_its_group_cannot_be_left(
+    make_session, open_tab, monkeypatch, settings
+) -> None:
+    """The channel layer refuses the last tab's `group_discard`."""
+    settings.KUBEVIZ = {**settings.KUBEVIZ, "IDLE_SECONDS": 0.05}
+    session_id = await make_session()
+    tab = await open_tab(session_id)
+    layer = get_channel_layer()
+
+    async def group_discard(group: str, channel: str) -> None:
+        raise ConnectionError("the channel layer went away")
+
+    monkeypatch.setattr(layer, "group_discard", group_discard)
+    await tab.disconnect()
+    for _ in range(100):
+        if session_id not in registry().sessions:
+            break
+        await asyncio.sleep(0.05)
+    assert session_id not in registry().sessions
