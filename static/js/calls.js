@@ -4,6 +4,7 @@
 
 import { svg, clear, prefersReducedMotion } from "./dom.js";
 import { center } from "./layout.js";
+import { textWidth } from "./textfit.js";
 
 /** Where the line from `rect`'s centre toward `toward` leaves the rectangle. */
 export function edgePoint(rect, toward) {
@@ -16,10 +17,10 @@ export function edgePoint(rect, toward) {
 }
 
 function callLabel(text, at, extraClass = "") {
-  const width = text.length * 8.4 + 16;
+  const width = textWidth(text, "call-label-text") + 16;
   return svg("g", { className: `call-label ${extraClass}`, transform: `translate(${at.right - width},${at.y})` },
     svg("rect", { width, height: 26, rx: 5 }),
-    svg("text", { x: width / 2, y: 18, "text-anchor": "middle" }, text));
+    svg("text", { className: "call-label-text", x: width / 2, y: 18, "text-anchor": "middle" }, text));
 }
 
 function tail(text, max) {

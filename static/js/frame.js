@@ -24,7 +24,7 @@ export function drawFrame(layer, layout, store, etcdText) {
   );
   if (cloud) {
     layer.append(componentBox("component:cloud-controller-manager", layout.componentRect("cloud-controller-manager"),
-      "cloud-controller-mgr", "load balancers, nodes"));
+      "cloud-controller-manager", "load balancers, nodes"));
   } else {
     const rect = layout.componentRect("cloud-controller-manager");
     layer.append(svg("text", { className: "cp-note", x: rect.x + 8, y: rect.y + 28 }, "no cloud-controller-"),

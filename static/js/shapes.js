@@ -1,8 +1,9 @@
 // Builders for the SVG pieces of the cluster picture. Each returns a <g> whose text is set
 // with textContent; positions come from layout.js.
 
-import { svg, ellipsize } from "./dom.js";
+import { svg } from "./dom.js";
 import { sizes, loopNames } from "./layout.js";
+import { fitText, nameCandidates, listCandidates, taintCandidates, textWidth } from "./textfit.js";
 
 const statusClasses = {
   Running: "running",
@@ -46,30 +47,47 @@ export function shortName(name, max = 12) {
   return `${head.slice(0, Math.max(1, room))}…-${tail}`;
 }
 
-function box(className, w, h, rx = 6) {
+export function box(className, w, h, rx = 6) {
   return svg("rect", { className, width: w, height: h, rx });
 }
 
-function label(text, x, y, className, anchor) {
+export function label(text, x, y, className, anchor) {
   return svg("text", { x, y, className, "text-anchor": anchor }, String(text ?? ""));
 }
 
-/** A label squeezed to `width` when it has more than `chars` characters (long statuses). */
-function fitted(text, x, y, className, width, chars) {
+/**
+ * A label squeezed into `width` when its measured width is larger (long statuses such as
+ * "ContainerCreating" keep every letter rather than lose their end).
+ */
+function fitted(text, x, y, className, width) {
   const node = label(text, x, y, className);
-  if (text.length > chars) {
+  if (textWidth(text, className) > width) {
     node.setAttribute("textLength", String(width));
     node.setAttribute("lengthAdjust", "spacingAndGlyphs");
   }
   return node;
 }
 
-function focusable(group, id, aria) {
+export function focusable(group, id, aria) {
   group.setAttribute("data-id", id);
   group.setAttribute("tabindex", "0");
   group.setAttribute("role", "button");
   group.setAttribute("aria-label", aria);
   return group;
+}
+
+/**
+ * Forms of a component's name, each one a name people use: "cloud-controller-manager" →
+ * "cloud-controller-mgr" → "cloud-ctrl-mgr".
+ */
+export function componentTitles(title) {
+  const value = String(title);
+  const out = [value];
+  const mgr = value.replace(/manager$/, "mgr");
+  if (mgr !== value) out.push(mgr);
+  const ctrl = mgr.replace(/controller/, "ctrl");
+  if (ctrl !== mgr) out.push(ctrl);
+  return out;
 }
 
 /** A control-plane or edge component box; `sub` is a second line of plain words. */
@@ -81,8 +99,8 @@ export function componentBox(id, rect, title, sub, extraClass = "") {
   group.append(
     svg("title", {}, `${title} — ${sub}`),
     box("component-box", rect.w, rect.h, 8),
-    label(title, 12, 27, "component-title"),
-    label(ellipsize(sub, Math.floor(rect.w / 8.2)), 12, 51, "component-sub"),
+    label(fitText(componentTitles(title), "component-title", rect.w - 20), 12, 27, "component-title"),
+    label(fitText(sub, "component-sub", rect.w - 20), 12, 51, "component-sub"),
   );
   return group;
 }
@@ -105,7 +123,7 @@ export function controllerManagerBox(rect, layout) {
     chip.append(
       svg("title", {}, `${text} controller: compares desired with actual state and calls the API server`),
       box("loop-box", loop.w, loop.h, 18),
-      label(text, loop.w / 2, 23, "loop-label", "middle"),
+      label(fitText(text, "loop-label", loop.w - 10), loop.w / 2, 23, "loop-label", "middle"),
     );
     group.append(chip);
   }
@@ -126,8 +144,8 @@ export function podShape(pod) {
     svg("title", {}, `${ns}${pod.name}\n${podLabel(pod)} · ${pod.ready ?? ""} ready · IP ${pod.ip || "—"}`),
     box("pod-box", w, h, 7),
     svg("rect", { className: "pod-stripe", width: 7, height: h, rx: 3 }),
-    label(shortName(pod.name, containers.length > 1 ? 11 : 12), 13, 18, "pod-name"),
-    fitted(ellipsize(podLabel(pod), 20), 13, 36, "pod-status", w - 20, 12),
+    label(fitText(nameCandidates(pod.name, pod.node), "pod-name", w - 17 - Math.min(3, containers.length) * 12), 13, 18, "pod-name"),
+    fitted(podLabel(pod), 13, 36, "pod-status", w - 20),
     label(pod.ip || "no IP yet", 13, 53, pod.hostNetwork ? "pod-ip host-ip" : "pod-ip"),
   );
   containers.slice(0, 3).forEach((container, index) => {
@@ -143,7 +161,7 @@ export function podShape(pod) {
   return group;
 }
 
-function nodeStatusText(node) {
+export function nodeStatusText(node) {
   if (node.failed) return "NotReady (failed)";
   const parts = [node.status || "Unknown"];
   if (node.unschedulable) parts.push("SchedulingDisabled");
@@ -174,20 +192,21 @@ export function nodeShape(node, info) {
     label(`${node.ip ?? ""}  ·  pods ${node.podCIDR ?? "?"}`, pad, 40, "node-ip near-only"),
   );
   if (node.role && node.role !== "worker") {
-    group.append(label(node.role, pad + 9 + node.name.length * 11.5, 22, "node-role near-only"));
+    group.append(label(node.role, pad + 9 + textWidth(node.name, "node-name"), 22, "node-role near-only"));
   }
   const badge = svg("g", { className: "node-status near-only", transform: `translate(${w - pad},8)` });
   const statusText = nodeStatusText(node);
-  const badgeW = 10 + statusText.length * 7.6;
+  const badgeW = 14 + textWidth(statusText, "badge-text");
   badge.append(
     svg("rect", { x: -badgeW, y: 0, width: badgeW, height: 22, rx: 11, className: "badge" }),
     label(statusText, -badgeW / 2, 16, "badge-text", "middle"),
   );
   group.append(badge);
   if ((node.taints ?? []).length) {
-    const taints = node.taints.map((t) => (typeof t === "string" ? t : `${t.key}:${t.effect}`)).join(", ");
+    const list = node.taints.map(parseTaint);
+    const taints = list.map((t) => `${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`).join(", ");
     group.append(svg("g", { className: "near-only" }, svg("title", {}, `taints: ${taints}`),
-      label(ellipsize(`taint ${taints}`, 46), pad, 57, "node-taint")));
+      label(fitText(taintCandidates(list), "node-taint", w - 2 * pad), pad, 57, "node-taint")));
   }
   const parts = [
     ["kubelet", "kubelet"],
@@ -235,7 +254,7 @@ export function nodeShape(node, info) {
 }
 
 /** What a node shows when zoomed far out: its name, pod count and a bar of phases. */
-function farSummary(node, info, w, h) {
+export function farSummary(node, info, w, h) {
   const far = svg("g", { className: "far-only" });
   far.append(
     svg("text", {
@@ -268,16 +287,29 @@ export function bridgeIp(podCIDR) {
   return match ? `${match[1]}.1/${match[2]}` : "";
 }
 
+/** "80:30080→8080/TCP" for each port of a Service. */
+export function servicePorts(service) {
+  return (service.ports ?? []).map((port) => {
+    const nodePort = port.nodePort ? `:${port.nodePort}` : "";
+    return `${port.port}${nodePort}→${port.targetPort}/${port.protocol ?? "TCP"}`;
+  });
+}
+
+/** A taint as {key, value, effect}, from the view model's object or "key=value:Effect". */
+export function parseTaint(taint) {
+  if (typeof taint !== "string") return { key: taint.key ?? "", value: taint.value ?? "", effect: taint.effect ?? "" };
+  const [head, effect = ""] = taint.split(":");
+  const [key, value = ""] = head.split("=");
+  return { key, value, effect };
+}
+
 export function serviceShape(service) {
   const { edgeW: w } = sizes;
   const group = focusable(
     svg("g", { className: `service svc-${String(service.type || "ClusterIP").toLowerCase()}` }),
     service.id, `Service ${service.namespace}/${service.name}, ${service.type}, ClusterIP ${service.clusterIP}`,
   );
-  const ports = (service.ports ?? []).map((port) => {
-    const nodePort = port.nodePort ? `:${port.nodePort}` : "";
-    return `${port.port}${nodePort}→${port.targetPort}/${port.protocol ?? "TCP"}`;
-  }).join(", ");
+  const ports = servicePorts(service);
   const endpoints = service.endpoints ?? [];
   const readyCount = endpoints.filter((endpoint) => endpoint.ready !== false).length;
   let external = "";
@@ -285,9 +317,9 @@ export function serviceShape(service) {
   group.append(
     svg("title", {}, `${service.namespace}/${service.name}: ${endpoints.map((e) => e.ip).join(", ") || "no endpoints"}`),
     box("service-box", w, 108, 8),
-    label(ellipsize(`svc ${service.name}`, 24), 12, 22, "service-name"),
-    label(`${service.type ?? "ClusterIP"} ${service.clusterIP ?? ""}`, 12, 42, "service-ip"),
-    label(ellipsize(ports || "no ports", 25), 12, 61, "service-ports"),
+    label(fitText([`svc ${service.name}`, ...componentTitles(service.name)], "service-name", w - 20), 12, 22, "service-name"),
+    label(fitText([`${service.type ?? "ClusterIP"} ${service.clusterIP ?? ""}`, service.clusterIP ?? ""], "service-ip", w - 20), 12, 42, "service-ip"),
+    label(fitText(ports.length ? listCandidates(ports) : "no ports", "service-ports", w - 20), 12, 61, "service-ports"),
     label(`${readyCount} ready endpoint${readyCount === 1 ? "" : "s"}${endpoints.length > readyCount ? ` (+${endpoints.length - readyCount} not ready)` : ""}`, 12, 80, "service-eps"),
     label(external, 12, 99, "service-ext"),
   );

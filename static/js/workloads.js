@@ -2,7 +2,8 @@
 // the objects the Deployment and ReplicaSet loops reconcile, with desired and ready
 // counts, so "Deployment → ReplicaSet → Pods" can be followed on the picture.
 
-import { svg, clear, ellipsize } from "./dom.js";
+import { svg, clear } from "./dom.js";
+import { fitText, textWidth } from "./textfit.js";
 
 const rowH = 30;
 
@@ -20,7 +21,7 @@ function row(object, kind, x, y, w, hpa = null) {
   group.append(
     svg("title", {}, `${kind} ${object.namespace}/${object.name}${hpa ? `, scaled by HorizontalPodAutoscaler ${hpa.name}` : ""}`),
     svg("rect", { className: "workload-box", width: w - indent, height: rowH - 4, rx: 5 }),
-    svg("text", { className: "workload-name", x: 8, y: 19 }, ellipsize(name, Math.floor((w - indent - 80) / 8.6))),
+    svg("text", { className: "workload-name", x: 8, y: 19 }, fitText(name, "workload-name", w - indent - 24 - textWidth(`${ready}/${wanted}`, "workload-count"))),
     svg("text", { className: "workload-count", x: w - indent - 8, y: 19, "text-anchor": "end" }, `${ready}/${wanted}`),
   );
   return group;
@@ -30,6 +31,7 @@ function row(object, kind, x, y, w, hpa = null) {
 export function drawWorkloads(layer, layout, store) {
   clear(layer);
   const box = layout.workloadsRect();
+  if (!box) return new Map();
   layer.append(
     svg("rect", { className: "workloads-box", x: box.x, y: box.y, width: box.w, height: box.h, rx: 12 }),
     svg("text", { className: "workloads-title", x: box.x + 14, y: 28 }, "Workloads (objects in etcd)"),
