@@ -1,5 +1,6 @@
 // Playback buttons, the speed choice, the scrubber and the keyboard: Space play/pause,
-// → step, ← back, ? help, + / - / 0 zoom. Every control is a real <button> or <input>.
+// → step, ← back, . and , one packet hop forward and back, P projector view, ? help,
+// + / - / 0 zoom. Every control is a real <button> or <input>.
 
 import { setText } from "./dom.js";
 
@@ -140,6 +141,18 @@ export class Controls extends EventTarget {
       case "f":
       case "F":
         this.command("focus");
+        break;
+      case "p":
+      case "P":
+        this.command("projector");
+        break;
+      case ".":
+        event.preventDefault();
+        this.command("hop-next");
+        break;
+      case ",":
+        event.preventDefault();
+        this.command("hop-prev");
         break;
       case "Escape":
         this.command("escape");

@@ -1,13 +1,22 @@
 // The cluster picture: an SVG whose pieces are reconciled by id on every change, with
 // zoom and pan, two levels of detail, selection, and the "who acted" animation.
 
-import { svg, clear, setText, ellipsize, prefersReducedMotion } from "./dom.js";
+import { svg, clear, setText, prefersReducedMotion } from "./dom.js";
+import { fitText, textWidth, forgetWidths } from "./textfit.js";
+
+/** What each view draws with: the full picture, or the projector's fewer, bigger things. */
+const views = {
+  default: { node: nodeShape, pod: podShape, service: serviceShape, frame: drawFrame },
+  projector: { node: projectorNodeShape, pod: projectorPodShape, service: projectorServiceShape, frame: drawProjectorFrame },
+};
 import { drawCalls } from "./calls.js";
 import { verdicts, badgeText } from "./scheduling.js";
 import { PanZoom } from "./viewport.js";
 import { Layout, sizes } from "./layout.js";
 import { podShape, nodeShape, serviceShape, podStatusClass } from "./shapes.js";
 import { drawFrame, drawWires } from "./frame.js";
+import { ProjectorLayout } from "./projector.js";
+import { projectorNodeShape, projectorPodShape, projectorServiceShape, drawProjectorFrame } from "./projectorShapes.js";
 import { drawWorkloads } from "./workloads.js";
 import { actorTargets } from "./actors.js";
 import { NodeDetail } from "./nodeDetail.js";
@@ -17,7 +26,11 @@ export class Diagram extends EventTarget {
     super();
     this.svg = svgElement;
     this.store = store;
-    this.layout = new Layout();
+    this.baseLayout = new Layout();
+    this.layout = this.baseLayout;
+    this.viewName = "default";
+    this.shapes = views.default;
+    this.visited = null;  // names of the nodes the shown packet passes, or null
     this.selectedId = null;
     this.marks = new Map();
     this.nodeGroups = new Map();
@@ -55,6 +68,46 @@ export class Diagram extends EventTarget {
       this.viewport.append(this.layers[name]);
     }
     this.svg.append(this.viewport);
+  }
+
+  // ---- views ------------------------------------------------------------------------
+
+  /**
+   * Switch between the default picture and the projector's. Slots are shared, so nodes
+   * and pods keep their order; everything is drawn again in the new geometry.
+   */
+  setView(view) {
+    const next = views[view] ? view : "default";
+    if (next === this.viewName) return;
+    this.viewName = next;
+    this.shapes = views[next];
+    this.layout = next === "projector" ? new ProjectorLayout(this.baseLayout) : this.baseLayout;
+    // The projector view has no legend strip over the picture's top edge.
+    this.panZoom.reserveTop = next === "projector" ? 6 : 36;
+    if (next === "default") this.baseLayout.columns = Math.max(this.baseLayout.columns, this.layout.columns);
+    forgetWidths();
+    for (const layer of Object.values(this.layers)) clear(layer);
+    for (const map of [this.nodeGroups, this.podGroups, this.serviceGroups, this.nodeSignatures, this.podObjects, this.serviceObjects]) map.clear();
+    this.frameSignature = "";
+    this.workloadObjects = null;
+    this.fitKey = "";
+    this.panZoom.userMoved = false;
+    this.detail.close();
+    this.render(false);
+    this.fit(false);
+    this.render(false);
+    this.showEvent(this.lastEvent ?? null, false);
+    this.dispatchEvent(new CustomEvent("viewchange", { detail: { view: next } }));
+  }
+
+  /** The nodes a shown packet passes: the projector view folds the others' plumbing. */
+  setVisited(names) {
+    const next = names ? new Set(names) : null;
+    const same = (next === null && this.visited === null)
+      || (next && this.visited && next.size === this.visited.size && [...next].every((n) => this.visited.has(n)));
+    if (same) return;
+    this.visited = next;
+    if (this.viewName === "projector") this.renderNodes();
   }
 
   // ---- rendering -------------------------------------------------------------------
@@ -111,7 +164,17 @@ export class Diagram extends EventTarget {
     const signature = JSON.stringify([config.platform, config.cni, lbServices.map((s) => s.externalIP ?? "-"), ingresses.length, this.layout.columns]);
     if (signature === this.frameSignature) return;
     this.frameSignature = signature;
-    ({ trayNote: this.trayNote, etcdSub: this.etcdSub } = drawFrame(this.layers.frame, this.layout, this.store, this.etcdText()));
+    ({ trayNote: this.trayNote, etcdSub: this.etcdSub } = this.shapes.frame(this.layers.frame, this.layout, this.store, this.etcdText()));
+    this.updateEtcd();
+  }
+
+  updateEtcd() {
+    if (!this.etcdSub) return;
+    const prefix = this.etcdSub.dataset.prefix ?? "";
+    const text = this.etcdText();
+    const room = Number(this.etcdSub.dataset.room);
+    // Where the room is small (the projector's chip), "etcd rev 96" before cutting.
+    setText(this.etcdSub, room ? fitText([`${prefix}${text}`, `${prefix}${text.replace("revision", "rev")}`, prefix.trim()], this.etcdSub.getAttribute("class"), room) : `${prefix}${text}`);
   }
 
   etcdText() {
@@ -143,10 +206,11 @@ export class Diagram extends EventTarget {
       const rect = this.layout.nodeRect(node.name);
       const info = this.nodeInfo(node, byNode.get(node.name) ?? []);
       info.detailed = this.detailed(rect, visible);
-      const signature = `${rect.x},${rect.y}|${JSON.stringify(info)}`;
+      if (this.visited) info.visited = this.visited;
+      const signature = `${rect.x},${rect.y}|${JSON.stringify({ ...info, visited: info.visited ? info.visited.has(node.name) : null })}`;
       const previous = this.nodeGroups.get(node.id);
       if (previous && this.nodeSignatures.get(node.id)?.node === node && this.nodeSignatures.get(node.id)?.signature === signature) continue;
-      const group = nodeShape(node, info);
+      const group = this.shapes.node(node, info);
       group.setAttribute("transform", `translate(${rect.x},${rect.y})`);
       if (previous) swap(previous, group);
       else {
@@ -168,7 +232,11 @@ export class Diagram extends EventTarget {
     const seen = new Set();
     const pending = this.layout.hiddenPodCount("");
     const waiting = this.layout.pendingSlots.size;
-    if (this.trayNote) setText(this.trayNote, pending ? `+${pending} more` : waiting ? "" : "(empty)");
+    if (this.trayNote) {
+      const note = this.layout.queueNote(pending, waiting);
+      const room = Number(this.trayNote.dataset.room);
+      setText(this.trayNote, room ? fitText([note, note.replace("queue: ", "")], "tray-note", room) : note);
+    }
     const visible = this.visibleWorld();
     const culled = new Set();
     for (const pod of this.store.list("pods")) {
@@ -183,7 +251,7 @@ export class Diagram extends EventTarget {
       let group = this.podGroups.get(pod.id);
       const previous = this.podObjects.get(pod.id);
       if (!group || previous !== pod) {
-        const fresh = podShape(pod);
+        const fresh = this.shapes.pod(pod);
         if (group) {
           fresh.style.transform = group.style.transform;
           swap(group, fresh);
@@ -211,11 +279,12 @@ export class Diagram extends EventTarget {
   renderServices() {
     const seen = new Set();
     for (const service of this.store.list("services")) {
-      seen.add(service.id);
       const rect = this.layout.serviceRect(service.id);
+      if (!rect) continue;
+      seen.add(service.id);
       let group = this.serviceGroups.get(service.id);
       if (!group || this.serviceObjects.get(service.id) !== service) {
-        const fresh = serviceShape(service);
+        const fresh = this.shapes.service(service, rect);
         if (group) swap(group, fresh);
         else {
           if (this.animate) fresh.classList.add("enter");
@@ -253,6 +322,7 @@ export class Diagram extends EventTarget {
     const selected = this.selectedId ? this.store.get(this.selectedId) : null;
     if (!selected || !this.selectedId.startsWith("services/")) return;
     const from = this.layout.serviceRect(selected.id);
+    if (!from) return;
     const start = { x: from.x + from.w, y: from.y + from.h / 2 };
     for (const endpoint of selected.endpoints ?? []) {
       const pod = this.store.get(`pods/${selected.namespace}/${endpoint.pod}`);
@@ -287,6 +357,7 @@ export class Diagram extends EventTarget {
 
   /** Light up who acted; `animate` false (after a snapshot or seek) draws it still. */
   showEvent(event, animate = true) {
+    this.lastEvent = event;
     if (!event) {
       for (const old of this.svg.querySelectorAll(".active")) old.classList.remove("active");
       clear(this.layers.calls);
@@ -298,7 +369,7 @@ export class Diagram extends EventTarget {
         this.lastKey = write.key;
       }
     }
-    if (this.etcdSub) setText(this.etcdSub, this.etcdText());
+    this.updateEtcd();
     for (const old of this.svg.querySelectorAll(".active")) old.classList.remove("active");
     const targets = actorTargets(event, this.layout, this.store);
     for (const id of targets.ids) {
@@ -320,13 +391,13 @@ export class Diagram extends EventTarget {
     for (const verdict of verdicts(event)) {
       const rect = this.layout.nodeRect(verdict.node);
       if (!rect) continue;
-      const text = ellipsize(badgeText(verdict), 44);
-      const width = Math.min(rect.w - 20, text.length * 9.2 + 20);
+      const text = fitText(badgeText(verdict), "verdict-text", rect.w - 40);
+      const width = Math.min(rect.w - 20, textWidth(text, "verdict-text") + 20);
       const className = `verdict ${verdict.passed ? "passed" : "failed"} ${verdict.chosen ? "chosen" : ""}`;
       this.layers.calls.append(svg("g", { className, transform: `translate(${rect.x + (rect.w - width) / 2},${rect.y - 33})` },
         svg("title", {}, verdict.passed ? `${verdict.node}: ${verdict.parts.map(([k, v]) => `${k} ${v}`).join(", ")}` : `${verdict.node}: ${verdict.reason}`),
         svg("rect", { width, height: 30, rx: 15 }),
-        svg("text", { x: width / 2, y: 21, "text-anchor": "middle" }, text)));
+        svg("text", { className: "verdict-text", x: width / 2, y: 21, "text-anchor": "middle" }, text)));
     }
   }
 

@@ -94,6 +94,8 @@ export class Layout {
     this.pendingSlots = new SlotMap();
     this.serviceSlots = new SlotMap();
     this.columns = 0;
+    this.view = "default";
+    this.sizes = sizes;
   }
 
   /** Bring the slot memory up to date with the store; returns nothing, positions are methods. */
@@ -255,6 +257,18 @@ export class Layout {
 
   get servicesTop() {
     return 356;
+  }
+
+  /** What the scheduling queue's note says. */
+  queueNote(hidden, waiting) {
+    return hidden ? `+${hidden} more` : waiting ? "" : "(empty)";
+  }
+
+  /** Where a packet from outside (the internet, a load balancer) is drawn. */
+  edgeAnchor(kind) {
+    if (kind === "lb") return center(this.componentRect("load-balancer"));
+    const rect = this.componentRect("internet");
+    return { x: rect.x + rect.w + 10, y: rect.y + rect.h / 2 };
   }
 
   /** y of the underlay wire under a row of nodes. */

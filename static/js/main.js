@@ -13,6 +13,8 @@ import { KubectlConsole } from "./panels/console.js";
 import { Tabs } from "./panels/tabs.js";
 import { ClusterPanel } from "./panels/clusterPanel.js";
 import { setText } from "./dom.js";
+import { ViewMode, viewFromUrl } from "./viewMode.js";
+import { PacketBar } from "./packetBar.js";
 
 function readInitial() {
   const script = document.getElementById("kubeviz-initial");
@@ -31,6 +33,28 @@ export function start(root = document) {
   const diagram = new Diagram($("#diagram"), store);
   const packets = new PacketPlayer(diagram);
   diagram.addEventListener("view", () => packets.rescale());
+  const packetBar = new PacketBar($("#packet-bar"), packets);
+  // Fit the picture above what covers its bottom edge (the packet bar, Focus's caption).
+  const refit = (force = true) => {
+    const foot = $(".stage-foot");
+    diagram.reserveBottom = foot?.offsetHeight ? foot.offsetHeight + 10 : 0;
+    if (force) diagram.resetView();
+    else if (!diagram.userMoved) diagram.fit();
+  };
+  const viewMode = new ViewMode({ diagram, packets }, refit);
+  packetBar.addEventListener("resize", () => refit(false));
+  diagram.addEventListener("viewchange", () => {
+    if (!packets.trace) return;
+    const at = packets.current;
+    packets.load(packets.trace);
+    if (at !== undefined) packets.jump(at);
+  });
+  let relayoutPending = false;
+  diagram.addEventListener("drawn", () => {
+    if (relayoutPending || !packets.trace) return;
+    relayoutPending = true;
+    requestAnimationFrame(() => { relayoutPending = false; packets.relayout(); });
+  });
   const controls = new Controls($("#controls"), store);
   const narration = new Narration($("#narration"));
   const timeline = new Timeline($("#timeline"), store);
@@ -186,12 +210,18 @@ export function start(root = document) {
       "pan-down": () => diagram.panBy(0, -pan),
       escape: () => diagram.detail.close(),
       focus: () => {
+        if (viewMode.projector) {
+          viewMode.set("default");
+          return;
+        }
         const on = document.body.classList.toggle("focus");
         $("[data-command=focus]")?.setAttribute("aria-pressed", String(on));
         // The narration line sits under the picture in focus mode: fit above it.
-        diagram.reserveBottom = on ? ($(".focus-narration")?.offsetHeight ?? 0) + 12 : 0;
-        diagram.resetView();
+        refit();
       },
+      projector: () => viewMode.toggle(),
+      "hop-next": () => packetBar.command("next"),
+      "hop-prev": () => packetBar.command("prev"),
       "replay-trace": () => packets.play(),
     };
     actions[name]?.();
@@ -264,8 +294,9 @@ export function start(root = document) {
   inspector.refresh();
   narration.showIdle(store);
   controls.refresh();
+  viewMode.set(viewFromUrl());
   socket.connect();
-  const app = { store, diagram, packets, controls, socket, timeline, inspector, packetInspector, kubectl, narration };
+  const app = { store, diagram, packets, packetBar, viewMode, controls, socket, timeline, inspector, packetInspector, kubectl, narration };
   window.kubeviz = app;  // for tests and the benchmark, which drive the page from outside
   return app;
 }

@@ -3,7 +3,8 @@
 // tag where it happened. The wire carries the hops; this module only places and moves them.
 
 import { svg, clear, prefersReducedMotion } from "./dom.js";
-import { center, sizes } from "./layout.js";
+import { center } from "./layout.js";
+import { textWidth } from "./textfit.js";
 
 export function formatAddress(value) {
   if (value === null || value === undefined || value === "") return "";
@@ -63,20 +64,18 @@ function vertexAnchor(vertex, hops, i, layout, store) {
     return center(part("eth0"));
   }
   if (vertex.kind === "client") return center(layout.componentRect("internet"));
-  if (vertex.kind === "internet") {
-    const rect = layout.componentRect("internet");
-    return { x: rect.x + rect.w + 10, y: rect.y + rect.h / 2 };
-  }
-  if (vertex.kind === "lb") return center(layout.componentRect("load-balancer"));
+  if (vertex.kind === "internet") return layout.edgeAnchor("internet");
+  if (vertex.kind === "lb") return layout.edgeAnchor("lb");
   if (vertex.kind === "router") return { x: layout.gridX - 14, y: layout.gridY - 20 };
   if (vertex.kind === "lan") {
     // On the wire between the nodes before and after it.
-    const ends = [hops[i - 1], hops[i + 1]].map((other) => {
+    const names = [hops[i - 1], hops[i + 1]].map((other) => {
       const v = parseVertex(other?.at);
-      return v?.kind === "node" ? layout.nodeRect(v.node) : null;
+      return v?.kind === "node" && layout.nodeRect(v.node) ? v.node : null;
     }).filter(Boolean);
+    const ends = names.map((name) => layout.nodeRect(name));
     if (!ends.length) return { x: layout.gridX - 14, y: layout.underlayY(0) };
-    const eths = ends.map((rect) => rect.x + rect.w - sizes.nodePad - 84);
+    const eths = names.map((name) => center(layout.nodePartRect(name, "eth0")).x);
     if (ends.length === 2 && ends[0].row !== ends[1].row) {
       // Different rows of nodes: the packet crosses on the spine that joins them.
       const y = (layout.underlayY(ends[0].row) + layout.underlayY(ends[1].row)) / 2;
@@ -109,6 +108,15 @@ function sameRowRoute(a, b, y) {
   return [a, { x: a.x, y }, { x: b.x, y }, b];
 }
 
+/** Do two boxes {x, y, w, h} overlap? */
+export function boxesMeet(a, b) {
+  return a.x < b.x + b.w && a.x + a.w > b.x && a.y < b.y + b.h && a.y + a.h > b.y;
+}
+
+// Offsets tried around a hop's device for its marker, nearest first: the marker goes to
+// the first place where it covers no label and no other marker, with a leader line back.
+const directions = [[0, -1], [0, 1], [1, 0], [-1, 0], [1, -1], [-1, -1], [1, 1], [-1, 1]];
+
 export class PacketPlayer extends EventTarget {
   constructor(diagram) {
     super();
@@ -119,6 +127,8 @@ export class PacketPlayer extends EventTarget {
     this.frame = 0;
     this.playing = false;
     this.hopMs = 850;
+    this.speed = 1;
+    this.placed = [];
   }
 
   get layer() {
@@ -130,18 +140,29 @@ export class PacketPlayer extends EventTarget {
     this.trace = trace;
     const hops = trace?.hops ?? [];
     const { layout, store } = this.diagram;
+    const visited = new Set(hops.map((hop) => this.nodeOf(hop)).filter(Boolean));
+    this.diagram.setVisited(hops.length ? [...visited] : null);
     this.anchors = hops.map((hop, i) => hopAnchor(hops, i, layout, store));
     for (let i = 0; i < this.anchors.length; i += 1) {
       if (!this.anchors[i]) this.anchors[i] = this.anchors[i - 1] ?? center(layout.componentRect("internet"));
     }
     clear(this.layer);
     this.trail = svg("g", { className: "packet-trail" });
+    this.routeLine = svg("path", { className: "trail route", d: "" });
+    this.currentLine = svg("path", { className: "trail trail-current", d: "" });
+    this.trail.append(this.routeLine);
+    this.leaders = svg("g", { className: "packet-leaders" });
     this.marks = svg("g", { className: "packet-marks" });
     this.glyph = this.makeGlyph();
-    this.layer.append(this.trail, this.marks, this.glyph);
+    this.layer.append(this.trail, this.currentLine, this.leaders, this.marks, this.glyph);
     this.tunnelLabelled = false;
-    this.stack = new Map();
+    this.placed = [];
+    this.routeD = "";
     this.index = -1;
+    this.current = undefined;
+    this.obstacles = this.labelBoxes();
+    this.lastScale = this.scale();
+    this.dispatchEvent(new CustomEvent("loaded"));
     if (!hops.length) return;
     if (prefersReducedMotion()) {
       for (let i = 0; i < hops.length; i += 1) this.arrive(i);
@@ -154,7 +175,56 @@ export class PacketPlayer extends EventTarget {
   clear() {
     this.stop();
     this.trace = null;
+    this.current = undefined;
+    this.placed = [];
     clear(this.layer);
+    this.diagram.setVisited(null);
+    this.dispatchEvent(new CustomEvent("cleared"));
+  }
+
+  /**
+   * The boxes (world coordinates) of the labels a marker must not cover: every text of
+   * the nodes, pods, Services and the frame that is drawn now.
+   */
+  labelBoxes() {
+    const viewport = this.diagram.viewport;
+    const toWorld = viewport.getScreenCTM?.()?.inverse();
+    if (!toWorld) return [];
+    const boxes = [];
+    const selector = [".layer-nodes", ".layer-pods", ".layer-services", ".layer-frame", ".layer-workloads", ".layer-wires"]
+      .map((layer) => `${layer} text`).join(", ");
+    for (const text of this.diagram.svg.querySelectorAll(selector)) {
+      if (text.checkVisibility && !text.checkVisibility()) continue;
+      const box = text.getBBox();
+      if (!box.width || !box.height) continue;
+      const m = toWorld.multiply(text.getScreenCTM());
+      const xs = [];
+      const ys = [];
+      for (const [x, y] of [[box.x, box.y], [box.x + box.width, box.y], [box.x, box.y + box.height], [box.x + box.width, box.y + box.height]]) {
+        xs.push(m.a * x + m.c * y + m.e);
+        ys.push(m.b * x + m.d * y + m.f);
+      }
+      boxes.push({ x: Math.min(...xs), y: Math.min(...ys), w: Math.max(...xs) - Math.min(...xs), h: Math.max(...ys) - Math.min(...ys) });
+    }
+    return boxes;
+  }
+
+  /** The nearest free place for a w×h box centred near `point`, avoiding `taken`. */
+  freeSpot(point, w, h, taken) {
+    const step = Math.max(w, h) * 0.55;
+    const fits = (x, y) => {
+      const box = { x: x - w / 2, y: y - h / 2, w, h };
+      return !this.obstacles.some((other) => boxesMeet(box, other)) && !taken.some((other) => boxesMeet(box, other));
+    };
+    if (fits(point.x, point.y)) return { x: point.x, y: point.y };
+    for (let ring = 1; ring <= 14; ring += 1) {
+      for (const [dx, dy] of directions) {
+        const x = point.x + dx * ring * step * (dx && dy ? 0.8 : 1) * (w > h ? w / h / 1.6 + 0.4 : 1) ** (dx ? 1 : 0);
+        const y = point.y + dy * ring * step * (dx && dy ? 0.8 : 1);
+        if (fits(x, y)) return { x, y };
+      }
+    }
+    return { x: point.x, y: point.y - step };
   }
 
   makeGlyph() {
@@ -184,8 +254,9 @@ export class PacketPlayer extends EventTarget {
     const layout = this.diagram.layout;
     // Things outside the cluster (left column) reach the underlay along its spine.
     const spine = layout.gridX - 14;
-    if (b.wire && a.x < spine) return [a, { x: spine, y: a.y }, { x: spine, y: b.y }, b];
-    if (a.wire && b.x < spine) return [a, { x: spine, y: a.y }, { x: spine, y: b.y }, b];
+    const outside = (hop) => !this.nodeOf(hop) && parseVertex(hop.at)?.kind !== "lan";
+    if (b.wire && outside(hops[i - 1])) return [a, { x: spine, y: a.y }, { x: spine, y: b.y }, b];
+    if (a.wire && outside(hops[i])) return [a, { x: spine, y: a.y }, { x: spine, y: b.y }, b];
     // Between the wire and a node on another row of nodes: along the spine.
     const rowY = (hop) => {
       const rect = layout.nodeRect(this.nodeOf(hop) ?? "");
@@ -210,7 +281,6 @@ export class PacketPlayer extends EventTarget {
         const ya = layout.underlayY(ra.row);
         const yb = layout.underlayY(rb.row);
         if (ra.row === rb.row) return sameRowRoute(a, b, ya);
-        const spine = layout.gridX - 14;
         return [a, { x: a.x, y: ya }, { x: spine, y: ya }, { x: spine, y: yb }, { x: b.x, y: yb }, b];
       }
     }
@@ -233,16 +303,24 @@ export class PacketPlayer extends EventTarget {
   }
 
   restart() {
+    this.stop();
     clear(this.trail);
     clear(this.marks);
-    this.stack = new Map();
+    clear(this.leaders);
+    this.trail.append(this.routeLine);
+    this.routeD = "";
+    this.routeLine.setAttribute("d", "");
+    this.currentLine.setAttribute("d", "");
+    this.placed = [];
     this.tunnelLabelled = false;
     this.index = -1;
+    this.current = undefined;
   }
 
   stop() {
     this.playing = false;
     cancelAnimationFrame(this.frame);
+    this.glyph?.classList.remove("travelling");
   }
 
   advance() {
@@ -263,7 +341,9 @@ export class PacketPlayer extends EventTarget {
     const points = this.route(next);
     this.setGlyph(this.trace.hops[next - 1].outer || !this.trace.hops[next].outer ? this.trace.hops[next - 1] : this.trace.hops[next], points[0]);
     if (this.trace.hops[next].outer) this.setGlyph(this.trace.hops[next], points[0]);
+    this.glyph.classList.add("travelling");
     this.travel(points, this.hopMs / this.speedFactor(), () => {
+      this.glyph.classList.remove("travelling");
       this.arrive(next);
       this.show(next);
       this.wait(this.hopMs * 0.35 / this.speedFactor(), () => this.advance());
@@ -271,8 +351,7 @@ export class PacketPlayer extends EventTarget {
   }
 
   speedFactor() {
-    const speed = this.diagram.speed;
-    return speed === "max" ? 8 : Math.min(8, Math.max(0.25, Number(speed) || 1));
+    return Math.min(8, Math.max(0.25, Number(this.speed) || 1));
   }
 
   wait(ms, then) {
@@ -315,44 +394,78 @@ export class PacketPlayer extends EventTarget {
     this.frame = requestAnimationFrame(tick);
   }
 
-  /** Leave a numbered mark (and the segment that led to it) at hop i. */
+  /** Extend the one route line to hop i and leave hop i's numbered marker (and NAT tag). */
   arrive(i) {
-    this.index = Math.max(this.index, i);
+    if (i <= this.index) return;
+    for (let n = this.index + 1; n < i; n += 1) this.arrive(n);
+    this.index = i;
     const hop = this.trace.hops[i];
-    const point = this.anchors[i];
     if (i > 0) {
       const points = this.route(i);
-      const d = points.map((p, n) => `${n ? "L" : "M"}${p.x},${p.y}`).join(" ");
-      this.trail.append(svg("path", { className: `trail ${hop.outer ? "tunnel" : ""}`, d }));
-      if (hop.outer && !this.tunnelLabelled && this.nodeOf(this.trace.hops[i - 1]) !== this.nodeOf(hop)) {
-        this.tunnelLabelled = true;
-        const mid = points[Math.floor(points.length / 2)];
-        this.trail.append(svg("text", { className: "tunnel-label", x: mid.x + 8, y: mid.y - 12 }, "VXLAN tunnel: packet inside a UDP packet"));
+      const part = points.map((point, n) => `${n === 0 && !this.routeD ? "M" : "L"}${point.x},${point.y}`).join(" ");
+      this.routeD = this.routeD ? `${this.routeD} ${part}` : part;
+      this.routeLine.setAttribute("d", this.routeD);
+      if (hop.outer) {
+        const d = points.map((point, n) => `${n ? "L" : "M"}${point.x},${point.y}`).join(" ");
+        this.trail.append(svg("path", { className: "trail tunnel", d }));
       }
     }
-    // Several hops at one place (netfilter hooks, routing): fan their marks out in a row.
-    const key = `${Math.round(point.x)},${Math.round(point.y)}`;
-    const stacked = this.stack.get(key) ?? 0;
-    this.stack.set(key, stacked + 1);
     const mark = svg("g", {
-      className: `hop-mark ${hop.nat ? "nat" : ""}`, transform: this.at(point, stacked),
-      "data-action": "hop", "data-target": String(i), tabindex: "0", role: "button",
+      className: `hop-mark ${hop.nat ? "nat" : ""}`,
+      "data-action": "hop", "data-target": String(i), "data-hop": String(i + 1), tabindex: "0", role: "button",
       "aria-label": `Hop ${i + 1}: ${hop.device ?? ""} on ${hop.node ?? "outside"}`,
     });
     mark.append(svg("circle", { r: 13 }), svg("text", { y: 5, "text-anchor": "middle" }, String(i + 1)));
-    mark.dataset.x = String(point.x);
-    mark.dataset.y = String(point.y);
-    mark.dataset.n = String(stacked);
+    const entry = { i, mark, leader: svg("line", { className: "hop-leader" }) };
+    this.leaders.append(entry.leader);
     this.marks.append(mark);
     if (hop.nat) {
-      const nat = natSummary(hop.nat);
-      const width = nat.length * 8.6 + 16;
-      const bounds = this.diagram.layout.bounds();
-      const x = point.x + 16 + width > bounds.x + bounds.w ? point.x - 16 - width : point.x + 16;
-      this.marks.append(svg("g", { className: "nat-tag", transform: `translate(${x},${point.y - 44})` },
-        svg("rect", { width, height: 26, rx: 5 }), svg("text", { x: 8, y: 18 }, nat)));
+      const text = natSummary(hop.nat);
+      const width = textWidth(text, "nat-tag-text") + 16;
+      entry.nat = svg("g", { className: "nat-tag", "data-hop": String(i + 1) },
+        svg("rect", { width, height: 26, rx: 5 }), svg("text", { className: "nat-tag-text", x: 8, y: 18 }, text));
+      entry.natW = width;
+      entry.natLeader = svg("line", { className: "hop-leader nat-leader" });
+      this.leaders.append(entry.natLeader);
+      this.marks.append(entry.nat);
     }
+    this.placed.push(entry);
+    this.position(entry, this.placed.slice(0, -1).flatMap((other) => other.boxes ?? []));
     this.dispatchEvent(new CustomEvent("hop", { detail: { index: i } }));
+  }
+
+  /** Put one hop's marker (and NAT tag) in the nearest free place beside its device. */
+  position(entry, taken) {
+    const point = this.anchors[entry.i];
+    const scale = this.scale();
+    const size = 2 * 19 * scale;  // room for the current hop's larger marker
+    const spot = this.freeSpot(point, size, size, taken);
+    entry.mark.setAttribute("transform", `translate(${spot.x},${spot.y}) scale(${scale})`);
+    entry.mark.dataset.x = String(spot.x);
+    entry.mark.dataset.y = String(spot.y);
+    setLine(entry.leader, point, spot);
+    entry.boxes = [{ x: spot.x - size / 2, y: spot.y - size / 2, w: size, h: size }];
+    if (entry.nat) {
+      const w = entry.natW * scale;
+      const h = 26 * scale;
+      const near = { x: spot.x + (size + w) / 2 + 4 * scale, y: spot.y };
+      const at = this.freeSpot(near, w + 6 * scale, h + 6 * scale, [...taken, ...entry.boxes]);
+      entry.nat.setAttribute("transform", `translate(${at.x - w / 2},${at.y - h / 2}) scale(${scale})`);
+      setLine(entry.natLeader, spot, at);
+      entry.boxes.push({ x: at.x - w / 2 - 3 * scale, y: at.y - h / 2 - 3 * scale, w: w + 6 * scale, h: h + 6 * scale });
+    }
+  }
+
+  /** Place every marker again (after a zoom changes their size, or the picture changed). */
+  relayout() {
+    if (!this.trace || !this.placed.length) return;
+    this.obstacles = this.labelBoxes();
+    this.lastScale = this.scale();
+    const taken = [];
+    for (const entry of this.placed) {
+      this.position(entry, taken);
+      taken.push(...entry.boxes);
+    }
   }
 
   /**
@@ -363,9 +476,8 @@ export class PacketPlayer extends EventTarget {
     return Math.min(6, Math.max(1, 0.6 / (this.diagram.view?.k || 1)));
   }
 
-  at(point, stacked = 0) {
-    const scale = this.scale();
-    return `translate(${point.x + stacked * 28 * scale},${point.y}) scale(${scale})`;
+  at(point) {
+    return `translate(${point.x},${point.y}) scale(${this.scale()})`;
   }
 
   place(element, point) {
@@ -374,33 +486,45 @@ export class PacketPlayer extends EventTarget {
     element.setAttribute("transform", this.at(point));
   }
 
-  /** After a zoom: resize the marks and the packet where they are. */
+  /** After a zoom: markers are redrawn at their new size where they fit. */
   rescale() {
     if (!this.trace) return;
-    for (const element of this.layer.querySelectorAll(".hop-mark, .packet")) {
-      if (element.dataset.x === undefined) continue;
-      element.setAttribute("transform", this.at({ x: Number(element.dataset.x), y: Number(element.dataset.y) }, Number(element.dataset.n ?? 0)));
-    }
+    if (this.glyph?.dataset.x !== undefined) this.place(this.glyph, { x: Number(this.glyph.dataset.x), y: Number(this.glyph.dataset.y) });
+    if (this.scale() !== this.lastScale) this.relayout();
   }
 
-  /** Put the packet glyph on hop i and tell listeners it is the current one. */
+  /** Make hop i the current one: its marker large, its stretch of the route bright. */
   show(i) {
     if (!this.trace || !this.trace.hops[i]) return;
     for (const mark of this.marks.querySelectorAll(".hop-mark")) {
-      mark.classList.toggle("current", mark.dataset.target === String(i));
+      const current = mark.dataset.target === String(i);
+      mark.classList.toggle("current", current);
+      if (current) mark.setAttribute("aria-current", "step");
+      else mark.removeAttribute("aria-current");
     }
+    const points = i > 0 ? this.route(i) : [this.anchors[0], this.anchors[0]];
+    this.currentLine.setAttribute("d", points.map((point, n) => `${n ? "L" : "M"}${point.x},${point.y}`).join(" "));
     this.setGlyph(this.trace.hops[i], this.anchors[i]);
     this.current = i;
     this.dispatchEvent(new CustomEvent("select", { detail: { index: i } }));
   }
 
-  /** Jump to hop i (from the inspector or a click on a mark). */
+  /** Jump to hop i (from the inspector, a click on a mark, or the keys , and .). */
   jump(i) {
     if (!this.trace) return;
     this.stop();
-    for (let n = this.index + 1; n <= i; n += 1) this.arrive(n);
+    this.arrive(i);
     this.show(i);
   }
+}
+
+function setLine(line, from, to) {
+  const far = Math.hypot(to.x - from.x, to.y - from.y) > 1;
+  line.setAttribute("x1", String(from.x));
+  line.setAttribute("y1", String(from.y));
+  line.setAttribute("x2", String(to.x));
+  line.setAttribute("y2", String(to.y));
+  line.classList.toggle("none", !far);
 }
 
 export function natSummary(nat) {

@@ -19,6 +19,7 @@ export class PanZoom extends EventTarget {
     this.lod = "near";
     this.userMoved = false;
     this.reserveBottom = 0;
+    this.reserveTop = legendStrip;
     this.width = 0;
     this.height = 0;
     this.bind();
@@ -35,10 +36,10 @@ export class PanZoom extends EventTarget {
   fit(draw = true) {
     const box = this.bounds();
     const { width, height: full } = this.measure();
-    const height = full - legendStrip - this.reserveBottom;
+    const height = full - this.reserveTop - this.reserveBottom;
     if (!width || height <= 0) return;
     const k = Math.min(width / box.w, height / box.h);
-    this.set(k, (width - box.w * k) / 2 - box.x * k, legendStrip - box.y * k, draw);
+    this.set(k, (width - box.w * k) / 2 - box.x * k, this.reserveTop - box.y * k, draw);
   }
 
   set(k, x, y, draw = true) {
