@@ -350,6 +350,8 @@ class Host:
         elif kind in ("poll_reveal", "poll_close") and self.poll is not None:
             self.poll["revealed"] = self.poll["revealed"] or kind == "poll_reveal"
             self.poll["open"] = False
+            # Closing ends the poll: its card goes away on every screen.
+            self.poll["closed"] = self.poll.get("closed", False) or kind == "poll_close"
             await self.poll_changed()
 
     async def lesson_command(self, message: dict) -> None:

@@ -148,6 +148,7 @@ def poll_view(poll: dict | None, for_presenter: bool, voter: str = "") -> dict |
         "options": poll["options"],
         "open": poll["open"],
         "revealed": poll["revealed"],
+        "closed": poll.get("closed", False),
         "answered": sum(counts),
     }
     if for_presenter or poll["revealed"]:

@@ -6,6 +6,7 @@
 import { clear, el, setText } from "../dom.js";
 import { PresenterPoll, FollowerPoll } from "./poll.js";
 import { LessonCard } from "./lesson.js";
+import { CardDock } from "./dock.js";
 
 function readClassroom() {
   const script = document.getElementById("kubeviz-initial");
@@ -27,8 +28,9 @@ export class Classroom {
     this.spotlight = null;
     // Only this module's own elements: the bar, and the cards beside the workspace.
     this.part = (name) => root.querySelector(
-      `#classroom [data-part="${name}"], body > [data-part="${name}"]`,
+      `#classroom [data-part="${name}"], body > [data-part="${name}"], body > .card-dock > [data-part="${name}"]`,
     );
+    this.dock = new CardDock(this.part("dock"), root.querySelector(".stage"));
     const pollRoot = this.part("poll");
     this.poll = this.role === "presenter"
       ? new PresenterPoll(pollRoot, (message) => this.send(message))
@@ -75,6 +77,7 @@ export class Classroom {
       button.setAttribute("aria-pressed", String(!qr.hidden));
     }
     if (name === "toggle-poll") this.poll.toggle();
+    this.dock.place();
   }
 
   lessonCommand(name) {
@@ -125,6 +128,7 @@ export class Classroom {
         break;
     }
     this.applySpotlight();  // after main.js has drawn this message's changes
+    this.dock.place();
   }
 
   applyState(state) {

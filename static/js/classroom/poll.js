@@ -44,6 +44,7 @@ export class PresenterPoll {
 
   toggle() {
     this.root.hidden = !this.root.hidden;
+    if (!this.root.hidden && (!this.poll || this.poll.closed)) this.editing(true);
   }
 
   /** The option most answered so far (the class's prediction), or null. */
@@ -61,6 +62,12 @@ export class PresenterPoll {
   show(poll) {
     this.poll = poll;
     if (!poll) {
+      this.editing(true);
+      return;
+    }
+    if (poll.closed) {
+      // A closed poll is put away; "Poll…" opens the form for the next one.
+      this.root.hidden = true;
       this.editing(true);
       return;
     }
@@ -95,7 +102,7 @@ export class FollowerPoll {
   show(poll) {
     this.poll = poll;
     clear(this.root);
-    if (!poll) {
+    if (!poll || poll.closed) {
       this.root.hidden = true;
       return;
     }
