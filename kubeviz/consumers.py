@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import re
 from collections import deque
@@ -21,6 +20,7 @@ from channels.layers import get_channel_layer
 
 from kubeviz import limits, protocol, scenarios
 from kubeviz.live import ASKER, LiveSession
+from kubeviz.memberships import memberships
 from kubeviz.registry import Full, registry
 from simulation.errors import SimulationError
 
@@ -31,6 +31,11 @@ SERVER_FULL = 4503
 INTERNAL_ERROR = 1011  # RFC 6455: how Daphne closes a socket whose consumer raised
 # A pull at max speed, as static/js/main.js words it (JSON.stringify keeps key order).
 READY = re.compile(r'\{\s*"type"\s*:\s*"ready"')
+HELD = (
+    "The server lost its connection to Redis, which carries frames between its "
+    "processes: play waits until it is back."
+)
+RESUMED = "The server's connection to Redis is back: play goes on."
 
 
 class SessionConsumer(AsyncWebsocketConsumer):
@@ -44,6 +49,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
     backlog_limit = limits.BACKLOG  # frames over the rate that may wait their turn
     cut_off = False
     cleaned_up = False  # `disconnect` has run (see clean_up)
+    held = False  # told that play waits for the channel layer
 
     async def dispatch(self, message: dict) -> None:
         """Frames and received text skip Channels' per-message database clean-up.
@@ -143,11 +149,11 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.backlog_bytes = 0
         self.waiting = asyncio.Event()
         self.turn = asyncio.Lock()
-        layer_receive = functools.partial(self.channel_layer.receive, self.channel_name)
         servers = [
             asyncio.create_task(self.serve(inbox.get)),
-            asyncio.create_task(self.serve(layer_receive)),
+            asyncio.create_task(self.serve(self.receive_from_layer)),
         ]
+        memberships().listen(self)
         tasks = [
             asyncio.create_task(self.pump(receive, send, inbox)),
             asyncio.create_task(self.feed(inbox)),
@@ -160,6 +166,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
                 with contextlib.suppress(StopConsumer):
                     task.result()
         finally:
+            memberships().unlisten(self)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -181,6 +188,35 @@ class SessionConsumer(AsyncWebsocketConsumer):
             raise
         except Exception:
             log.exception("cleaning up after a failed socket failed too")
+
+    async def receive_from_layer(self) -> dict:
+        """The next message on this tab's channel; while the channel layer is down
+        (Redis stopped), wait for it to come back rather than end the socket."""
+        while True:
+            try:
+                return await self.channel_layer.receive(self.channel_name)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                await memberships().after_failure()
+
+    async def layer_lost(self) -> None:
+        """The channel layer is down: a playing session's play waits for it."""
+        if self.live is not None and self.seq is not None and self.live.speed:
+            self.held = True
+            await self.reply(protocol.event(protocol.note("session.held", HELD)))
+
+    async def layer_returned(self) -> None:
+        """The layer is back with this tab's groups: send what the tab missed."""
+        if self.live is None or self.seq is None:
+            return
+        async with self.turn:
+            await self.catch_up(self.seq)
+            if self.held:
+                self.held = False
+                note = protocol.note("session.resumed", RESUMED)
+                await self.reply(protocol.event(note))
+            await self.reply(protocol.status(self.live.info()))
 
     async def serve(self, source) -> None:
         """Dispatch what `source` gives, in its order, each in its turn."""

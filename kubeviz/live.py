@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from channels.layers import get_channel_layer
 
 from kubeviz import persistence, protocol, scenarios
+from kubeviz.memberships import memberships
 from simulation import Cluster
 from simulation.cluster import ActionResult
 from simulation.errors import SimulationError
@@ -154,9 +155,7 @@ class LiveSession:
         """
         if not numbered:
             text = protocol.encode(message)
-            await get_channel_layer().group_send(
-                self.group, {"type": NOTE, "text": text}
-            )
+            await self.send_to_group({"type": NOTE, "text": text})
             return
         self.seq += 1
         message["seq"] = self.seq
@@ -166,7 +165,6 @@ class LiveSession:
 
     async def publish_frame(self, text: str, snapshot: bool) -> None:
         """Keep and send frame `self.seq`, already numbered and encoded."""
-        layer = get_channel_layer()
         if snapshot:
             self.ring.clear()
             self.ring_times.clear()
@@ -179,10 +177,22 @@ class LiveSession:
             # The only viewer is the tab that asked: its consumer sends the frame
             # from the ring as soon as the handler returns (send_own_frames).
             return
-        await layer.group_send(
-            self.group,
-            {"type": FRAME, "seq": self.seq, "snapshot": snapshot, "text": text},
+        await self.send_to_group(
+            {"type": FRAME, "seq": self.seq, "snapshot": snapshot, "text": text}
         )
+
+    async def send_to_group(self, message: dict) -> None:
+        """Send to the session's group; while the channel layer is down, to nobody.
+
+        A frame is in the ring already, and every viewer catches up from it when
+        the layer is back (kubeviz/memberships.py), so an outage of Redis costs
+        the viewers a pause, never a step or a dead play loop.
+        """
+        try:
+            await get_channel_layer().group_send(self.group, message)
+        except Exception:
+            memberships().trouble()
+            log.debug("session %s: the channel layer is down", self.id)
 
     def keep(self, seq: int, text: str) -> None:
         """Put a frame in the ring, dropping the oldest past its count, its bytes
@@ -380,7 +390,7 @@ class LiveSession:
         channel `skip` (a tab that was answered directly)."""
         note = {"type": NOTE, "text": protocol.encode(message), "skip": skip}
         async with self.lock:
-            await get_channel_layer().group_send(self.group, note)
+            await self.send_to_group(note)
 
     # --- play -------------------------------------------------------------------------
     async def play(self, speed: float | str) -> None:
@@ -429,6 +439,9 @@ class LiveSession:
                 else:
                     deadline = max(deadline + interval, loop.time())
                     await asyncio.sleep(deadline - loop.time())
+                # Without the channel layer nobody else sees a step: play waits
+                # for it, and goes on from the step the viewers last saw.
+                await memberships().wait_up()
                 if not await asyncio.shield(self.step()):
                     break
         except asyncio.CancelledError:

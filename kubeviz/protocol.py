@@ -319,6 +319,12 @@ def event(body: dict) -> dict:
     return {"type": "event", "event": body}
 
 
+def note(kind: str, reason: str) -> dict:
+    """An `event` body about the session rather than the model (no `step`): the
+    page shows its reason in the narration line."""
+    return {"type": kind, "reason": reason}
+
+
 def trace(body: dict, request: dict | None = None, rid: Any = None) -> dict:
     message = {"type": "trace", "request": request or {}, "trace": body}
     if rid is not None:

@@ -11,11 +11,11 @@ import time
 import weakref
 from collections.abc import Callable
 
-from channels.layers import get_channel_layer
 from django.conf import settings
 
 from kubeviz import persistence
 from kubeviz.live import LiveSession
+from kubeviz.memberships import memberships
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ class Registry:
             live.evict_task = None
         live.viewers.add(channel_name)
         try:
-            await get_channel_layer().group_add(live.group, channel_name)
+            await memberships().add(live.group, channel_name)
             async with live.lock:
                 await live.publish_status()
         except BaseException:
@@ -223,12 +223,8 @@ class Registry:
 
     async def leave(self, live: LiveSession, channel_name: str) -> None:
         live.viewers.discard(channel_name)
-        try:
-            await get_channel_layer().group_discard(live.group, channel_name)
-        except Exception:
-            # The layer is away: the dead channel's group entry expires there
-            # (channels-redis' group_expiry); the session must still go idle.
-            log.warning("could not take a tab out of session %s's group", live.id)
+        # Never raises: a layer that is away forgets the channel with its groups.
+        await memberships().discard(live.group, channel_name)
         if live.viewers:
             async with live.lock:
                 await live.publish_status()

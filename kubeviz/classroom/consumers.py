@@ -25,6 +25,7 @@ from kubeviz.classroom.models import normal_code
 from kubeviz.classroom.owners import owners
 from kubeviz.classroom.relay import Relay, relays
 from kubeviz.consumers import NOT_FOUND, READY, SessionConsumer
+from kubeviz.memberships import LAYER_ERRORS, memberships
 from kubeviz.registry import Full, registry
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,15 @@ SYNC_RETRY = 3.0  # seconds to wait for the owner before asking again
 SYNC_ATTEMPTS = 10  # a replay under load can take a while
 VOTER_COOKIE = "kv_voter"
 BREAK_INTERVAL = 5.0
+HELD = (
+    "The server lost its connection to Redis, which carries the classroom between "
+    "its processes: the picture waits until it is back."
+)
+RESUMED = "The server's connection to Redis is back: the classroom goes on."
+UNREACHABLE = (
+    "the server cannot reach Redis, which carries the classroom between its "
+    "processes; try again in a moment"
+)
 # Requests that carry what a person did: never sent to an owner that is gone.
 ACTS = ("control", "command", "answer", "breakaway")
 
@@ -133,6 +143,14 @@ class ClassroomConsumer(SessionConsumer):
         request = {"type": f"classroom.{kind}", **self.member(), **fields}
         await get_channel_layer().group_send(owner_group(self.code), request)
 
+    async def to_owner_or_say(self, kind: str, about: str, rid, **fields) -> None:
+        """`to_owner`, or, while the channel layer is down, an error saying so."""
+        try:
+            await self.to_owner(kind, **fields)
+        except LAYER_ERRORS:
+            memberships().trouble()
+            await self.reply(protocol.error("unavailable", UNREACHABLE, rid, about))
+
     # --- from the browser ---------------------------------------------------------
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None
@@ -156,7 +174,7 @@ class ClassroomConsumer(SessionConsumer):
             await self.sync(message.get("lastSeq"))
         elif self.role == "presenter":
             text = text_data if text_data is not None else bytes_data.decode()
-            await self.to_owner("control", text=text)
+            await self.to_owner_or_say("control", kind, rid, text=text)
         elif kind != "ready":  # a follower's page asks for frames; nothing to pull
             await self.reply(messages.refused(kind, rid))
 
@@ -173,15 +191,38 @@ class ClassroomConsumer(SessionConsumer):
                 protocol.error("followers_only", f"{kind} is for followers", rid, kind)
             )
         elif kind in messages.PRESENTER_ONLY:
-            await self.to_owner("command", message=message)
+            await self.to_owner_or_say("command", kind, rid, message=message)
         elif kind == "poll_answer":
-            await self.to_owner("answer", message=message)
+            await self.to_owner_or_say("answer", kind, rid, message=message)
         elif kind == "break_away" and "resume" in message:
             await self.resume(message["resume"], rid)
         elif kind == "break_away":
             await self.break_away(rid)
         elif kind == "rejoin":
             await self.rejoin()
+
+    # --- the channel layer going and coming back ------------------------------------
+    async def layer_lost(self) -> None:
+        """Redis is down: frames cannot travel from the owner; say so."""
+        if self.away:
+            await super().layer_lost()
+            return
+        self.held = True
+        await self.reply(protocol.event(protocol.note("classroom.held", HELD)))
+
+    async def layer_returned(self) -> None:
+        """Redis is back: once every process has joined its groups again, ask
+        the owner for what this tab missed."""
+        if self.away:
+            await super().layer_returned()
+            return
+        await memberships().settled()
+        async with self.turn:
+            await self.sync(self.seq)
+            if self.held:
+                self.held = False
+                note = protocol.note("classroom.resumed", RESUMED)
+                await self.reply(protocol.event(note))
 
     # --- following ------------------------------------------------------------------
     async def sync(self, last_seq: int | None) -> None:
@@ -195,10 +236,14 @@ class ClassroomConsumer(SessionConsumer):
     async def sync_until_answered(self, last_seq: int | None) -> None:
         """The owner may have just stopped: after a silence, find or become it."""
         for attempt in range(SYNC_ATTEMPTS):
-            if attempt:
-                owners().forget(self.code)
-                await owners().ensure(self.code)
-            await self.to_owner("sync", last_seq=last_seq)
+            try:
+                if attempt:
+                    owners().forget(self.code)
+                    await owners().ensure(self.code)
+                await self.to_owner("sync", last_seq=last_seq)
+            except LAYER_ERRORS:
+                # Redis is not answering (yet): ask again, as after a silence.
+                memberships().trouble()
             await asyncio.sleep(SYNC_RETRY)
             if self.pending is None:
                 return

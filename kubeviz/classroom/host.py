@@ -31,6 +31,7 @@ from kubeviz.classroom.live import (
     owner_group,
     send_text,
 )
+from kubeviz.memberships import memberships
 from simulation.errors import SimulationError, UsageError
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ class Host:
         """
         layer = get_channel_layer()
         self.channel = await layer.new_channel()
-        await layer.group_add(owner_group(self.code), self.channel)
+        await memberships().add(owner_group(self.code), self.channel)
         self.spawn(self.serve())
         self.spawn(self.run_controls())
         self.spawn(self.open())
@@ -117,9 +118,7 @@ class Host:
         if self.closed:
             return
         self.closed = True
-        layer = get_channel_layer()
-        with contextlib.suppress(Exception):
-            await layer.group_discard(owner_group(self.code), self.channel)
+        await memberships().discard(owner_group(self.code), self.channel)
         if self.live is not None:
             with contextlib.suppress(Exception):
                 await self.live.close()
@@ -161,8 +160,9 @@ class Host:
             except asyncio.CancelledError:
                 raise
             except Exception:  # Redis went away: wait, then listen again
-                log.exception("classroom %s: the host could not receive", self.code)
-                await asyncio.sleep(1)
+                if memberships().up.is_set():
+                    log.exception("classroom %s: the host could not receive", self.code)
+                await memberships().after_failure()
                 continue
             kind = request.get("type")
             if kind == "classroom.ping":

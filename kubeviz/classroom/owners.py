@@ -22,6 +22,7 @@ from channels.layers import get_channel_layer
 from kubeviz.classroom import services
 from kubeviz.classroom.host import Host
 from kubeviz.classroom.live import owner_group
+from kubeviz.memberships import memberships
 
 PING_TIMEOUT = 1.0
 ALIVE_FOR = 5.0  # seconds a pong is trusted before the owner is pinged again
@@ -105,7 +106,7 @@ class Owners:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                await asyncio.sleep(1)
+                await memberships().after_failure()
                 continue
             answered = self.pongs.get(message.get("nonce"))
             if answered is not None and not answered.done():

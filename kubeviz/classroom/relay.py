@@ -23,6 +23,7 @@ from channels.layers import get_channel_layer
 
 from kubeviz.classroom.live import frames_group, members_group, owner_group
 from kubeviz.classroom.owners import owners
+from kubeviz.memberships import memberships
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,8 @@ class Relay:
     async def start(self) -> None:
         layer = get_channel_layer()
         self.channel = await layer.new_channel()
-        await layer.group_add(frames_group(self.code), self.channel)
-        await layer.group_add(members_group(self.code), self.channel)
+        await memberships().add(frames_group(self.code), self.channel)
+        await memberships().add(members_group(self.code), self.channel)
         self.task = asyncio.create_task(self.run())
         self.beat_task = asyncio.create_task(self.beat())
 
@@ -67,10 +68,8 @@ class Relay:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        layer = get_channel_layer()
-        with contextlib.suppress(Exception):
-            await layer.group_discard(frames_group(self.code), self.channel)
-            await layer.group_discard(members_group(self.code), self.channel)
+        await memberships().discard(frames_group(self.code), self.channel)
+        await memberships().discard(members_group(self.code), self.channel)
 
     async def run(self) -> None:
         layer = get_channel_layer()
@@ -80,8 +79,11 @@ class Relay:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("classroom %s: the relay could not receive", self.code)
-                await asyncio.sleep(1)
+                if memberships().up.is_set():
+                    log.exception(
+                        "classroom %s: the relay could not receive", self.code
+                    )
+                await memberships().after_failure()
                 continue
             route = ROUTES.get(event.get("type"))
             if route is None:

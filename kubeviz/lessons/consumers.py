@@ -14,7 +14,6 @@ import logging
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 
 from kubeviz import persistence, protocol
@@ -23,6 +22,7 @@ from kubeviz.classroom.lesson import Guide
 from kubeviz.consumers import NOT_FOUND, SessionConsumer
 from kubeviz.lessons import messages
 from kubeviz.lessons.live import GUIDE, SANDBOX, LessonLive
+from kubeviz.memberships import memberships
 from simulation.errors import SimulationError
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class LessonConsumer(SessionConsumer):
             ring_size=options["RING_SIZE"],
             ring_bytes=options.get("SESSION_RING_KB", 64) * 1024,
         )
-        await get_channel_layer().group_add(self.live.group, self.channel_name)
+        await memberships().add(self.live.group, self.channel_name)
         await self.accept()
 
     def start_position(self) -> int:
@@ -65,7 +65,7 @@ class LessonConsumer(SessionConsumer):
     async def disconnect(self, code: int) -> None:
         if self.live is not None:
             await self.live.stop_play()
-            await get_channel_layer().group_discard(self.live.group, self.channel_name)
+            await memberships().discard(self.live.group, self.channel_name)
             self.live = None
 
     async def receive(

@@ -7,6 +7,7 @@ presenter's cookie, websockets with an Origin header).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import re
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, RedisServer
 
 
 @dataclass
@@ -46,12 +47,12 @@ def one_server(tmp_path: Path) -> Iterator[Server]:
         server.stop()
 
 
-@pytest.fixture
-def two_servers(tmp_path: Path, redis_server: str) -> Iterator[tuple[Server, Server]]:
+@contextlib.contextmanager
+def pair(tmp_path: Path, redis_url: str) -> Iterator[tuple[Server, Server]]:
     """Two Daphne processes, one database, one Redis: a small deployment."""
     database = tmp_path / "db.sqlite3"
-    first = Server(tmp_path, database=database, redis_url=redis_server)
-    second = Server(tmp_path, database=database, redis_url=redis_server)
+    first = Server(tmp_path, database=database, redis_url=redis_url)
+    second = Server(tmp_path, database=database, redis_url=redis_url)
     first.migrate()
     first.start()
     try:
@@ -62,6 +63,21 @@ def two_servers(tmp_path: Path, redis_server: str) -> Iterator[tuple[Server, Ser
             second.stop()
     finally:
         first.stop()
+
+
+@pytest.fixture
+def two_servers(tmp_path: Path, redis_server: str) -> Iterator[tuple[Server, Server]]:
+    with pair(tmp_path, redis_server) as servers:
+        yield servers
+
+
+@pytest.fixture
+def two_servers_and_redis(
+    tmp_path: Path, restartable_redis: RedisServer
+) -> Iterator[tuple[Server, Server, RedisServer]]:
+    """Two Daphne processes on a Redis of their own, which the test may restart."""
+    with pair(tmp_path, restartable_redis.url) as (first, second):
+        yield first, second, restartable_redis
 
 
 def start_classroom(
