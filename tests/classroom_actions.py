@@ -318,6 +318,15 @@ ACTIONS = (
         lesson=WEB_LESSON,
     ),
     Action(
+        "reset in a lesson",  # the lesson's first step, for everyone
+        fixed({"type": "reset"}),
+        (Want("snapshot"), Want("lesson")),
+        (Want("lesson"),),
+        lesson_at(0, trace=False),
+        before=(({"type": "lesson_next"}, "lesson", "lesson"),),
+        lesson=WEB_LESSON,
+    ),
+    Action(
         "lesson_answer",
         fixed({"type": "lesson_answer", "choice": 0}),
         (Want("lesson_answer"),),
