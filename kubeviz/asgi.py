@@ -1,7 +1,7 @@
 """The ASGI entry point: `daphne kubeviz.asgi:application`.
 
-HTTP goes to Django; websockets go through the allowed-hosts origin check to the
-session consumer.
+HTTP goes to Django; websockets go through the Origin check by scheme, host and port
+(kubeviz/middleware.py) to the session consumer.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kubeviz.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from kubeviz.middleware import SameOriginValidator  # noqa: E402
 from kubeviz.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        "websocket": SameOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -16,7 +16,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = env.flag("DJANGO_DEBUG")
 SECRET_KEY = env.secret_key(BASE_DIR / ".secret_key")
 
-ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", *env.words("DJANGO_ALLOWED_HOSTS")]
+# The host names the site is reached by; with none configured, a laptop's own names.
+# A server lists its own: the laptop names are not added to them.
+LAPTOP_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS = env.words("DJANGO_ALLOWED_HOSTS") or LAPTOP_HOSTS
 CSRF_TRUSTED_ORIGINS = env.words("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
