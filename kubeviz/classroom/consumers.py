@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from urllib.parse import parse_qs
 
 from channels.layers import get_channel_layer
 from django.http.cookie import parse_cookie
 
 from kubeviz import protocol
-from kubeviz.classroom import messages, services
+from kubeviz.classroom import messages, services, voters
 from kubeviz.classroom.live import owner_group
 from kubeviz.classroom.models import normal_code
 from kubeviz.classroom.owners import owners
@@ -32,7 +31,7 @@ log = logging.getLogger(__name__)
 
 SYNC_RETRY = 3.0  # seconds to wait for the owner before asking again
 SYNC_ATTEMPTS = 10  # a replay under load can take a while
-VOTER_COOKIE = "kv_voter"
+VOTER_COOKIE = voters.COOKIE
 BREAK_INTERVAL = 5.0
 HELD = (
     "The server lost its connection to Redis, which carries the classroom between "
@@ -92,7 +91,7 @@ class ClassroomConsumer(SessionConsumer):
         self.role = (
             "presenter" if services.is_presenter(classroom, token) else "follower"
         )
-        self.voter = cookies.get(VOTER_COOKIE, "")[:64] or secrets.token_hex(8)
+        self.voter = voters.verify(cookies.get(VOTER_COOKIE))  # "" if not ours
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         self.name = messages.display_name((query.get("name") or [""])[0])
         self.relay = await relays().enter(self.code, self)
@@ -192,6 +191,8 @@ class ClassroomConsumer(SessionConsumer):
             )
         elif kind in messages.PRESENTER_ONLY:
             await self.to_owner_or_say("command", kind, rid, message=message)
+        elif kind == "poll_answer" and not self.voter:
+            await self.reply(messages.no_voter(rid))
         elif kind == "poll_answer":
             await self.to_owner_or_say("answer", kind, rid, message=message)
         elif kind == "break_away" and "resume" in message:

@@ -303,7 +303,10 @@ class Host:
             )
             await send_text(request["channel"], protocol.encode(error))
             return
-        voter = (member.voter if member else "") or request["channel"]
+        if member is None or not member.voter:  # the socket checked the signature
+            await send_text(request["channel"], protocol.encode(messages.no_voter()))
+            return
+        voter = member.voter
         poll["answers"][voter] = message["choice"]
         view = messages.poll_view(poll, for_presenter=False, voter=voter)
         await send_text(request["channel"], protocol.encode(messages.poll(view)))

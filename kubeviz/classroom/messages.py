@@ -125,6 +125,16 @@ def refused(kind: str, rid: Any = None) -> dict:
     )
 
 
+def no_voter(rid: Any = None) -> dict:
+    """The error for a vote from a tab without a voter identity this server gave."""
+    return protocol.error(
+        "no_voter",
+        "this tab has no voter identity from the server: reload the page to vote",
+        rid,
+        "poll_answer",
+    )
+
+
 def locked(rid: Any = None) -> dict:
     """The error for breaking away while the presenter has locked it."""
     return protocol.error(

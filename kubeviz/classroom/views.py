@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from urllib.parse import urlencode
 
 from asgiref.sync import sync_to_async
@@ -15,8 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from kubeviz import persistence, protocol, scenarios
-from kubeviz.classroom import lesson, messages, qr, services
-from kubeviz.classroom.consumers import VOTER_COOKIE
+from kubeviz.classroom import lesson, messages, qr, services, voters
 from kubeviz.classroom.models import CODE_ALPHABET, CODE_LENGTH, Classroom, normal_code
 from kubeviz.registry import registry
 
@@ -168,16 +166,7 @@ def follow(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(reverse("classroom-follow", args=[classroom.code]))
     context = page_context(request, classroom, "follower")
     response = render(request, "classroom/follow.html", context)
-    if not request.COOKIES.get(VOTER_COOKIE):
-        # One vote per browser in polls, kept across reconnects.
-        response.set_cookie(
-            VOTER_COOKIE,
-            secrets.token_hex(12),
-            max_age=COOKIE_AGE,
-            httponly=True,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
+    voters.give(request, response)  # one vote per browser, kept across reconnects
     return response
 
 

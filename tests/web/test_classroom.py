@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from channels.db import database_sync_to_async
+from django.http import HttpRequest, HttpResponse
+from django.test import AsyncClient
 
 from kubeviz import live as live_module
 from kubeviz import persistence
 from kubeviz.asgi import application
 from kubeviz.classroom import host as host_module
-from kubeviz.classroom import services
+from kubeviz.classroom import services, voters
 from kubeviz.classroom.consumers import VOTER_COOKIE
 from kubeviz.classroom.models import Classroom
 from kubeviz.classroom.owners import owners
@@ -74,12 +76,17 @@ async def enter() -> AsyncIterator[Callable[..., Awaitable[Member]]]:
         name: str = "",
         voter: str = "",
         hello: bool = True,
+        voter_cookie: str = "",
     ) -> Member:
+        """`voter` is signed as the follower's page signs it; `voter_cookie` is
+        sent as it is."""
         cookies = []
         if token:
             cookies.append(f"{services.cookie_name(code)}={token}")
         if voter:
-            cookies.append(f"{VOTER_COOKIE}={voter}")
+            voter_cookie = voters.signed(voter)
+        if voter_cookie:
+            cookies.append(f"{VOTER_COOKIE}={voter_cookie}")
         headers = [ORIGIN]
         if cookies:
             headers.append((b"cookie", "; ".join(cookies).encode()))
@@ -436,6 +443,90 @@ async def test_a_poll_answer_counts_once_per_voter(make_classroom, enter) -> Non
     assert again.classroom["poll"]["mine"] == 2
     tally = [m for m in await presenter.frames() if m["type"] == "poll"]
     assert tally[-1]["poll"]["counts"] == [0, 0, 1]
+
+
+# --- poll voters: issued and signed by the server ------------------------------------
+# The follower's page sets `kv_voter` to an id signed by the server (TimestampSigner);
+# the classroom socket accepts a vote only under an identity it can verify.
+async def open_poll(presenter: Member, follower: Member) -> int:
+    await presenter.send(
+        {"type": "poll_open", "question": "Which node?", "options": ["n1", "n2"]}
+    )
+    return (await follower.receive_until("poll"))["poll"]["id"]
+
+
+async def counts(presenter: Member) -> list[int]:
+    polls = [m for m in await presenter.frames() if m["type"] == "poll"]
+    return polls[-1]["poll"]["counts"]
+
+
+async def test_twenty_five_scripted_sockets_with_made_up_voters_add_no_vote(
+    make_classroom, enter
+) -> None:
+    """The issue's stuffing: each socket a cookie value of its own choosing."""
+    code, token = await make_classroom()
+    presenter = await enter(code, token)
+    stuffers = [await enter(code, voter_cookie=f"bot-{i}") for i in range(25)]
+    poll_id = await open_poll(presenter, stuffers[0])
+    for bot in stuffers:
+        await bot.send({"type": "poll_answer", "poll": poll_id, "choice": 1})
+    for bot in stuffers:
+        assert (await bot.receive_until("error"))["code"] == "no_voter"
+    assert await counts(presenter) == [0, 0]
+
+
+async def test_an_altered_signed_voter_is_refused(make_classroom, enter) -> None:
+    code, token = await make_classroom()
+    presenter = await enter(code, token)
+    value = voters.signed("ada")
+    forged = "eve" + value[len("ada") :]  # ada's signature on another name
+    eve = await enter(code, voter_cookie=forged)
+    poll_id = await open_poll(presenter, eve)
+    await eve.send({"type": "poll_answer", "poll": poll_id, "choice": 0})
+    assert (await eve.receive_until("error"))["code"] == "no_voter"
+    assert await counts(presenter) == [0, 0]
+
+
+async def test_a_tab_without_a_voter_cookie_cannot_vote(make_classroom, enter) -> None:
+    """Before, such a tab voted under its channel name: a new vote per reconnect."""
+    code, token = await make_classroom()
+    presenter = await enter(code, token)
+    anonymous = await enter(code)
+    poll_id = await open_poll(presenter, anonymous)
+    await anonymous.send({"type": "poll_answer", "poll": poll_id, "choice": 0})
+    assert (await anonymous.receive_until("error"))["code"] == "no_voter"
+    assert await counts(presenter) == [0, 0]
+
+
+async def test_the_follow_page_issues_a_signed_identity_that_votes_once(
+    make_classroom, enter
+) -> None:
+    code, token = await make_classroom()
+    page = await AsyncClient().get(f"/c/{code}")
+    assert page.status_code == 200
+    cookie = page.cookies[VOTER_COOKIE]
+    assert cookie["httponly"] and voters.verify(cookie.value)
+    presenter = await enter(code, token)
+    tabs = [await enter(code, voter_cookie=cookie.value) for _ in range(3)]
+    poll_id = await open_poll(presenter, tabs[0])
+    for tab in tabs[1:]:
+        await tab.receive_until("poll")  # the poll opening
+    for tab in tabs:  # three tabs of one browser: one vote, the last answer
+        await tab.send({"type": "poll_answer", "poll": poll_id, "choice": 1})
+        assert (await tab.receive_until("poll"))["poll"]["mine"] == 1
+    assert await counts(presenter) == [0, 1]
+
+
+def test_a_browser_with_a_valid_identity_keeps_it_and_a_made_up_one_is_replaced():
+    value = voters.signed("ada")
+    assert voters.verify(value) == "ada"
+    request, response = HttpRequest(), HttpResponse()
+    request.COOKIES[VOTER_COOKIE] = value
+    voters.give(request, response)
+    assert VOTER_COOKIE not in response.cookies
+    request.COOKIES[VOTER_COOKIE] = "made-up"
+    voters.give(request, response)
+    assert voters.verify(response.cookies[VOTER_COOKIE].value)
 
 
 # --- surviving a restart -------------------------------------------------------------
