@@ -27,7 +27,7 @@ class Acted(NamedTuple):
 
 
 def perform(cluster: Model, action: dict) -> tuple[ActionResult, Acted | None]:
-    """Carry out one action. Handlers replace `cluster.sim` values, never change
+    """Carry out one action. Handlers replace the world's values, never change
     them in place: the checkpoint taken before an action shares them."""
     handler = _HANDLERS.get(action["op"])
     if handler is None:
@@ -138,12 +138,11 @@ def _node(cluster, action) -> dict:
 def _fail_node(cluster, action):
     node = _node(cluster, action)
     name = node["metadata"]["name"]
-    if name in cluster.sim["failed_nodes"]:
+    world = cluster.state.world
+    if name in world.failed_nodes:
         raise UsageError(f"error: node {name} has already failed")
-    cluster.sim["failed_nodes"] = cluster.sim["failed_nodes"] | {name}
-    cluster.sim["failed_at"] = dict(
-        cluster.sim.get("failed_at", {}), **{name: cluster.time}
-    )
+    world.failed_nodes = world.failed_nodes | {name}
+    world.failed_at = dict(world.failed_at, **{name: cluster.time})
     when = detection_time(cluster.time)
     cluster.queue.push(
         when, "node-lifecycle-controller", f"monitor|{name}", dedupe=False
@@ -165,9 +164,10 @@ def _fail_node(cluster, action):
 def _restore_node(cluster, action):
     node = _node(cluster, action)
     name = node["metadata"]["name"]
-    if name not in cluster.sim["failed_nodes"]:
+    world = cluster.state.world
+    if name not in world.failed_nodes:
         raise UsageError(f"error: node {name} is not failed")
-    cluster.sim["failed_nodes"] = cluster.sim["failed_nodes"] - {name}
+    world.failed_nodes = world.failed_nodes - {name}
     cluster.queue.push(
         cluster.time + 1.0, "node-lifecycle-controller", f"recover|{name}", dedupe=False
     )
@@ -335,9 +335,8 @@ def _load(cluster, action):
     ns, _, name = target.rpartition("/")
     if cluster.store.get("deployments", ns or "default", name) is None:
         raise NotFound("deployments.apps", name)
-    cluster.sim["load"] = dict(
-        cluster.sim["load"], **{f"{ns or 'default'}/{name}": cores}
-    )
+    world = cluster.state.world
+    world.load = dict(world.load, **{f"{ns or 'default'}/{name}": cores})
     return _result(
         output=f"deployment.apps/{name} now under {cores} CPU cores of load"
     ), Acted(

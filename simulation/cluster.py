@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import random
-from typing import Any
 
 from . import actions, bootstrap, recorder, view
 from .actions import ActionResult
@@ -15,6 +14,7 @@ from .context import Context
 from .errors import LimitExceeded, SimulationError, UsageError
 from .events import Event
 from .history import History
+from .state import State
 from .store import Store, plural_of_key
 from .workqueue import WorkQueue
 
@@ -62,25 +62,16 @@ class Cluster:
         self.time = 0.0
         self.step_no = 0
         self.epoch = 0
-        self.sim: dict[str, Any] = {
-            "failed_nodes": set(),
-            "decisions": {},
-            "crashes": {},
-            "load": {},
-            "unschedulable": set(),
-            "ipam": {},
-            "selectors": {},
-            "failed_at": {},
-            "proxy_synced": {},
-            "event_aggregates": {},  # the event recorder's aggregator (recorder.py)
-            "event_aggregates_swept": 0.0,
-        }
         self.events: list[Event] = []
         self.events_forgotten = 0  # steps whose events the history has let go
         self.api = APIServer(self.store, self.config, self.random, lambda: self.time)
         self.components: dict[str, Component] = {}
         for component in bootstrap.components():
             self.components[component.name] = component
+        self.state = State.for_components(
+            [(c.name, c.initial_memory()) for c in self.components.values()]
+            + [(recorder.MEMORY, recorder.initial_memory())]
+        )
         self.queue = WorkQueue({c.name: c.priority for c in self.components.values()})
         self._watchers: dict[str, list[Component]] = {}
         for component in self.components.values():
@@ -241,7 +232,8 @@ class Cluster:
     # --- internals ------------------------------------------------------------
     def _on_write(self, write) -> None:
         for component in self._watchers.get(plural_of_key(write.key), ()):
-            for key in component.keys_for(write, self.sim):
+            memory = self.state.memory[component.name]
+            for key in component.keys_for(write, memory):
                 self.queue.push(self.time + component.delay, component.name, key)
 
     def _advance(
@@ -321,7 +313,7 @@ class Cluster:
         recorded one being replayed. Only a new action that becomes a step
         rewrites the recorded future: a read or a refusal keeps it."""
         self._prelude_now = (self.idle, self.time)
-        before = self.history.capture(self, share_sim=True)
+        before = self.history.capture(self, share_state=True)
         self._begin()
         try:
             result, outcome = actions.perform(self, action)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .events import Write
 
@@ -34,8 +34,15 @@ class Component:
     delay = 0.05  # watch delivery plus processing, in simulated seconds
     priority = 5  # lower runs first when two items are due at the same time
 
-    def keys_for(self, write: Write, sim: dict) -> Iterable[str]:
-        """Work-queue keys a watched write concerns (default: the object's own key)."""
+    def initial_memory(self) -> dict[str, Any]:
+        """What this component remembers between reconciles, before its first one
+        (`Context.memory`; the API holds everything else)."""
+        return {}
+
+    def keys_for(self, write: Write, memory: dict[str, Any]) -> Iterable[str]:
+        """Work-queue keys a watched write concerns (default: the object's own key).
+
+        `memory` is this component's own (`initial_memory`), read only here."""
         return (write.key,)
 
     def reconcile(self, ctx: Context, key: str) -> Outcome | None:

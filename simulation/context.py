@@ -9,7 +9,7 @@ the API, the clock, timers and events.
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from . import recorder
 from .clock import iso
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .config import ClusterConfig
     from .events import Event
     from .network.model import NetworkModel
+    from .state import State
     from .store import Store
     from .workqueue import WorkQueue
 
@@ -31,7 +32,7 @@ class Model(Protocol):
     config: ClusterConfig
     random: random.Random
     queue: WorkQueue
-    sim: dict[str, Any]
+    state: State
     time: float
     step_no: int
     epoch: int  # bumped whenever state is restored: caches keyed by it start afresh
@@ -53,7 +54,11 @@ class Context:
         self.store = cluster.store
         self.config = cluster.config
         self.random = cluster.random
-        self.sim = cluster.sim
+        # what happens outside the API (failed nodes, load), read only
+        self.world = cluster.state.world
+        # this component's own memory between reconciles, read and written
+        self.memory = cluster.state.memory[actor]
+        self._recorder = cluster.state.memory[recorder.MEMORY]
 
     @property
     def now(self) -> float:
@@ -108,7 +113,7 @@ class Context:
             "lastTimestamp": stamp,
             "count": 1,
         }
-        event = recorder.aggregate(self.sim, event, now)
+        event = recorder.aggregate(self._recorder, event, now)
         existing = self.store.event_for(recorder.correlation_key(event))
         if existing is None:
             self.api.create(event, actor=self.actor)

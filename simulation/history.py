@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import copy
 from array import array
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .config import ClusterConfig
     from .context import Model
+    from .state import State
 
 
 CAPTURE_UNIT = 100_000
@@ -29,16 +32,32 @@ def unpack_random(packed: tuple) -> tuple:
     return version, tuple(array(WORD, words)), gauss_next
 
 
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """Everything needed to put the cluster back at one step exactly."""
+
+    store: tuple[int, int]  # Store.checkpoint(): (revision, log length)
+    queue: Any  # WorkQueue.checkpoint()
+    time: float
+    random: tuple  # pack_random(random.getstate())
+    state: State  # the world and the components' memory
+    config: ClusterConfig
+    events: int  # events ever recorded (forgotten ones included)
+    step_no: int
+    idle: int  # do-nothing reconciles since the last step
+
+
 class History:
     """Is responsible for returning the cluster to any earlier step exactly.
 
     A checkpoint holds the store's (revision, log length) — going back undoes the
     write log — plus copies of the work queue, the clock, the random state (packed:
     one is kept every `interval` steps for the session's life) and the model's
-    bookkeeping (`sim`, copied one level deep: its maps may be changed in
-    place, their values may not). The user's actions are recorded by the step they
-    became, with the clock and idle reconciles before them; replay from a
-    checkpoint re-applies them at the same steps and times.
+    bookkeeping (`State`: the world and the components' memory, copied one
+    level deep: its maps may be changed in place, their values may not). The
+    user's actions are recorded by the step they became, with the clock and
+    idle reconciles before them; replay from a checkpoint re-applies them at the
+    same steps and times.
 
     Undo information (checkpoints, the store's write log, the steps' events) is
     kept for about the last `keep` steps: a busy cluster's step holds some
@@ -50,45 +69,40 @@ class History:
     def __init__(self, interval: int = 50, keep: int = KEEP_STEPS) -> None:
         self.interval = interval
         self.keep = keep
-        self.checkpoints: dict[int, tuple] = {}
+        self.checkpoints: dict[int, Checkpoint] = {}
         self.inputs: dict[int, dict] = {}
         # step → (idle reconciles before the action, clock when it came)
         self.preludes: dict[int, tuple[int, float]] = {}
         self.horizon = 0  # the furthest step ever reached on this timeline
 
-    def capture(self, cluster: Model, share_sim: bool = False) -> tuple:
-        """The state to come back to. `share_sim` keeps `sim`'s maps shared rather
-        than copied: enough before a user action, which replaces sim values and
-        never changes them in place (its reconciles run only after it)."""
-        sim = (
-            dict(cluster.sim)
-            if share_sim
-            else {k: copy.copy(v) for k, v in cluster.sim.items()}
-        )
-        return (
-            cluster.store.checkpoint(),
-            cluster.queue.checkpoint(),
-            cluster.time,
-            pack_random(cluster.random.getstate()),
-            sim,
-            copy.deepcopy(cluster.config),
-            cluster.events_forgotten + len(cluster.events),
-            cluster.step_no,
-            cluster.idle,
+    def capture(self, cluster: Model, share_state: bool = False) -> Checkpoint:
+        """The state to come back to. `share_state` copies the world's and the
+        memories' containers only: enough before a user action, which replaces
+        world values and never changes them in place (its reconciles run only
+        after it)."""
+        return Checkpoint(
+            store=cluster.store.checkpoint(),
+            queue=cluster.queue.checkpoint(),
+            time=cluster.time,
+            random=pack_random(cluster.random.getstate()),
+            state=cluster.state.copy(share=share_state),
+            config=copy.deepcopy(cluster.config),
+            events=cluster.events_forgotten + len(cluster.events),
+            step_no=cluster.step_no,
+            idle=cluster.idle,
         )
 
-    def apply(self, cluster: Model, state: tuple) -> None:
-        store, queue, time, rng, sim, config, n_events, step_no, idle = state
-        cluster.store.restore(store)
-        cluster.queue.restore(queue)
-        cluster.time = time
-        cluster.random.setstate(unpack_random(rng))
-        cluster.sim = {k: copy.copy(v) for k, v in sim.items()}
-        cluster.config = copy.deepcopy(config)
+    def apply(self, cluster: Model, checkpoint: Checkpoint) -> None:
+        cluster.store.restore(checkpoint.store)
+        cluster.queue.restore(checkpoint.queue)
+        cluster.time = checkpoint.time
+        cluster.random.setstate(unpack_random(checkpoint.random))
+        cluster.state = checkpoint.state.copy()
+        cluster.config = copy.deepcopy(checkpoint.config)
         cluster.api.config = cluster.config
-        del cluster.events[n_events - cluster.events_forgotten :]
-        cluster.step_no = step_no
-        cluster.idle = idle
+        del cluster.events[checkpoint.events - cluster.events_forgotten :]
+        cluster.step_no = checkpoint.step_no
+        cluster.idle = checkpoint.idle
         cluster.epoch += 1
 
     def after_step(
@@ -118,8 +132,8 @@ class History:
         for n in old:
             if n != boundary:
                 del self.checkpoints[n]
-        cluster.store.forget(state[0])
-        drop = state[6] - cluster.events_forgotten
+        cluster.store.forget(state.store)
+        drop = state.events - cluster.events_forgotten
         if drop > 0:
             del cluster.events[:drop]
             cluster.events_forgotten += drop
@@ -128,7 +142,7 @@ class History:
         """The earliest step a checkpoint can restore."""
         return min(self.checkpoints)
 
-    def rebuilt(self, checkpoint_0: tuple) -> None:
+    def rebuilt(self, checkpoint_0: Checkpoint) -> None:
         """The cluster was rebuilt from step 0: only its new checkpoint is valid."""
         self.checkpoints = {0: checkpoint_0}
 
@@ -140,9 +154,7 @@ class History:
         less often so that copying stays a small part of a step. Intervals are
         powers of two times the base, so every grid divides the coarser ones.
         """
-        size = len(cluster.queue) + sum(
-            len(v) for v in cluster.sim.values() if hasattr(v, "__len__")
-        )
+        size = len(cluster.queue) + cluster.state.size()
         interval = self.interval
         while size >= CAPTURE_UNIT and interval < MAX_INTERVAL:
             size //= 2
@@ -156,6 +168,6 @@ class History:
                 del table[n]
         self.horizon = step_no
 
-    def nearest(self, step_no: int) -> tuple[int, tuple]:
+    def nearest(self, step_no: int) -> tuple[int, Checkpoint]:
         base = max(n for n in self.checkpoints if n <= step_no)
         return base, self.checkpoints[base]

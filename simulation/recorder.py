@@ -19,7 +19,8 @@ taken; readers hide any that are due, see `live`).
 Where the model departs, deterministically: the logger's cache is the store itself
 (the Event found by its correlation key, `Store.event_for`), so an Event repeated
 after it expired starts again at count 1; the aggregator's record of messages is
-kept in `sim["event_aggregates"]` (restored exactly on step back) and, when it is
+kept in the recorder's memory (`State.memory[MEMORY]`, restored exactly on step
+back) and, when it is
 full, forgets its smallest message rather than a random one (Go's `PopAny`). The
 source/object spam filter (25 events, then one per 5 minutes) is not modelled.
 """
@@ -34,6 +35,7 @@ EVENT_TTL = 3600.0  # kube-apiserver --event-ttl (default 1h)
 AGGREGATE_MAX_EVENTS = 10  # defaultAggregateMaxEvents
 AGGREGATE_INTERVAL = 600.0  # defaultAggregateIntervalInSeconds
 COMBINED = "(combined from similar events): "  # EventAggregatorByReasonMessageFunc
+MEMORY = "event-recorder"  # the recorder's entry in State.memory, beside components'
 
 
 def aggregate_key(event: dict) -> tuple:
@@ -96,12 +98,17 @@ def live(events: list[dict], now: float) -> list[dict]:
     return [e for e in events if not expired(e, now)]
 
 
-def aggregate(sim: dict[str, Any], event: dict, now: float) -> dict:
+def initial_memory() -> dict[str, Any]:
+    """The aggregator's record of messages, and when it last forgot old ones."""
+    return {"event_aggregates": {}, "event_aggregates_swept": 0.0}
+
+
+def aggregate(memory: dict[str, Any], event: dict, now: float) -> dict:
     """EventAggregate: count the distinct messages of the event's group; from the
     10th within the interval, the event becomes the group's combined one (whose
     correlation key has no message, so later ones patch it)."""
-    _forget_old(sim, now)
-    records = sim["event_aggregates"]
+    _forget_old(memory, now)
+    records = memory["event_aggregates"]
     key = aggregate_key(event)
     messages, last = records.get(key, (frozenset(), None))
     if last is None or now - last > AGGREGATE_INTERVAL:
@@ -114,15 +121,15 @@ def aggregate(sim: dict[str, Any], event: dict, now: float) -> dict:
     return dict(event, message=COMBINED + event["message"])
 
 
-def _forget_old(sim: dict[str, Any], now: float) -> None:
+def _forget_old(memory: dict[str, Any], now: float) -> None:
     """Drop group records past the interval (as good as absent) once per interval,
     so the map holds only the groups of the last ten minutes or so. The map is
     replaced, not changed, as the history's checkpoints share it."""
-    if now - sim["event_aggregates_swept"] < AGGREGATE_INTERVAL:
+    if now - memory["event_aggregates_swept"] < AGGREGATE_INTERVAL:
         return
-    sim["event_aggregates"] = {
+    memory["event_aggregates"] = {
         key: value
-        for key, value in sim["event_aggregates"].items()
+        for key, value in memory["event_aggregates"].items()
         if now - value[1] <= AGGREGATE_INTERVAL
     }
-    sim["event_aggregates_swept"] = now
+    memory["event_aggregates_swept"] = now

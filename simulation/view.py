@@ -80,7 +80,7 @@ def node_view(cluster: Model, node: dict) -> dict:
         "taints": [
             f"{t['key']}:{t['effect']}" for t in node["spec"].get("taints") or []
         ],
-        "failed": node["metadata"]["name"] in cluster.sim["failed_nodes"],
+        "failed": node["metadata"]["name"] in cluster.state.world.failed_nodes,
         "runtime": status.get("nodeInfo", {}).get("containerRuntimeVersion"),
         "allocatable": status.get("allocatable", {}),
         "zone": labels.get("topology.kubernetes.io/zone"),
@@ -309,7 +309,7 @@ def compact_decision(decision: dict) -> dict:
     """A scheduling decision small enough for any cluster: the winner, the best
     runners-up, and one node per distinct filter reason (with how many it stands for).
 
-    The full per-node table stays in `cluster.sim["decisions"]` for the inspector;
+    The full per-node table stays in the scheduler's memory for the inspector;
     sending it in every step would make a one-pod delta grow with the node count.
     """
     nodes = decision.get("nodes") or {}

@@ -15,7 +15,7 @@ class CloudControllerManager(Component):
     watches = ("services",)
     delay = 3.0  # provisioning a cloud load balancer takes a while
 
-    def keys_for(self, write, sim):
+    def keys_for(self, write, memory):
         svc = write.object
         return (write.key,) if svc and svc["spec"].get("type") == "LoadBalancer" else ()
 

@@ -6,6 +6,7 @@ from ..component import Component, Outcome
 from ..events import Write
 from ..objects import TAINT_NODE_UNSCHEDULABLE, key_parts
 from ..quantity import parse, pod_requests
+from ..state import State
 from .affinity import node_affinity_ok, preferred_affinity_score, tolerates
 
 DETAIL_NODE_LIMIT = 100  # keep every node's verdict for clusters up to this size
@@ -65,7 +66,12 @@ class Scheduler(Component):
         self._infos: list[_NodeInfo] = []
         self._nodes_version = -1
 
-    def keys_for(self, write: Write, sim: dict):
+    def initial_memory(self) -> dict:
+        # decisions: pod key → why it went where it did (for the inspector);
+        # unschedulable: pods to try again when a node appears or changes
+        return {"decisions": {}, "unschedulable": set()}
+
+    def keys_for(self, write: Write, memory: dict):
         if write.key.startswith("/registry/pods/"):
             pod = write.object
             if (
@@ -76,7 +82,7 @@ class Scheduler(Component):
                 return (write.key,)
             return ()
         # a node appeared or changed: pods that could not be placed get another chance
-        return tuple(sorted(sim["unschedulable"]))
+        return tuple(sorted(memory["unschedulable"]))
 
     def reconcile(self, ctx, key):
         ns, name = key_parts(key)
@@ -86,7 +92,7 @@ class Scheduler(Component):
             or pod["spec"].get("nodeName")
             or pod["metadata"].get("deletionTimestamp")
         ):
-            ctx.sim["unschedulable"].discard(key)
+            ctx.memory["unschedulable"].discard(key)
             return None
         if pod["spec"].get("schedulerName", "default-scheduler") != "default-scheduler":
             return None
@@ -101,7 +107,7 @@ class Scheduler(Component):
             if len(winners) > 1
             else winners[0]
         )
-        ctx.sim["unschedulable"].discard(key)
+        ctx.memory["unschedulable"].discard(key)
         ctx.api.bind(pod, chosen, actor=self.name)
         ctx.record_event(
             pod,
@@ -121,7 +127,7 @@ class Scheduler(Component):
             "feasible": len(feasible),
             "evaluated": len(results),
         }
-        ctx.sim["decisions"][key] = decision
+        ctx.memory["decisions"][key] = decision
         if len(results) < len(infos):
             passed = (
                 f"{len(feasible)} of the {len(results)} nodes it checked passed the"
@@ -178,7 +184,7 @@ class Scheduler(Component):
         zero = (0.0, 0.0, 0)
         count = len(infos)
         limit = _nodes_to_find(count)
-        start = ctx.sim.get("scheduler_start", 0) % max(count, 1)
+        start = ctx.memory.get("scheduler_start", 0) % max(count, 1)
         results: list[tuple[str, tuple[str, ...] | None]] = []
         feasible: list[_NodeInfo] = []
         add_result, add_feasible = results.append, feasible.append
@@ -214,7 +220,7 @@ class Scheduler(Component):
             if reasons is None:
                 add_feasible(info)
                 found += 1
-        ctx.sim["scheduler_start"] = (start + len(results)) % max(count, 1)
+        ctx.memory["scheduler_start"] = (start + len(results)) % max(count, 1)
         return results, feasible
 
     def _score(self, ctx, pod, feasible, detailed: bool):
@@ -284,14 +290,14 @@ class Scheduler(Component):
             f" nodes are available: {', '.join(sorted(preemption))}."
         )
         ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
-        ctx.sim["decisions"][key] = {
+        ctx.memory["decisions"][key] = {
             "pod": f"{ns}/{name}",
             "node": None,
             "time": ctx.now,
             "nodes": verdicts,
             "message": message,
         }
-        ctx.sim["unschedulable"].add(key)
+        ctx.memory["unschedulable"].add(key)
         conditions = pod.get("status", {}).get("conditions") or []
         if any(c.get("message") == message for c in conditions):
             return None
@@ -357,3 +363,9 @@ def _owner_key(pod: dict) -> str | None:
     for ref in pod["metadata"].get("ownerReferences") or []:
         return ref.get("uid")
     return None
+
+
+def decisions(state: State) -> dict[str, dict]:
+    """The scheduler's last decision per pod key: where it went (or why it could
+    not), with every node's verdict; the inspector shows them."""
+    return state.memory[Scheduler.name]["decisions"]

@@ -136,7 +136,7 @@ def program(argv: list[str]) -> list[str]:
 
 def _check_running(cluster, pod: dict, container: str) -> None:
     node = pod["spec"].get("nodeName")
-    if node and node in cluster.sim.get("failed_nodes", ()):
+    if node and node in cluster.state.world.failed_nodes:
         ip = address(cluster.store.get("nodes", None, node) or {}, "InternalIP")
         raise UsageError(
             "Error from server: error dialing backend: dial tcp"

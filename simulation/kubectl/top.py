@@ -51,7 +51,7 @@ def _deployment(cluster, pod: dict) -> str | None:
 
 def usage(cluster: Model) -> dict[str, tuple[float, float]]:
     """(cores, bytes) for every running pod on a live node, keyed `ns/name`."""
-    failed = cluster.sim.get("failed_nodes", set())
+    failed = cluster.state.world.failed_nodes
     running = [
         p
         for p in cluster.store.list("pods")
@@ -73,7 +73,7 @@ def usage(cluster: Model) -> dict[str, tuple[float, float]]:
             idle = next((v for k, v in IDLE_MEMORY.items() if k in image), 8)
             memory += (idle + _jitter(key, 4)) * 2**20
         owner = _deployment(cluster, pod)
-        load = float(cluster.sim.get("load", {}).get(owner or "", 0.0))
+        load = float(cluster.state.world.load.get(owner or "", 0.0))
         if owner and is_ready(pod) and load:
             cpu += load / sharers[owner]
         out[key] = (cpu, memory)
@@ -118,7 +118,7 @@ def _pods(cluster, args) -> str:
 
 def _nodes(cluster, names: list[str]) -> str:
     pods = usage(cluster)
-    failed = cluster.sim.get("failed_nodes", set())
+    failed = cluster.state.world.failed_nodes
     rows = [["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"]]
     for node in cluster.store.list("nodes"):
         name = node["metadata"]["name"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..control_plane.scheduler import decisions
 from ..objects import is_ready, pod_status
 from ..view import node_view, service_view
 from . import refs
@@ -198,7 +199,7 @@ def _filter_result(scope, arg):
     key = scope.cluster.store.key(
         "pods", pod["metadata"]["namespace"], pod["metadata"]["name"]
     )
-    decision = scope.cluster.sim["decisions"].get(key)
+    decision = decisions(scope.cluster.state).get(key)
     if decision is None:
         raise StepError(f"the scheduler has not decided about {key} yet")
     verdict = decision["nodes"].get(arg["node"])

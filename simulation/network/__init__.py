@@ -3,7 +3,7 @@
 Everything is derived from API objects in the store (nodes, pods, Services,
 EndpointSlices, Ingresses) and cached by resourceVersion; nothing here writes.
 
-    net = NetworkModel(cluster)               # or NetworkModel(store, config, sim)
+    net = NetworkModel(cluster)               # or NetworkModel(store, config, world)
     net.trace(src, dst, rng=None, proto="tcp") -> TraceResult (.to_dict())
     net.lookup(src, name, rng=None)           -> TraceResult (DNS leg only)
     net.iptables_save(node, table=None)       -> str  (`iptables-save`)

@@ -14,6 +14,7 @@ import random
 import weakref
 
 from simulation.errors import NotFound
+from simulation.state import World
 
 from . import routes as rt
 from .conntrack import ConntrackTables
@@ -29,17 +30,17 @@ from .trace import TraceResult, run_lookup, run_trace
 class NetworkModel:
     """Answers network questions about the objects in a store (read-only)."""
 
-    def __init__(self, store, config=None, sim: dict | None = None) -> None:
-        """NetworkModel(store, config, sim) for tests, or NetworkModel(cluster).
+    def __init__(self, store, config=None, world: World | None = None) -> None:
+        """NetworkModel(store, config, world) for tests, or NetworkModel(cluster).
 
-        Given a cluster, store/config/sim/random are read from it on every use:
-        step back replaces the cluster's `sim` and `config` objects.
+        Given a cluster, store/config/world/random are read from it on every use:
+        step back replaces the cluster's `state` and `config` objects.
         """
         if config is None:
             self._cluster, self._parts = store, None
         else:
             self._cluster = None
-            self._parts = (store, config, sim if sim is not None else {})
+            self._parts = (store, config, world if world is not None else World())
             self._random = random.Random(0)
         self.conntrack = ConntrackTables()
         self.neighbours = NeighbourTables()
@@ -54,8 +55,8 @@ class NetworkModel:
         return self._cluster.config if self._cluster else self._parts[1]
 
     @property
-    def sim(self) -> dict:
-        return self._cluster.sim if self._cluster else self._parts[2]
+    def world(self) -> World:
+        return self._cluster.state.world if self._cluster else self._parts[2]
 
     @property
     def random(self) -> random.Random:
@@ -101,7 +102,7 @@ class NetworkModel:
 
     @property
     def failed(self) -> set[str]:
-        return set(self.sim.get("failed_nodes") or ())
+        return set(self.world.failed_nodes)
 
     # caches -------------------------------------------------------------------
     def refresh(self) -> None:

@@ -19,7 +19,10 @@ class KubeProxy(Component):
     delay = 0.3
     priority = 7
 
-    def keys_for(self, write, sim):
+    def initial_memory(self) -> dict:
+        return {"proxy_synced": {}}  # Service key → the rules last synced
+
+    def keys_for(self, write, memory):
         if "/services/specs/" in write.key:
             return (write.key,)
         obj = write.object or write.previous
@@ -38,10 +41,10 @@ class KubeProxy(Component):
             svc["metadata"]["resourceVersion"] if svc else None,
             tuple(s["metadata"]["resourceVersion"] for s in slices),
         )
-        synced = ctx.sim.get("proxy_synced", {})
+        synced = ctx.memory.get("proxy_synced", {})
         if synced.get(key) == signature:
             return None
-        ctx.sim["proxy_synced"] = dict(synced, **{key: signature})
+        ctx.memory["proxy_synced"] = dict(synced, **{key: signature})
         nodes = ctx.store.count("nodes")
         if svc is None:
             return Outcome(

@@ -48,8 +48,8 @@ def allocate_ip(ctx, node: dict) -> str:
         for p in ctx.store.pods_on_node(name)
         if p.get("status") and not p["spec"].get("hostNetwork")
     }
-    # sim's maps are copied whole at checkpoints, so changing one in place is safe
-    ipam = ctx.sim["ipam"]
+    # memory's maps are copied whole at checkpoints: changing one in place is safe
+    ipam = ctx.memory["ipam"]
     last = ipam.get(name, 1)
     size = net.num_addresses
     for step in range(1, size - 2):
@@ -72,7 +72,10 @@ class Kubelet(Component):
     watches = ("pods",)
     delay = 0.1
 
-    def keys_for(self, write: Write, sim: dict):
+    def initial_memory(self) -> dict:
+        return {"ipam": {}}  # node → the offset of the last pod IP given out
+
+    def keys_for(self, write: Write, memory: dict):
         pod = write.object
         if pod is not None and pod["spec"].get("nodeName"):
             return (write.key,)
@@ -85,7 +88,7 @@ class Kubelet(Component):
         if pod is None:
             return None
         node_name = pod["spec"]["nodeName"]
-        if node_name in ctx.sim["failed_nodes"]:
+        if node_name in ctx.world.failed_nodes:
             return None  # a dead kubelet does nothing
         if pod["metadata"].get("deletionTimestamp"):
             return self._terminate(ctx, pod)

@@ -23,7 +23,7 @@ def _state(cluster):
         copy.deepcopy(
             {
                 k: sorted(map(str, v)) if isinstance(v, set) else v
-                for k, v in cluster.sim.items()
+                for k, v in cluster.state.items()
                 if k != "decisions"
             }
         ),

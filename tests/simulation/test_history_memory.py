@@ -24,7 +24,7 @@ def test_a_packed_random_state_restores_the_generator_exactly():
 def test_a_checkpoint_keeps_the_random_state_in_a_few_kilobytes():
     """625 Python ints were 25 KB a checkpoint, one every 50 steps for good."""
     cluster = Cluster(seed=3)
-    _version, words, _gauss = cluster.history.checkpoints[0][3]
+    _version, words, _gauss = cluster.history.checkpoints[0].random
     assert sys.getsizeof(words) < 3_000
 
 

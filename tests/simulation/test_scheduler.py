@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulation.control_plane.scheduler import _nodes_to_find
+from simulation.control_plane.scheduler import _nodes_to_find, decisions
 
 
 def _pod(cluster, name):
@@ -209,9 +209,9 @@ def test_too_many_pods_is_a_filter_reason(k8s):
 
 
 def test_the_decision_records_every_node_verdict(cluster, k8s):
-    """sim['decisions'] keeps each node's filter result and score for the inspector."""
+    """The scheduler's decisions keep each node's filter result and score."""
     k8s.apply(cluster, k8s.pod("solo"))
-    decision = cluster.sim["decisions"]["/registry/pods/default/solo"]
+    decision = decisions(cluster.state)["/registry/pods/default/solo"]
     assert decision["node"] == _pod(cluster, "solo")["spec"]["nodeName"]
     assert set(decision["nodes"]) == {"control-plane", "node-1", "node-2", "node-3"}
     assert decision["nodes"]["control-plane"]["filter"].startswith(

@@ -28,7 +28,7 @@ class DeploymentController(Component):
     name = "deployment-controller"
     watches = ("deployments", "replicasets")
 
-    def keys_for(self, write: Write, sim: dict):
+    def keys_for(self, write: Write, memory: dict):
         if write.key.startswith("/registry/deployments/"):
             return (write.key,)
         return owner_keys(write.object or write.previous, "Deployment", "deployments")

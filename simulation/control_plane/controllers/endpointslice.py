@@ -74,7 +74,10 @@ class EndpointSliceController(Component):
     def __init__(self) -> None:
         self._reverse: dict[str, tuple[dict, dict]] = {}
 
-    def keys_for(self, write: Write, sim: dict):
+    def initial_memory(self) -> dict:
+        return {"selectors": {}}  # namespace → Service key → its selector
+
+    def keys_for(self, write: Write, memory: dict):
         if "/services/specs/" in write.key:
             return (write.key,)
         keys: list[str] = []
@@ -82,7 +85,7 @@ class EndpointSliceController(Component):
             if pod is None:
                 continue
             ns = pod["metadata"]["namespace"]
-            by_ns = sim.get("selectors", {}).get(ns)
+            by_ns = memory.get("selectors", {}).get(ns)
             if not by_ns:
                 continue
             index = self._reverse_index(ns, by_ns)
@@ -98,7 +101,7 @@ class EndpointSliceController(Component):
     def _reverse_index(self, ns: str, by_ns: dict) -> dict:
         """(label, value) → Services whose selector requires it; None: the rest.
 
-        sim["selectors"] is replaced, never changed in place, so the cache is valid
+        memory["selectors"] is replaced, never changed in place, so the cache is valid
         while it holds the very same dict.
         """
         cached = self._reverse.get(ns)
@@ -123,17 +126,17 @@ class EndpointSliceController(Component):
     def reconcile(self, ctx, key):
         ns, name = key_parts(key)
         svc = ctx.store.get("services", ns, name)
-        selectors = dict(ctx.sim.get("selectors", {}))
+        selectors = dict(ctx.memory.get("selectors", {}))
         by_ns = dict(selectors.get(ns, {}))
         if svc is None:
             by_ns.pop(key, None)
             selectors[ns] = by_ns
-            ctx.sim["selectors"] = selectors
+            ctx.memory["selectors"] = selectors
             return None
         if by_ns.get(key) != svc["spec"].get("selector"):
             by_ns[key] = svc["spec"].get("selector")
             selectors[ns] = by_ns
-            ctx.sim["selectors"] = selectors
+            ctx.memory["selectors"] = selectors
         if not svc["spec"].get("selector"):
             return None
         endpoints, ports = desired_endpoints(ctx.store, svc)

@@ -14,7 +14,7 @@ class GarbageCollector(Component):
     watches = ("deployments", "replicasets", "services")
     delay = 0.2
 
-    def keys_for(self, write, sim):
+    def keys_for(self, write, memory):
         if write.op != "DELETED":
             return ()
         meta = write.previous["metadata"]

@@ -28,12 +28,12 @@ class HPAController(Component):
         a brief dip does not remove pods; scale-up adds at most 100% or 4 pods
         (whichever is more) per period.
         """
-        history = dict(ctx.sim.get("hpa_recommendations") or {})
+        history = dict(ctx.memory.get("hpa_recommendations") or {})
         recent = tuple(
             (t, d) for t, d in history.get(key, ()) if t > ctx.now - DOWN_WINDOW
         ) + ((ctx.now, desired),)
         history[key] = recent
-        ctx.sim["hpa_recommendations"] = history
+        ctx.memory["hpa_recommendations"] = history
         if desired < current:
             held = min(current, max(d for _, d in recent))
             if held > desired:
@@ -49,7 +49,7 @@ class HPAController(Component):
                 )
         return desired, ""
 
-    def keys_for(self, write, sim):
+    def keys_for(self, write, memory):
         return (write.key,) if write.op == "ADDED" else ()
 
     def reconcile(self, ctx, key):
@@ -70,7 +70,7 @@ class HPAController(Component):
             for p in ctx.store.owned("pods", rs["metadata"]["uid"])
             if is_ready(p) and not p["metadata"].get("deletionTimestamp")
         ]
-        load = float(ctx.sim["load"].get(f"{ns}/{target}", 0.0))  # cores in total
+        load = float(ctx.world.load.get(f"{ns}/{target}", 0.0))  # cores in total
         requested = sum(pod_requests(p)["cpu"] for p in pods) or 0.0
         current = deploy["spec"].get("replicas", 1)
         if not pods or not requested:

@@ -45,9 +45,9 @@ class NodeLifecycleController(Component):
 
     def _monitor(self, ctx, name):
         node = ctx.store.get("nodes", None, name)
-        if node is None or name not in ctx.sim["failed_nodes"]:
+        if node is None or name not in ctx.world.failed_nodes:
             return None
-        silent_since = last_renew(ctx.sim["failed_at"][name])
+        silent_since = last_renew(ctx.world.failed_at[name])
         now = ctx.now
 
         def change(obj):
@@ -142,7 +142,7 @@ class NodeLifecycleController(Component):
 
     def _recover(self, ctx, name):
         node = ctx.store.get("nodes", None, name)
-        if node is None or name in ctx.sim["failed_nodes"]:
+        if node is None or name in ctx.world.failed_nodes:
             return None
         now = ctx.now
 

@@ -19,7 +19,7 @@ class NodeIpamController(Component):
     name = "node-ipam-controller"
     watches = ("nodes",)
 
-    def keys_for(self, write, sim):
+    def keys_for(self, write, memory):
         node = write.object
         return (write.key,) if node and not node["spec"].get("podCIDR") else ()
 
@@ -35,12 +35,12 @@ class NodeIpamController(Component):
         base = int(net.network_address)
         ranges = net.num_addresses // size
         # like the range allocator's nextCandidate: continue after the last one
-        start = ctx.sim.get("cidr_next", 0)
+        start = ctx.memory.get("cidr_next", 0)
         for step in range(ranges):
             index = (start + step) % ranges
             cidr = f"{_dotted(base + index * size)}/{mask}"
             if cidr not in taken:
-                ctx.sim["cidr_next"] = (index + 1) % ranges
+                ctx.memory["cidr_next"] = (index + 1) % ranges
                 break
         else:
             raise SimulationError(

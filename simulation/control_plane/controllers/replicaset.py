@@ -9,7 +9,7 @@ from ...errors import LimitExceeded
 from ...events import Write
 from ...objects import is_active, is_ready, key_parts, owner_keys, owner_ref
 
-# sim key: ReplicaSets whose last pod creation the pod limit refused
+# memory key: ReplicaSets whose last pod creation the pod limit refused
 FAILED_CREATE = "replicasets_failed_create"
 BURST = 500  # pods created or deleted in one sync at most (the controller's burst)
 
@@ -35,14 +35,14 @@ class ReplicaSetController(Component):
     name = "replicaset-controller"
     watches = ("replicasets", "pods")
 
-    def keys_for(self, write: Write, sim: dict):
+    def keys_for(self, write: Write, memory: dict):
         if write.key.startswith("/registry/replicasets/"):
             return (write.key,)
         pod = write.object or write.previous
         keys = owner_keys(pod, "ReplicaSet", "replicasets")
-        if write.op == "DELETED" and sim.get(FAILED_CREATE):
+        if write.op == "DELETED" and memory.get(FAILED_CREATE):
             # a pod gone makes room: ReplicaSets refused by the pod limit retry
-            keys += tuple(sorted(sim[FAILED_CREATE] - set(keys)))
+            keys += tuple(sorted(memory[FAILED_CREATE] - set(keys)))
         return keys
 
     def reconcile(self, ctx, key):
@@ -54,8 +54,8 @@ class ReplicaSetController(Component):
         active = [p for p in pods if is_active(p)]
         want = rs["spec"].get("replicas", 1)
         diff = want - len(active)
-        if diff <= 0 and key in ctx.sim.get(FAILED_CREATE, ()):
-            ctx.sim[FAILED_CREATE] = ctx.sim[FAILED_CREATE] - {key}
+        if diff <= 0 and key in ctx.memory.get(FAILED_CREATE, ()):
+            ctx.memory[FAILED_CREATE] = ctx.memory[FAILED_CREATE] - {key}
         if diff > 0:
             return self._create(ctx, rs, min(diff, BURST), len(active), want)
         if diff < 0:
@@ -106,8 +106,8 @@ class ReplicaSetController(Component):
             try:
                 new = ctx.api.create(pod, actor=self.name)
             except LimitExceeded as exc:
-                failed = ctx.sim.get(FAILED_CREATE, frozenset())
-                ctx.sim[FAILED_CREATE] = failed | {
+                failed = ctx.memory.get(FAILED_CREATE, frozenset())
+                ctx.memory[FAILED_CREATE] = failed | {
                     ctx.store.key("replicasets", ns, name)
                 }
                 ctx.record_event(

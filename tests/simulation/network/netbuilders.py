@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from simulation.config import ClusterConfig
 from simulation.network import NetworkModel
+from simulation.state import World
 
 
 class Write(NamedTuple):
@@ -66,7 +67,7 @@ class ClusterBuilder:
     def __init__(self, nodes: int = 3, cni: str = "overlay", platform="bare-metal"):
         self.store = FakeStore()
         self.config = ClusterConfig(cni=cni, platform=platform)
-        self.sim: dict = {"failed_nodes": set()}
+        self.world = World()
         self._next_ip: dict[str, int] = {}
         self._next_vip = 20
         self._next_np = 30080
@@ -302,7 +303,7 @@ class ClusterBuilder:
         return self.store.put("ingresses", obj)
 
     def model(self) -> NetworkModel:
-        return NetworkModel(self.store, self.config, self.sim)
+        return NetworkModel(self.store, self.config, self.world)
 
 
 def _backend(svc: str, port: int) -> dict:

@@ -69,13 +69,13 @@ def test_kube_dns_chain_has_the_real_hash(cluster):
 
 def test_failed_node_times_out_and_restores(cluster):
     net = cluster.network
-    sim = cluster.sim
-    sim["failed_nodes"] = set(sim["failed_nodes"]) | {"node-2"}
+    world = cluster.state.world
+    world.failed_nodes = set(world.failed_nodes) | {"node-2"}
     try:
         r = net.trace("node/node-1", "10.244.2.1:10250", random.Random(1))
         assert r.verdict == "timeout"
     finally:
-        sim["failed_nodes"] = set(sim["failed_nodes"]) - {"node-2"}
+        world.failed_nodes = set(world.failed_nodes) - {"node-2"}
 
 
 SHOP = """

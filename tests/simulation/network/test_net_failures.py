@@ -44,7 +44,7 @@ def test_endpoint_on_a_failed_node_times_out():
     b.pod("client", "node-1", ports=[])
     b.pod("web", "node-2", labels={"app": "web"}, ports=[80])
     b.service("web", {"app": "web"})
-    b.sim["failed_nodes"].add("node-2")
+    b.world.failed_nodes.add("node-2")
     r = b.model().trace("client", "10.96.0.20:80", random.Random(1))
     assert r.verdict == "timeout"
     assert r.hops[-1]["at"] == "lan"
@@ -55,7 +55,7 @@ def test_endpoint_on_a_failed_node_times_out():
 def test_failed_source_node_times_out_immediately():
     b = ClusterBuilder()
     b.pod("client", "node-1", ports=[])
-    b.sim["failed_nodes"].add("node-1")
+    b.world.failed_nodes.add("node-1")
     r = b.model().trace("client", "10.244.2.9:80", random.Random(1))
     assert r.verdict == "timeout" and r.hops == []
 
@@ -76,7 +76,7 @@ def test_nodeport_on_a_failed_node_times_out_from_the_internet():
     b = ClusterBuilder()
     b.pod("web", "node-2", labels={"app": "web"}, ports=[80])
     b.service("web", {"app": "web"}, type="NodePort")
-    b.sim["failed_nodes"].add("node-1")
+    b.world.failed_nodes.add("node-1")
     r = b.model().trace("internet", "192.168.10.11:30080", random.Random(1))
     assert r.verdict == "timeout"
 

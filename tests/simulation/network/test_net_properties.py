@@ -27,7 +27,7 @@ def clusters(draw, failures: bool = False):
     etp = draw(st.sampled_from(["Cluster", "Local"]))
     b.service("web", {"app": "web"}, type=svc_type, etp=etp)
     if failures and draw(st.booleans()):
-        b.sim["failed_nodes"].add(f"node-{draw(st.integers(1, nodes))}")
+        b.world.failed_nodes.add(f"node-{draw(st.integers(1, nodes))}")
     return b
 
 
