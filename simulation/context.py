@@ -9,7 +9,7 @@ the API, the clock, timers and events.
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import recorder
 from .clock import iso
@@ -56,9 +56,12 @@ class Context:
         self.random = cluster.random
         # what happens outside the API (failed nodes, load), read only
         self.world = cluster.state.world
-        # this component's own memory between reconciles, read and written
-        self.memory = cluster.state.memory[actor]
         self._recorder = cluster.state.memory[recorder.MEMORY]
+
+    @property
+    def memory(self) -> dict[str, Any]:
+        """This component's own memory between reconciles, read and written."""
+        return self._cluster.state.memory.setdefault(self.actor, {})
 
     @property
     def now(self) -> float:
