@@ -13,7 +13,7 @@ from .config import ClusterConfig
 from .context import Context
 from .errors import LimitExceeded, SimulationError, UsageError
 from .events import Event
-from .history import History
+from .history import History, Mark
 from .state import State
 from .store import Store, plural_of_key
 from .workqueue import WorkQueue
@@ -155,6 +155,15 @@ class Cluster:
         if rebuild:
             touched.update(self.store.all_keys())
         return view.delta_for_keys(self, sorted(touched), event=None)
+
+    def mark(self) -> Mark:
+        """This moment, to `rollback` to: a step taken tentatively (the web layer
+        takes the next step before anybody asks for it) is undone exactly."""
+        return self.history.mark(self)
+
+    def rollback(self, mark: Mark) -> None:
+        """Undo every step since `mark`, leaving no trace of them in the history."""
+        self.history.rollback(self, mark)
 
     def reset(self) -> None:
         """Back to step 0 and forget the recorded future."""

@@ -47,6 +47,15 @@ class Checkpoint:
     idle: int  # do-nothing reconciles since the last step
 
 
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A moment to come back to, future included (`Cluster.mark`)."""
+
+    checkpoint: Checkpoint
+    horizon: int  # the furthest step reached, then
+    checkpoints: frozenset[int]  # the steps checkpointed, then
+
+
 class History:
     """Is responsible for returning the cluster to any earlier step exactly.
 
@@ -160,6 +169,18 @@ class History:
             size //= 2
             interval *= 2
         return interval
+
+    def mark(self, cluster: Model) -> Mark:
+        return Mark(self.capture(cluster), self.horizon, frozenset(self.checkpoints))
+
+    def rollback(self, cluster: Model, mark: Mark) -> None:
+        """Back to `mark` as if nothing since had happened: the model, the horizon
+        and the checkpoints (the recorded actions are the same: stepping records
+        none, and anything that does is not tentative)."""
+        self.apply(cluster, mark.checkpoint)
+        self.horizon = mark.horizon
+        for n in [n for n in self.checkpoints if n not in mark.checkpoints]:
+            del self.checkpoints[n]
 
     def truncate_future(self, step_no: int) -> None:
         """A new action after stepping back discards the old future, like an editor."""

@@ -143,3 +143,20 @@ def test_checkpoint_spacing_grows_with_the_store(k8s):
     big = Cluster(seed=1, nodes=3)
     k8s.apply(big, k8s.deployment("web", replicas=300, cpu="1m", memory="1Mi"))
     assert big.history.interval_for(big) >= small.history.interval
+
+
+def test_a_rolled_back_step_leaves_no_trace(guestbook, k8s):
+    """Steps taken after mark() and undone by rollback() leave the model, the
+    horizon and the checkpoints as they were, and the same steps come again."""
+    guestbook.history.interval = 2  # so that the steps below make checkpoints
+    guestbook.act({"op": "apply", "objects": [k8s.deployment("web", replicas=3)]})
+    before = (_state(guestbook), guestbook.history.horizon)
+    checkpoints = sorted(guestbook.history.checkpoints)
+    mark = guestbook.mark()
+    taken = [guestbook.step() for _ in range(5)]
+    assert sorted(guestbook.history.checkpoints) != checkpoints
+    guestbook.rollback(mark)
+    assert (_state(guestbook), guestbook.history.horizon) == before
+    assert sorted(guestbook.history.checkpoints) == checkpoints
+    again = [guestbook.step() for _ in range(5)]
+    assert [e.to_dict() for e in again] == [e.to_dict() for e in taken]
