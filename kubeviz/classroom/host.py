@@ -331,6 +331,9 @@ class Host:
         kind = message["type"]
         if kind.startswith("lesson_"):
             await self.lesson_command(message)
+        elif kind == "hop":
+            # Not saved: it only means something while this trace is on the screen.
+            await self.tell_everyone(messages.hop(message["index"]))
         elif kind == "spotlight":
             self.spotlight = message["target"]
             await services.aremember(self.code, spotlight=self.spotlight or "")

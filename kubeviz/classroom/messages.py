@@ -14,6 +14,7 @@ from kubeviz import protocol
 from kubeviz.protocol import ProtocolError, shape, text
 
 MAX_OPTIONS = 6
+MAX_HOP = 10_000  # far more hops than any trace has
 MAX_OPTION = 80
 MAX_QUESTION = 200
 MAX_NAME = 40
@@ -59,6 +60,7 @@ def answer(kind: str, name: str, value: Any) -> Any:
 # Who may send what. Every other protocol message is a control: the presenter's.
 PRESENTER_ONLY = (
     "spotlight",
+    "hop",
     "lock",
     "poll_open",
     "poll_reveal",
@@ -72,6 +74,8 @@ FOLLOWER_ONLY = ("break_away", "rejoin", "poll_answer")
 
 CLASSROOM_MESSAGES: dict[str, tuple[dict, dict]] = {
     "spotlight": ({"target": object_id}, {}),
+    # The hop of the shown packet trace the presenter is on (0-based), for followers.
+    "hop": ({"index": protocol.whole(0, MAX_HOP)}, {}),
     "lock": ({"locked": flag}, {}),
     "poll_open": ({"question": text(MAX_QUESTION), "options": options}, {}),
     "poll_reveal": ({}, {}),
@@ -170,6 +174,10 @@ def poll_view(poll: dict | None, for_presenter: bool, voter: str = "") -> dict |
 
 def poll(view: dict | None) -> dict:
     return {"type": "poll", "poll": view}
+
+
+def hop(index: int) -> dict:
+    return {"type": "hop", "index": index}
 
 
 def spotlight(target: str | None) -> dict:

@@ -510,11 +510,12 @@ export class PacketPlayer extends EventTarget {
   }
 
   /** Jump to hop i (from the inspector, a click on a mark, or the keys , and .). */
-  jump(i) {
+  jump(i, { remote = false } = {}) {
     if (!this.trace) return;
     this.stop();
     this.arrive(i);
     this.show(i);
+    this.dispatchEvent(new CustomEvent("jumped", { detail: { index: i, remote } }));
   }
 }
 

@@ -157,7 +157,8 @@ def test_p_key_and_the_button_switch_the_view_and_keep_it_in_the_address(
 
 
 def hop_overlaps_after(page, preset: str, name: str) -> list[str]:
-    trace(page, preset)
+    hops = trace(page, preset)
+    assert page.locator("#diagram .hop-mark[data-hop]").count() == hops
     page.wait_for_timeout(200)
     shot(page, name)
     return page.evaluate(HOP_OVERLAPS)
@@ -259,3 +260,40 @@ def test_keys_step_the_packet_in_a_lesson(daphne_server, page):
     position = page.locator("body").get_attribute("data-lesson-position")
     step_hops_by_keyboard(page)
     assert page.locator("body").get_attribute("data-lesson-position") == position
+
+
+def test_followers_follow_the_presenters_hop(daphne_server, browser):
+    """The presenter steps a trace with . and ,; a following tab's current hop is the
+    presenter's (classroom message `hop`)."""
+    pages = []
+    try:
+        for _ in range(2):
+            context = browser.new_context(viewport=PROJECTOR, reduced_motion="reduce")
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            pages.append(page)
+        presenter, follower = pages
+        presenter.goto(daphne_server.url + "/c/")
+        presenter.get_by_label("Scenario").select_option("web")
+        presenter.get_by_role("button", name="Start presenting").click()
+        presenter.wait_for_url(re.compile(r"/c/[A-Z0-9]{6}/present$"))
+        presenter.wait_for_selector("body[data-ready=true][data-classroom=ready]")
+        code = presenter.url.split("/")[-2]
+        follower.goto(f"{daphne_server.url}/c/{code}?view=projector")
+        follower.wait_for_selector("body.projector[data-ready=true][data-classroom]")
+        presenter.locator("#tab-packet").click()
+        trace(presenter, "cross-node")
+        follower.wait_for_selector(
+            "#diagram .hop-mark[aria-current=step]", state="attached"
+        )
+        presenter.evaluate("() => document.activeElement?.blur()")
+        for key, hop in ((".", "2"), (".", "3"), (",", "2")):
+            presenter.keyboard.press(key)
+            for page in (presenter, follower):
+                expect(
+                    page.locator("#diagram .hop-mark[aria-current=step]")
+                ).to_have_attribute("data-hop", hop)
+        shot(follower, "projector-follower-hop")
+    finally:
+        for page in pages:
+            page.context.close()

@@ -48,6 +48,18 @@ export class Classroom {
       this.send({ type: "lock", locked: event.target.checked });
     });
     app.socket.addEventListener("message", (event) => this.receive(event.detail));
+    // The presenter's hop of a shown trace (the keys , and ., a click on a hop) is the
+    // class's: followers' packets jump to it.
+    this.pendingHop = null;
+    app.packets?.addEventListener("jumped", (event) => {
+      if (this.role === "presenter" && !event.detail.remote) this.send({ type: "hop", index: event.detail.index });
+    });
+    app.packets?.addEventListener("loaded", () => {
+      if (this.pendingHop === null || !app.packets.trace?.hops?.length) return;
+      const index = this.pendingHop;
+      this.pendingHop = null;
+      this.followHop(index);
+    });
     // A tab that reconnects (or reloads) while away goes back to its own copy.
     this.awayKey = `kubeviz-away-${info.code}`;
     app.socket.addEventListener("state", (event) => {
@@ -109,6 +121,9 @@ export class Classroom {
       case "followers":
         this.showFollowers(message);
         break;
+      case "hop":
+        this.followHop(message.index);
+        break;
       case "spotlight":
         this.spotlight = message.target ?? null;
         if (this.spotlight && this.role === "follower" && this.mode === "following") {
@@ -129,6 +144,17 @@ export class Classroom {
     }
     this.applySpotlight();  // after main.js has drawn this message's changes
     this.dock.place();
+  }
+
+  followHop(index) {
+    if (this.role !== "follower" || this.mode !== "following" || !Number.isInteger(index)) return;
+    const packets = this.app.packets;
+    const hops = packets?.trace?.hops ?? [];
+    if (!hops.length) {
+      this.pendingHop = index;  // the trace is still on its way
+      return;
+    }
+    packets.jump(Math.min(index, hops.length - 1), { remote: true });
   }
 
   applyState(state) {
