@@ -31,6 +31,9 @@ CNI_MODES = ("overlay", "routed")
 PROXY_MODES = ("iptables", "ipvs", "nftables")
 PLATFORMS = ("bare-metal", "cloud")
 SCENARIO_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+# A UTF-16 surrogate on its own (JSON lets `\ud800` escape one) is no Unicode
+# character: UTF-8 cannot carry it, so no frame holding it could be sent.
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ProtocolError(ValueError):
@@ -220,7 +223,48 @@ def parse(text_data: str | None = None, bytes_data: bytes | None = None) -> dict
         raise ProtocolError(
             "not_object", f"a message must be an object, not {shape(message)}"
         )
+    if "\\u" in text_data or SURROGATE.search(text_data):
+        check_text(message)
     return validate(message)
+
+
+def check_text(message: dict) -> None:
+    """Refuse a message any of whose strings, keys included, is not Unicode text
+    (a lone surrogate), naming the first such field."""
+    kind = message.get("type")
+    prefix = kind if isinstance(kind, str) and not SURROGATE.search(kind) else None
+    stack: list[tuple[str | None, Any]] = [(prefix, message)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            found = SURROGATE.search(value)
+            if found:
+                raise bad_text(path or "type", found.group(), message)
+        elif isinstance(value, dict):
+            items = []
+            for key, item in value.items():
+                found = SURROGATE.search(key)
+                if found:
+                    raise bad_text(
+                        f"a field name in {path or 'the message'}",
+                        found.group(),
+                        message,
+                    )
+                items.append((f"{path}.{key}" if path else key, item))
+            stack.extend(reversed(items))
+        elif isinstance(value, list):
+            stack.extend(reversed([(f"{path}[{n}]", v) for n, v in enumerate(value)]))
+
+
+def bad_text(where: str, surrogate: str, message: dict) -> ProtocolError:
+    rid = message.get("id")
+    clean = request_id_ok(rid) and not (isinstance(rid, str) and SURROGATE.search(rid))
+    return ProtocolError(
+        "bad_text",
+        f"{where[:80]} is not Unicode text: it holds a lone UTF-16 surrogate"
+        f" (U+{ord(surrogate):04X}), which is no character",
+        rid if clean else None,
+    )
 
 
 def validate(message: dict) -> dict:
@@ -288,10 +332,36 @@ def too_large(size: int) -> ProtocolError:
 
 # --- server messages ---------------------------------------------------------------
 def encode(message: dict) -> str:
-    """Compact JSON text; a frame is encoded once and sent to every viewer as is."""
-    return json.dumps(
-        message, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    """Compact JSON text; a frame is encoded once and sent to every viewer as is.
+
+    The text is always valid UTF-8, whatever the message holds: a lone surrogate
+    (from a session saved before such text was refused) is written as a `\\ud800`
+    escape, and a number JSON cannot hold (NaN, infinity) as null. Daphne could
+    send neither, and would close every tab of the session with 1011.
+    """
+    try:
+        text = json.dumps(
+            message, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    except ValueError:
+        return encode(finite(message))
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(message, separators=(",", ":"), allow_nan=False)
+    return text
+
+
+def finite(value: Any) -> Any:
+    """`value` with every float JSON cannot hold (NaN, infinity) made None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(item) for item in value]
+    return value
 
 
 def snapshot(seq: int, state: dict, session: dict) -> dict:

@@ -27,7 +27,10 @@ class Tab(WebsocketCommunicator):
         await self.send_to(text_data=text)
 
     async def receive(self, timeout: float = 5) -> dict:
-        return json.loads(await self.receive_from(timeout))
+        text = await self.receive_from(timeout)
+        # Daphne sends a text frame as UTF-8: a frame that cannot be is a dead tab.
+        text.encode("utf-8")
+        return json.loads(text)
 
     async def receive_until(self, kind: str, timeout: float = 5) -> dict:
         """Skip other messages (status notes, say) until one of type `kind`."""

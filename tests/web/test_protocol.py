@@ -133,12 +133,77 @@ def test_the_request_id_comes_back_with_the_error() -> None:
     assert error.request_id == "abc"
 
 
-def test_encode_is_compact_json_and_refuses_nan() -> None:
+def test_encode_is_compact_json_and_never_writes_nan() -> None:
+    """JSON has no NaN or infinity (RFC 8259, 6): such a number goes out as null."""
     assert (
         protocol.encode({"type": "ack", "for": "save"}) == '{"type":"ack","for":"save"}'
     )
-    with pytest.raises(ValueError):
-        protocol.encode({"x": float("nan")})
+    text = protocol.encode({"x": float("nan"), "y": [float("-inf"), 1.5]})
+    assert text == '{"x":null,"y":[null,1.5]}'
+
+
+@pytest.mark.parametrize(
+    ("frame", "where"),
+    [
+        (
+            '{"type": "kubectl", "id": 1, "command": "get \\ud800 pods"}',
+            "kubectl.command",
+        ),
+        ('{"type": "trace", "from": "pod/a", "to": "x\\udfff"}', "trace.to"),
+        ('{"type": "apply_manifest", "yaml": "a: \\ud83d"}', "apply_manifest.yaml"),
+        ('{"type": "step", "x": {"y": ["\\ud800"]}}', "step.x.y[0]"),
+        ('{"type": "step", "\\ud800": 1}', "a field name in step"),
+        ('{"type": "\\ud800"}', "type"),
+        (
+            '{"type": "kubectl", "id": 1, "command": "get \ud800 pods"}',
+            "kubectl.command",
+        ),
+    ],
+    ids=["command", "trace", "low-half-of-a-pair", "nested", "key", "type", "raw"],
+)
+def test_a_lone_surrogate_anywhere_is_refused_as_bad_text(
+    frame: str, where: str
+) -> None:
+    """JSON may escape a lone surrogate (RFC 8259, 8.2 leaves what it means open);
+    it is no Unicode character and UTF-8 cannot carry it back to any tab."""
+    error = refused(frame)
+    assert error.code == "bad_text"
+    assert error.message.startswith(f"{where} is not Unicode text: it holds a lone")
+    assert error.request_id == (1 if '"id": 1' in frame else None)
+
+
+def test_an_escaped_surrogate_pair_is_one_character_and_accepted() -> None:
+    message = parse('{"type": "kubectl", "id": 1, "command": "get \\ud83d\\ude00"}')
+    assert message["command"] == "get \U0001f600"
+
+
+def test_a_request_id_holding_a_surrogate_is_not_echoed() -> None:
+    assert (
+        refused('{"type": "step", "id": "\\ud800", "x": "\\udc00"}').request_id is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "seen"),
+    [
+        ("nginx\ud800", "nginx\ud800"),
+        ("\udfff", "\udfff"),
+        ("名前 \ud800 😀", "名前 \ud800 😀"),
+        # Two halves kept apart in Python are one character to the browser.
+        ("a\ud83d\ude00b", "a😀b"),
+    ],
+    ids=["high", "low", "mixed", "halves"],
+)
+def test_encode_writes_valid_utf8_whatever_the_text(value: str, seen: str) -> None:
+    """A lone surrogate goes out escaped, so that the frame is UTF-8 and reads back
+    as the same message; other text stays as it is."""
+    text = protocol.encode({"type": "snapshot", "state": {"image": value, value: [1]}})
+    text.encode("utf-8")  # what Daphne does with every frame
+    assert json.loads(text) == {"type": "snapshot", "state": {"image": seen, seen: [1]}}
+
+
+def test_encode_leaves_valid_text_unescaped() -> None:
+    assert protocol.encode({"name": "名前 😀"}) == '{"name":"名前 😀"}'
 
 
 json_values = st.recursive(
