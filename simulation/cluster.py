@@ -253,7 +253,13 @@ class Cluster:
         replay = self.history.inputs.get(n) if record else None
         if replay is not None:
             self._prelude(self.history.preludes.get(n))
-            return self._act(replay).event
+            event = self._act(replay).event
+            if event is not None:
+                return event
+            # Refused now (a saved session's text that a later check rejects):
+            # forgotten, so the step is the work that comes next, not a dead end.
+            self.history.inputs.pop(n, None)
+            self.history.preludes.pop(n, None)
         return self._step(record, until, idle_stop)
 
     def _step(

@@ -107,6 +107,22 @@ def test_replay_from_saved_actions_rebuilds_the_same_cluster(guestbook, k8s):
     assert _state(again)[:3] == _state(guestbook)[:3]
 
 
+def test_a_recorded_action_refused_on_replay_is_left_out_not_a_dead_end(k8s):
+    """A saved session can hold an action that a later check refuses (issue 13: a
+    console line with a lone surrogate). Replay leaves it out and steps on with the
+    cluster's own work, so the session opens at its saved step and can go on; the
+    actions it saves next no longer hold it."""
+    cluster = Cluster(seed=3, nodes=2)
+    k8s.apply(cluster, k8s.deployment("web", replicas=2))
+    refused = {"op": "kubectl", "command": "kubectl run x --image=nginx\ud800"}
+    saved = [*cluster.actions, {"step": 3, "action": refused}]
+    again = Cluster.replay(cluster.inputs, saved, until=8)
+    assert again.step_no == 8
+    assert [entry["step"] for entry in again.actions] == [1]
+    assert again.store.get("pods", "default", "x") is None
+    assert again.step() is not None
+
+
 def test_reset_goes_to_step_zero_and_forgets(guestbook):
     """reset(): step 0, no recorded actions."""
     guestbook.reset()
