@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from kubeviz.protocol import CLIENT_MESSAGES, MAX_MESSAGE_BYTES
-from tests.hardening.fuzzing import fuzz_settings
+from tests.hardening.fuzzing import any_bytes, any_text, fuzz_settings
 from tests.hardening.test_protocol_fuzz import json_value, messages
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,6 +28,7 @@ PROTOCOL_CODES = {
     "bad_field",
     "out_of_range",
     "too_large",
+    "bad_text",
 }
 # Model messages the validator passes but a small cluster refuses.
 DEPLOY = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
@@ -118,8 +119,28 @@ def invalid(message: dict) -> bool:
 
 
 bad_frames = st.one_of(
-    st.text(max_size=200).filter(lambda t: not _is_valid_text(t)),
-    st.binary(max_size=200).map(lambda b: b"\xff" + b),
+    any_text(200).filter(lambda t: not _is_valid_text(t)),
+    any_bytes(200).map(lambda b: b"\xff" + b),
+    # A message the server would carry out, but for a lone surrogate in a string.
+    st.sampled_from(
+        [
+            {"type": "kubectl", "id": 1, "command": "kubectl run x --image=nginx"},
+            {"type": "apply_manifest", "yaml": DEPLOY},
+            {"type": "trace", "from": "pod/default/a", "to": "svc/default/b:80"},
+            {"type": "fault", "action": "kill_pod", "target": "default/web"},
+        ]
+    ).flatmap(
+        lambda message: st.tuples(
+            st.sampled_from([k for k in message if k not in ("type", "id")]),
+            st.sampled_from(["\ud800", "\udfff", "\ud83d"]),
+            st.booleans(),
+        ).map(
+            lambda choice: json.dumps(
+                {**message, choice[0]: message[choice[0]] + choice[1]},
+                ensure_ascii=choice[2],
+            )
+        )
+    ),
     json_value.filter(lambda v: not isinstance(v, dict)).map(json.dumps),
     messages.filter(invalid).map(json.dumps),
     st.sampled_from(

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from simulation import Cluster, kubectl
 from simulation.errors import SimulationError
-from tests.hardening.fuzzing import fuzz_settings
+from tests.hardening.fuzzing import INVALID_TEXT, any_text, fuzz_settings
 
 FUZZ = fuzz_settings(100, HealthCheck.function_scoped_fixture)
 SHELL = [";", "|", "&&", "||", "&", "$(id)", "`id`", "${HOME}", "$HOME", ">", ">>",
@@ -67,7 +67,10 @@ WORDS = [
     "../../etc/passwd",
 ]
 lines = st.lists(
-    st.sampled_from(WORDS) | st.sampled_from(SHELL) | st.text(max_size=12),
+    st.sampled_from(WORDS)
+    | st.sampled_from(SHELL)
+    | st.sampled_from(INVALID_TEXT)
+    | any_text(12),
     max_size=8,
 ).map(" ".join)
 
@@ -96,6 +99,8 @@ def run(cluster: Cluster, line: str) -> tuple[bool, str]:
     else:
         ok = result.ok
         text = (result.output if ok else result.error) or ""
+    # What comes back goes to a browser: it must be text UTF-8 can carry.
+    text.encode("utf-8")
     if not ok:
         assert text.strip(), "an error without a message"
         assert "Traceback" not in text
@@ -124,14 +129,17 @@ def test_any_line_is_output_or_a_kubectl_error_and_errors_change_nothing(
 
 
 @FUZZ
-@given(st.text(max_size=200))
+@given(any_text(200))
 def test_any_text_after_kubectl_is_output_or_a_simulation_error(
     shared: Cluster, text: str
 ) -> None:
     try:
-        kubectl.run(shared, "kubectl " + text)
+        output = kubectl.run(shared, "kubectl " + text)
     except SimulationError as exc:
         assert str(exc).strip()
+        str(exc).encode("utf-8")
+    else:
+        str(output).encode("utf-8")
 
 
 @pytest.mark.parametrize("operator", [";", "|", "&&", "||", "$(", "`", ">", "<"])

@@ -10,6 +10,7 @@ accepted leaves a cluster that can still step and be drawn.
 from __future__ import annotations
 
 import contextlib
+import json
 import signal
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from simulation.config import Limits
 from simulation.errors import LimitExceeded, ManifestError, SimulationError
 from simulation.resources import RESOURCES
 from tests.conftest import ROOT
-from tests.hardening.fuzzing import fuzz_settings
+from tests.hardening.fuzzing import INVALID_TEXT, any_bytes, any_text, fuzz_settings
 
 LIMITS = Limits()
 FUZZ = fuzz_settings(50)
@@ -158,19 +159,66 @@ def act(cluster: Cluster, action: dict) -> tuple[bool, str]:
 
 
 # --- the loader on its own ------------------------------------------------------------
-@FUZZ
-@given(st.text(max_size=400))
-def test_any_text_loads_or_raises_a_kubectl_worded_error(text: str) -> None:
+LOADERS = [manifests._Loader, manifests._PythonLoader]
+
+
+def loaded_or_refused(text: str, loader: type) -> None:
+    """The loader property: objects that are all text, or a kubectl-worded error."""
     try:
-        objects = manifests.load(text)
+        objects = manifests.load(text, loader=loader)
     except SimulationError as exc:
         assert str(exc).startswith("error:"), str(exc)
+        str(exc).encode("utf-8")
         return
     assert objects and all(isinstance(o, dict) and o.get("kind") for o in objects)
+    # Every string read is text a frame can carry as UTF-8.
+    json.dumps(objects, ensure_ascii=False, default=str).encode("utf-8")
+
+
+@pytest.mark.parametrize("loader", LOADERS, ids=["c", "python"])
+@FUZZ
+@given(text=any_text(400))
+def test_any_text_loads_or_raises_a_kubectl_worded_error(text: str, loader) -> None:
+    loaded_or_refused(text, loader)
+
+
+# A double-quoted scalar holding an escape of any code point YAML can write.
+escapes = st.one_of(
+    st.integers(0, 0xFFFF).map(lambda c: f"\\u{c:04X}"),
+    st.integers(0xD800, 0xDFFF).map(lambda c: f"\\u{c:04x}"),
+    st.integers(0, 0x10FFFF + 5).map(lambda c: f"\\U{c:08X}"),
+    st.integers(0, 0xFF).map(lambda c: f"\\x{c:02X}"),
+)
+quoted_manifests = st.builds(
+    lambda parts, key: (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n"
+        f'  "{key}": "{"".join(parts)}"\n'
+    ),
+    st.lists(escapes | st.sampled_from(["a", "名", " "]), max_size=6),
+    st.sampled_from(["k", "\\ud800", "\\uD83D\\uDE00"]),
+)
+
+
+@pytest.mark.parametrize("loader", LOADERS, ids=["c", "python"])
+@FUZZ
+@given(
+    text=quoted_manifests
+    | st.lists(st.sampled_from(INVALID_TEXT)).map(
+        lambda chars: (
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: '" + "".join(chars) + "'}\n"
+        )
+    )
+)
+def test_escapes_and_invalid_characters_load_as_text_or_are_refused(
+    text: str, loader
+) -> None:
+    """YAML escapes of surrogates (`\\uD800`) decode to no character: refused, as
+    libyaml refuses them, never loaded into the model."""
+    loaded_or_refused(text, loader)
 
 
 @FUZZ
-@given(st.binary(max_size=400))
+@given(any_bytes(400))
 def test_any_bytes_decoded_load_or_raise_a_kubectl_worded_error(data: bytes) -> None:
     with contextlib.suppress(SimulationError):
         manifests.load(data.decode("utf-8", "replace"))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from kubeviz import protocol
 from kubeviz.protocol import CLIENT_MESSAGES, MAX_MESSAGE_BYTES, ProtocolError, parse
-from tests.hardening.fuzzing import fuzz_settings
+from tests.hardening.fuzzing import INVALID_TEXT, any_bytes, any_text, fuzz_settings
 
 CODES = {
     "bad_json",
@@ -26,7 +26,9 @@ CODES = {
     "bad_field",
     "out_of_range",
     "too_large",
+    "bad_text",
 }
+SURROGATES = [c for c in INVALID_TEXT if "\ud800" <= c <= "\udfff"]
 # An error message is one readable line, however big the frame that caused it.
 MAX_ERROR = 400
 FUZZ = fuzz_settings(100)
@@ -36,13 +38,12 @@ json_leaf = (
     | st.booleans()
     | st.integers(min_value=-(2**70), max_value=2**70)
     | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=80)
+    | any_text(80)
 )
 json_value = st.recursive(
     json_leaf,
     lambda inner: (
-        st.lists(inner, max_size=5)
-        | st.dictionaries(st.text(max_size=12), inner, max_size=5)
+        st.lists(inner, max_size=5) | st.dictionaries(any_text(12), inner, max_size=5)
     ),
     max_leaves=25,
 )
@@ -82,7 +83,7 @@ edge_values = st.sampled_from(
     ]
 )
 messages = st.fixed_dictionaries(
-    {"type": st.sampled_from(sorted(CLIENT_MESSAGES)) | st.text(max_size=20)},
+    {"type": st.sampled_from(sorted(CLIENT_MESSAGES)) | any_text(20)},
     optional={"id": json_value},
 ).flatmap(
     lambda base: st.dictionaries(field_names, edge_values | json_value, max_size=4).map(
@@ -111,17 +112,19 @@ def check(frame: str | bytes) -> dict | ProtocolError:
     assert set(required) <= set(message)
     # What was accepted goes through again unchanged: the cleaning is stable.
     assert parse(protocol.encode(message)) == message
+    # and it is text: a real server could send it back to every tab as UTF-8.
+    json.dumps(message, ensure_ascii=False).encode("utf-8")
     return message
 
 
 @FUZZ
-@given(st.text(max_size=300))
+@given(any_text(300))
 def test_any_text_is_a_message_or_a_protocol_error(frame: str) -> None:
     check(frame)
 
 
 @FUZZ
-@given(st.binary(max_size=300))
+@given(any_bytes(300))
 def test_any_binary_frame_is_a_message_or_a_protocol_error(frame: bytes) -> None:
     check(frame)
 
@@ -189,11 +192,44 @@ def test_numbers_json_cannot_hold_are_refused(number: str) -> None:
     assert result.code in ("bad_json", "out_of_range")
 
 
-def test_a_lone_surrogate_is_refused_not_raised() -> None:
+def test_a_lone_surrogate_is_refused_as_bad_text() -> None:
     result = check('{"type": "kubectl", "id": 1, "command": "get \\ud800 pods"}')
-    # Python decodes the escape into a lone surrogate; encoding it must not crash.
-    if isinstance(result, dict):
-        protocol.encode(result)
+    assert isinstance(result, ProtocolError) and result.code == "bad_text"
+    assert result.request_id == 1
+
+
+def with_surrogate(value: object, surrogate: str) -> tuple[object, bool]:
+    """`value` with `surrogate` added to its first string, and whether it had one."""
+    if isinstance(value, str):
+        return value + surrogate, True
+    if isinstance(value, dict):
+        for key, item in value.items():
+            changed, done = with_surrogate(item, surrogate)
+            if done:
+                return {**value, key: changed}, True
+    if isinstance(value, list):
+        for n, item in enumerate(value):
+            changed, done = with_surrogate(item, surrogate)
+            if done:
+                return [*value[:n], changed, *value[n + 1 :]], True
+    return value, False
+
+
+@FUZZ
+@given(messages, st.sampled_from(SURROGATES), st.booleans())
+def test_a_lone_surrogate_in_any_string_is_refused_as_bad_text(
+    message: dict, surrogate: str, escaped: bool
+) -> None:
+    """As a JSON escape (what a browser's JSON.stringify writes) or as the raw
+    code point (what only a test can put in a text frame), in a key or a value."""
+    tainted, done = with_surrogate(
+        {k: v for k, v in message.items() if k != "type"}, surrogate
+    )
+    if not done:
+        tainted = {**tainted, "x" + surrogate: 1}
+    frame = json.dumps({"type": message["type"], **tainted}, ensure_ascii=escaped)
+    result = check(frame)
+    assert isinstance(result, ProtocolError) and result.code == "bad_text", result
 
 
 def test_an_unknown_type_never_echoes_back_an_id_that_is_not_a_request_id() -> None:
