@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from .errors import SimulationError
 from .names import SAFE_ALPHABET
-from .objects import TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE
+from .objects import (
+    NAMESPACE_NAME_LABEL,
+    TAINT_NODE_NOT_READY,
+    TAINT_NODE_UNREACHABLE,
+)
 
 DEFAULT_TOLERATIONS = (
     {
@@ -76,6 +80,15 @@ def apply_defaults(kind: str, obj: dict) -> None:
         for p in spec.get("ports") or []:
             p.setdefault("protocol", "TCP")
             p.setdefault("targetPort", p.get("port"))
+    elif kind == "NetworkPolicy":
+        default_network_policy(spec)
+    elif kind == "Namespace":
+        # the namespace strategy's PrepareForCreate/Update: an immutable label
+        # holding the name, so a namespaceSelector can pick a namespace by name
+        meta = obj.setdefault("metadata", {})
+        labels = meta.get("labels")
+        meta["labels"] = dict(labels if isinstance(labels, dict) else {})
+        meta["labels"][NAMESPACE_NAME_LABEL] = meta.get("name", "")
     elif kind == "HorizontalPodAutoscaler":
         spec.setdefault("minReplicas", 1)
     elif kind == "EndpointSlice":
@@ -85,6 +98,18 @@ def apply_defaults(kind: str, obj: dict) -> None:
             conditions.setdefault("ready", True)
             conditions.setdefault("serving", conditions["ready"])
             conditions.setdefault("terminating", False)
+
+
+def default_network_policy(spec: dict) -> None:
+    """networking/v1 defaults.go: each port's protocol is TCP; policyTypes, when
+    not given, is Ingress, plus Egress if the policy has egress rules."""
+    spec.setdefault("podSelector", {})
+    for direction in ("ingress", "egress"):
+        for rule in spec.get(direction) or []:
+            for port in (rule or {}).get("ports") or []:
+                port.setdefault("protocol", "TCP")
+    if not spec.get("policyTypes"):
+        spec["policyTypes"] = ["Ingress"] + (["Egress"] if spec.get("egress") else [])
 
 
 def admit_pod(pod: dict, service_accounts: dict[str, dict], rng) -> None:

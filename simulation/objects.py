@@ -13,6 +13,7 @@ from __future__ import annotations
 CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane"
 ROLE_LABEL_PREFIX = "node-role.kubernetes.io/"
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"  # an EndpointSlice's Service
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"  # set on every Namespace
 
 # Well-known taint keys (upstream's TaintNode… constants). kubeadm taints the
 # control-plane nodes with the same key as their label.

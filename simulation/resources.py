@@ -98,6 +98,13 @@ RESOURCES: tuple[Resource, ...] = (
     ),
     _r("IngressClass", "ingressclasses", "networking.k8s.io/v1", False),
     _r(
+        "NetworkPolicy",
+        "networkpolicies",
+        "networking.k8s.io/v1",
+        True,
+        short=["netpol"],
+    ),
+    _r(
         "HorizontalPodAutoscaler",
         "horizontalpodautoscalers",
         "autoscaling/v2",

@@ -41,18 +41,22 @@ def labels_text(labels: dict | None) -> str:
 
 
 def selector_text(selector: dict | None) -> str:
+    """metav1.FormatLabelSelector: the requirements sorted by key (as
+    LabelSelectorAsSelector builds them), `<none>` for an empty selector."""
     if not selector:
         return NONE
     if "matchLabels" not in selector and "matchExpressions" not in selector:
         return labels_text(selector)
-    parts = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
+    parts = [(k, f"{k}={v}") for k, v in (selector.get("matchLabels") or {}).items()]
     for e in selector.get("matchExpressions") or []:
         op, key, values = e.get("operator"), e.get("key"), e.get("values") or []
         if op in ("In", "NotIn"):
-            parts.append(f"{key} {op.lower()} ({','.join(sorted(values))})")
+            text = f"{key} {op.lower()} ({','.join(sorted(values))})"
         else:
-            parts.append(key if op == "Exists" else f"!{key}")
-    return ",".join(parts) or NONE
+            text = key if op == "Exists" else f"!{key}"
+        parts.append((key, text))
+    parts.sort(key=lambda p: p[0])
+    return ",".join(text for _, text in parts) or NONE
 
 
 def pod_row(cluster: Model, pod: dict, wide: bool) -> list[str]:

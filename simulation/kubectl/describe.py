@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from . import describe_more, describe_node, selectors
+from . import describe_more, describe_netpol, describe_node, selectors
 from . import describe_parts as parts
 from .columns import selector_text
 from .describe_parts import annotations, labels, multi, when
@@ -173,4 +173,5 @@ WRITERS = {
     "services": describe_service,
     "deployments": describe_deployment,
     "replicasets": describe_more.describe_replicaset,
+    "networkpolicies": describe_netpol.describe,
 }

@@ -67,6 +67,13 @@ PRINTERS: dict[str, Printer] = {
         [],
         more.ingress_row,
     ),
+    "networkpolicies": (
+        ["NAME", "POD-SELECTOR", "AGE"],
+        [],
+        more.simple_row(
+            lambda o: c.selector_text((o.get("spec") or {}).get("podSelector"))
+        ),
+    ),
     "events": (
         ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
         ["SUBOBJECT", "SOURCE", "FIRST SEEN", "COUNT", "NAME"],

@@ -29,6 +29,7 @@ from .kinds import (
     check_service,
     check_workload,
 )
+from .networkpolicy import check_network_policy
 from .pods import check_pod_spec
 
 # kinds whose objects have no spec in the API (data, or fields at the top level)
@@ -92,6 +93,7 @@ def _check_spec(kind: str, spec: dict) -> list[str]:
         "Node": check_node,
         "Lease": check_lease,
         "IngressClass": check_ingress_class,
+        "NetworkPolicy": check_network_policy,
     }
     check = checks.get(kind)
     return check(spec) if check else []
