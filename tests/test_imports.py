@@ -16,7 +16,7 @@ from pathlib import Path
 import networkx as nx
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("simulation", "kubeviz")
+PACKAGES = ("simulation", "lessons", "kubeviz")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """A lesson classroom: the presenter walks a guided lesson, followers see each step.
 
-The lesson engine (`simulation.lessons.LessonRun`) keeps the cluster at the
+The lesson engine (`lessons.LessonRun`) keeps the cluster at the
 lesson's position; the classroom's model is that cluster, so the presenter can
 also step, trace or break the cluster freely, and the next lesson move puts it
 back on the script.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 
-from simulation.lessons import LessonRun, load_lessons
+from lessons import LessonRun, load_lessons
 
 
 @functools.cache

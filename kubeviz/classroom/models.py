@@ -42,7 +42,7 @@ class Classroom(models.Model):
     spotlight = models.CharField(max_length=400, blank=True, default="")
     poll = models.JSONField(null=True, blank=True, default=None)
     owner = models.CharField(max_length=64, blank=True, default="")
-    # A lesson classroom follows a guided lesson (simulation/lessons) instead.
+    # A lesson classroom follows a guided lesson (lessons/) instead.
     lesson = models.CharField(max_length=64, blank=True, default="")
     lesson_position = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)

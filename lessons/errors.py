@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import SimulationError
+from simulation.errors import SimulationError
 
 
 class LessonError(SimulationError):

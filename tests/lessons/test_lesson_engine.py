@@ -8,8 +8,8 @@ import re
 import pytest
 from lessonbuilders import LESSON_IDS, lesson_run
 
+from lessons import LessonInfo, LessonRun, load_lessons
 from simulation.errors import UsageError
-from simulation.lessons import LessonInfo, LessonRun, load_lessons
 
 CURRICULUM = 18
 

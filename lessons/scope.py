@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import StepError
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from simulation.cluster import Cluster
 
 
 @dataclass

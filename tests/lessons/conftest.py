@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from simulation.lessons.catalog import DATA
+from lessons.catalog import DATA
 
 
 @pytest.fixture

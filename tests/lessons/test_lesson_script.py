@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulation.lessons import LessonRun, load_lessons
+from lessons import LessonRun, load_lessons
 
 LESSON = """\
 title: Time

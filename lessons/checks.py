@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..cluster import Cluster
+from simulation.cluster import Cluster
+
 from .errors import StepError
 from .expressions import Scope, evaluate
 from .script import Done, perform

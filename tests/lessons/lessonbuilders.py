@@ -5,8 +5,8 @@ A plain module (not conftest) so its name cannot clash with other conftest files
 
 from __future__ import annotations
 
-from simulation.lessons import LessonRun
-from simulation.lessons.catalog import lesson_files
+from lessons import LessonRun
+from lessons.catalog import lesson_files
 
 LESSON_IDS = [p.stem for p in lesson_files()]
 _RUNS: dict[str, LessonRun] = {}

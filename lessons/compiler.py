@@ -14,8 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..cluster import Cluster
-from ..errors import SimulationError
+from simulation.cluster import Cluster
+from simulation.errors import SimulationError
+
 from . import checks, refs
 from .errors import LessonError, StepError
 from .expressions import Scope, evaluate, prepare

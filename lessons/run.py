@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from ..cluster import Cluster
-from ..errors import UsageError
+from simulation.cluster import Cluster
+from simulation.errors import UsageError
+
 from .catalog import DATA, find, load
 from .checks import evaluate_check, sandbox_of
 from .compiler import compile_lesson

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..control_plane.scheduler import decisions
-from ..objects import is_ready, pod_status
-from ..view import node_view, service_view
+from simulation.control_plane.scheduler import decisions
+from simulation.objects import is_ready, pod_status
+from simulation.view import node_view, service_view
+
 from . import refs
 from .errors import StepError
 from .scope import KINDS, POD_KINDS, Scope, dig, evaluate, key_of, kind, maybe

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.lessons import LessonError, LessonRun, load_lessons
+from lessons import LessonError, LessonRun, load_lessons
 
 HEAD = """\
 title: Broken

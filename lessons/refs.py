@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from .errors import StepError
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from simulation.cluster import Cluster
 
 # The browser's collection names and the store's plural for each.
 COLLECTIONS = {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from lessons.catalog import DATA
+from lessons.errors import StepError
+from lessons.expressions import Scope, check, dig, evaluate, prepare
 from simulation import Cluster
-from simulation.lessons.catalog import DATA
-from simulation.lessons.errors import StepError
-from simulation.lessons.expressions import Scope, check, dig, evaluate, prepare
 
 
 @pytest.fixture(scope="module")

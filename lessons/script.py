@@ -18,8 +18,8 @@ from .expressions import Scope, evaluate
 from .text import fill
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
-    from ..events import Event
+    from simulation.cluster import Cluster
+    from simulation.events import Event
 
 DATA = Path(__file__).resolve().parent / "data"
 ACTIONS = {

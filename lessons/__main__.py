@@ -1,8 +1,8 @@
 """Check lesson files from the command line, for authors.
 
-python -m simulation.lessons             # validate every shipped lesson
-python -m simulation.lessons FOLDER      # validate the lessons in FOLDER
-python -m simulation.lessons --show ID   # print a lesson's narration and answers
+python -m lessons             # validate every shipped lesson
+python -m lessons FOLDER      # validate the lessons in FOLDER
+python -m lessons --show ID   # print a lesson's narration and answers
 """
 
 from __future__ import annotations
