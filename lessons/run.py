@@ -79,7 +79,11 @@ class LessonRun:
         return frame
 
     def answer(self, choice: int | str) -> dict:
-        """{correct, why, answer}: the model's answer to this step's prediction."""
+        """{correct, why, answer}: the model's answer to this step's prediction.
+
+        A prediction is made once: the first answer is the one recorded, and asking
+        again returns it (a learner who has seen the answer cannot change theirs).
+        """
         prediction = self.lesson.steps[self.position].predict
         if prediction is None:
             raise UsageError(f"error: step {self.position} asks no question")
@@ -92,6 +96,8 @@ class LessonRun:
             raise UsageError(f"error: {choice!r} is not one of {labels}")
         if not 0 <= index < len(labels):
             raise UsageError(f"error: choose 0 to {len(labels) - 1}, not {index}")
+        if self.position in self.answered:
+            return self.answered[self.position]
         truth = self._compiled.answers[self.position]
         correct = index == truth["index"]
         why = truth["why"]

@@ -232,5 +232,5 @@ class LessonConsumer(SessionConsumer):
                     )
                 )
                 return
-            result = run.check(self.live.cluster if self.live.mode == SANDBOX else None)
+            result = self.live.check() if self.live.mode == SANDBOX else run.check(None)
         await self.reply(messages.check(run.position, result))

@@ -24,6 +24,10 @@ GUIDE, SANDBOX = "guide", "sandbox"
 UNSETTLED = (
     "Not yet: the cluster is still working on it. Press Play or Step until it settles."
 )
+WAITING = (
+    "The cluster has not settled yet, so this may still change: run it until it "
+    "settles."
+)
 
 
 class LessonLive(LiveSession):
@@ -93,9 +97,11 @@ class LessonLive(LiveSession):
         ):
             return None
         result = self.run.check(self.cluster)
-        if result["passed"] and not self.cluster.queue.only_periodic():
-            return {"passed": False, "message": UNSETTLED}
-        return result
+        if self.cluster.queue.only_periodic():
+            return result
+        if result["passed"]:
+            return {"passed": False, "message": UNSETTLED, "settling": True}
+        return {**result, "message": f"{result['message']} {WAITING}", "settling": True}
 
     async def step(self) -> bool:
         """One step; when nothing is left to do, the cluster has settled: re-check."""

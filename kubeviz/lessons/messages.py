@@ -96,6 +96,8 @@ def check(position: int, result: dict) -> dict:
         "position": position,
         "passed": bool(result["passed"]),
         "message": result["message"],
+        # The cluster still has work queued: the verdict may change on its own.
+        "settling": bool(result.get("settling", False)),
     }
 
 

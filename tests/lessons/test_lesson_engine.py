@@ -77,14 +77,24 @@ def test_the_browser_never_sees_the_answer_before_choosing():
 
 def test_answer_accepts_a_label_or_an_index_and_explains():
     """answer() by label or index says whether it was right and why."""
-    run = lesson_run("03-self-healing")
+    run, other = LessonRun("03-self-healing"), LessonRun("03-self-healing")
     run.goto(0)
+    other.goto(0)
     wrong = run.answer("Yes, the same pod comes back")
-    right = run.answer(1)
+    right = other.answer(1)
     assert not wrong["correct"] and right["correct"]
     assert wrong["answer"] == right["answer"] == right["choice"]
     assert "gone for good" in wrong["why"] and "ReplicaSet" in right["why"]
-    assert run.current()["answered"] == right
+    assert other.current()["answered"] == right
+
+
+def test_the_first_answer_to_a_prediction_is_the_one_recorded():
+    """A prediction is made once: answering again returns the first verdict."""
+    run = LessonRun("03-self-healing")
+    run.goto(0)
+    first = run.answer(0)
+    assert run.answer(1) == first
+    assert run.current()["answered"] == first
 
 
 def test_answering_a_step_without_a_question_is_a_usage_error():

@@ -236,6 +236,7 @@ async def test_check_while_guided_asks_for_the_sandbox(learner):
         "position": 5,
         "passed": False,
         "message": "Open the sandbox (try it yourself) and do the task there.",
+        "settling": False,
     }
 
 

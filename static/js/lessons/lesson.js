@@ -64,6 +64,8 @@ export class Lesson {
       look: () => this.look(value),
       finish: () => { location.href = this.info.galleryUrl; },
       "use-hint": () => this.useHint(),
+      // Play fast; the server's play loop stops by itself once the cluster settles.
+      settle: () => this.send({ type: "play", speed: 20 }),
     };
     moves[action]?.();
   }

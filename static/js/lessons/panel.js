@@ -134,7 +134,8 @@ export class LessonPanel extends EventTarget {
       button.classList.toggle("chosen", chosen);
       button.classList.toggle("right", Boolean(result) && label === result.answer);
       button.classList.toggle("wrong", chosen && !result.correct);
-      button.disabled = false;
+      // A prediction is made once: the first answer is the one recorded.
+      button.disabled = Boolean(result);
     }
     if (!result) {
       feedback.hidden = true;
@@ -149,7 +150,21 @@ export class LessonPanel extends EventTarget {
       el("strong", { text: result.correct ? "Right. " : `Not quite: the answer is “${result.answer}”. ` }),
       document.createTextNode(result.why ?? ""),
     );
-    feedback.scrollIntoView({ block: "nearest" });
+    this.keepInView(feedback);
+  }
+
+  /**
+   * Scroll the lesson's text so that `element` shows, but never so far that the
+   * narration's first line leaves the top: the learner reads both together.
+   */
+  keepInView(element) {
+    const body = this.part("body");
+    const narration = this.part("narration");
+    if (!body || !narration) return;
+    const box = body.getBoundingClientRect();
+    const below = element.getBoundingClientRect().bottom - box.bottom;
+    const room = narration.getBoundingClientRect().top - box.top;
+    if (below > 0 && room > 0) body.scrollTop += Math.min(below, room);
   }
 
   waiting(choice) {
@@ -176,6 +191,7 @@ export class LessonPanel extends EventTarget {
   /** lesson_check: pass or not yet, with the model's words. */
   showVerdict(result) {
     const verdict = this.part("verdict");
+    this.root.querySelector('[data-lesson="settle"]').hidden = true;
     if (!result) {
       delete verdict.dataset.passed;
       setText(verdict, this.mode === "sandbox"
@@ -184,7 +200,11 @@ export class LessonPanel extends EventTarget {
       return;
     }
     verdict.dataset.passed = String(Boolean(result.passed));
+    verdict.dataset.settling = String(Boolean(result.settling));
     setText(verdict, `${result.passed ? "✓ " : ""}${result.message}`);
+    const settle = this.root.querySelector('[data-lesson="settle"]');
+    settle.hidden = !(result.settling && this.mode === "sandbox");
+    if (!settle.hidden) this.keepInView(settle);
   }
 
   showResume(step, visible) {
