@@ -20,10 +20,10 @@ from . import routes as rt
 from .conntrack import ConntrackTables
 from .graph import NetworkGraph, shortest_path
 from .index import Indexer
-from .iptables import ServiceRules, depends_on_node, service_rules
 from .neighbours import NeighbourTables, fdb_text, neigh_text
 from .pdu import annotate
-from .ruleset import Ruleset, assemble
+from .proxy.iptables import ServiceRules, depends_on_node, service_rules
+from .proxy.ruleset import Ruleset, assemble
 from .trace import TraceResult, run_lookup, run_trace
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .ruleset import Ruleset
+from .proxy.ruleset import Ruleset
 
 HOOK_TABLES = {
     "PREROUTING": ("nat",),

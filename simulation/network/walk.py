@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import addresses as ad
+from .cni.wire import Forwarding
 from .conntrack import entry
 from .explain import filter_explain, nat_explain
 from .graph import ctr_v, node_v, pod_v
 from .netfilter import Packet, run_hook
 from .records import NodeInfo, PodInfo
 from .routes import Route, device_ip, lookup, pod_routes
-from .wire import Forwarding
 
 NODE_DAEMONS = {10250: "the kubelet", 10256: "kube-proxy (healthz)"}
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from ..clock import iso
 from ..component import Component, Outcome
 from ..errors import SimulationError
 from ..events import Write
+from ..network.cni.ipam import allocate as host_local
 from ..objects import key_parts
 from . import runtime
 
@@ -37,11 +36,11 @@ def _has_probe(pod: dict) -> float | None:
 
 
 def allocate_ip(ctx, node: dict) -> str:
-    """host-local IPAM: the next free address of the node's podCIDR after the last."""
+    """The CNI's IPAM for a new sandbox: the next free address of the node's
+    podCIDR after the last one this kubelet gave out."""
     cidr = node.get("spec", {}).get("podCIDR")
     if not cidr:
         raise SimulationError(f"node {node['metadata']['name']} has no podCIDR yet")
-    net = ipaddress.ip_network(cidr)
     name = node["metadata"]["name"]
     used = {
         p["status"].get("podIP")
@@ -50,18 +49,8 @@ def allocate_ip(ctx, node: dict) -> str:
     }
     # memory's maps are copied whole at checkpoints: changing one in place is safe
     ipam = ctx.memory["ipam"]
-    last = ipam.get(name, 1)
-    size = net.num_addresses
-    for step in range(1, size - 2):
-        offset = (last - 2 + step) % (size - 3) + 2  # .2 … .254; .1 is cni0
-        ip = str(net.network_address + offset)
-        if ip not in used:
-            ipam[name] = offset
-            return ip
-    raise SimulationError(
-        f"failed to allocate for range 0: no IP addresses available"
-        f" in range set: {net.network_address + 2}-{net.broadcast_address - 1}"
-    )
+    ip, ipam[name] = host_local(cidr, used, ipam.get(name, 1))
+    return ip
 
 
 class Kubelet(Component):

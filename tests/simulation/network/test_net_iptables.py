@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from netbuilders import ClusterBuilder, web_cluster
 
-from simulation.network.iptables import chain_name, endpoint_chain
+from simulation.network.proxy.iptables import chain_name, endpoint_chain
 
 
 def test_chain_names_match_a_real_cluster():

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import addresses as ad
+from .. import addresses as ad
+from ..rules import Rule, rule
 from .iptables import ServiceRules
-from .rules import Rule, rule
 
 BUILTIN = {
     "filter": ("INPUT", "FORWARD", "OUTPUT"),

@@ -8,10 +8,10 @@ internet, and the internet client's way in through a cloud load balancer.
 
 from __future__ import annotations
 
-from . import addresses as ad
-from .graph import CLIENT, INTERNET, LAN, LB, ROUTER, ctr_v, node_v, pod_v
-from .records import NodeInfo, PodInfo
-from .routes import Route
+from .. import addresses as ad
+from ..graph import CLIENT, INTERNET, LAN, LB, ROUTER, ctr_v, node_v, pod_v
+from ..records import NodeInfo, PodInfo
+from ..routes import Route
 
 
 class Forwarding:

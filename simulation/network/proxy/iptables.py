@@ -15,9 +15,9 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .index import ClusterIndex
-from .records import Endpoint, PortInfo, ServiceInfo
-from .rules import Rule, probability, rule
+from ..index import ClusterIndex
+from ..records import Endpoint, PortInfo, ServiceInfo
+from ..rules import Rule, probability, rule
 
 MARK_MASQ = "KUBE-MARK-MASQ"
 REJECT_ARGS = "--reject-with icmp-port-unreachable"
