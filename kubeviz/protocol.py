@@ -223,48 +223,45 @@ def parse(text_data: str | None = None, bytes_data: bytes | None = None) -> dict
         raise ProtocolError(
             "not_object", f"a message must be an object, not {shape(message)}"
         )
-    if "\\u" in text_data or SURROGATE.search(text_data):
-        check_text(message)
     return validate(message)
 
 
-def check_text(message: dict) -> None:
-    """Refuse a message any of whose strings, keys included, is not Unicode text
-    (a lone surrogate), naming the first such field."""
-    kind = message.get("type")
-    prefix = kind if isinstance(kind, str) and not SURROGATE.search(kind) else None
-    stack: list[tuple[str | None, Any]] = [(prefix, message)]
+def is_text(value: str) -> bool:
+    """Whether `value` is Unicode text, which UTF-8 can carry: no lone surrogate."""
+    if value.isascii():  # O(1) in CPython: most strings end here
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_text(kind: str, clean: dict) -> None:
+    """Refuse a checked message any of whose strings is not Unicode text.
+
+    Run on the clean copy, whose field names are all known ones: a message that
+    is refused for another reason is not walked at all, and the field named is one
+    the documentation names.
+    """
+    stack: list[tuple[str, Any]] = [
+        (name, value) for name, value in reversed(clean.items()) if name != "type"
+    ]
     while stack:
         path, value = stack.pop()
-        if isinstance(value, str):
-            found = SURROGATE.search(value)
-            if found:
-                raise bad_text(path or "type", found.group(), message)
-        elif isinstance(value, dict):
-            items = []
-            for key, item in value.items():
-                found = SURROGATE.search(key)
-                if found:
-                    raise bad_text(
-                        f"a field name in {path or 'the message'}",
-                        found.group(),
-                        message,
-                    )
-                items.append((f"{path}.{key}" if path else key, item))
-            stack.extend(reversed(items))
+        if isinstance(value, str) and not is_text(value):
+            surrogate = SURROGATE.search(value).group()
+            raise ProtocolError(
+                "bad_text",
+                f"{kind}.{path[:80]} is not Unicode text: it holds a lone UTF-16"
+                f" surrogate (U+{ord(surrogate):04X}), which is no character",
+            )
+        if isinstance(value, dict):
+            stack.extend((f"{path}.{k}", v) for k, v in reversed(value.items()))
         elif isinstance(value, list):
-            stack.extend(reversed([(f"{path}[{n}]", v) for n, v in enumerate(value)]))
-
-
-def bad_text(where: str, surrogate: str, message: dict) -> ProtocolError:
-    rid = message.get("id")
-    clean = request_id_ok(rid) and not (isinstance(rid, str) and SURROGATE.search(rid))
-    return ProtocolError(
-        "bad_text",
-        f"{where[:80]} is not Unicode text: it holds a lone UTF-16 surrogate"
-        f" (U+{ord(surrogate):04X}), which is no character",
-        rid if clean else None,
-    )
+            stack.extend(
+                (f"{path}[{n}]", v) for n, v in reversed(list(enumerate(value)))
+            )
 
 
 def validate(message: dict) -> dict:
@@ -308,6 +305,7 @@ def check_fields(kind: str, message: dict, schema: tuple[dict, dict]) -> dict:
             raise ProtocolError(
                 "unknown_field", f"{kind} has no field {unknown[0][:40]!r}"
             )
+        check_text(kind, clean)
     except ProtocolError as exc:
         exc.request_id = rid
         raise
@@ -315,7 +313,9 @@ def check_fields(kind: str, message: dict, schema: tuple[dict, dict]) -> dict:
 
 
 def request_id_ok(value: Any) -> bool:
-    return is_int(value) or (isinstance(value, str) and len(value) <= MAX_ID)
+    return is_int(value) or (
+        isinstance(value, str) and len(value) <= MAX_ID and is_text(value)
+    )
 
 
 def reject_constant(name: str) -> Any:
