@@ -7,9 +7,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian packages the tests need: a browser for Playwright, its driver, Firefox for
-# tests/browser/test_firefox.py, and Redis (and a font, which Chromium only
-# recommends, so that screenshots show text).
-SYSTEM_PACKAGES := chromium chromium-driver firefox-esr redis-server fonts-liberation
+# tests/browser/test_firefox.py, Redis and PostgreSQL for tests/multiprocess/ (a
+# throwaway server each, as docs/deploy.md runs several processes), and a font,
+# which Chromium only recommends, so that screenshots show text.
+SYSTEM_PACKAGES := chromium chromium-driver firefox-esr redis-server postgresql \
+	fonts-liberation
 
 .PHONY: run test
 
@@ -27,6 +29,7 @@ test: $(VENV)/.installed-test
 	test -x /usr/bin/chromedriver || missing="$$missing chromium-driver"; \
 	test -x /usr/bin/firefox-esr || missing="$$missing firefox-esr"; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "Installing the Debian packages the tests need:$$missing"; \

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -195,6 +197,156 @@ def restartable_redis(
         yield server
     finally:
         server.stop()
+
+
+def postgres_bin() -> Path:
+    """The directory of Debian's PostgreSQL server programs (newest version)."""
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda path: int(path.parts[-3]) if path.parts[-3].isdigit() else 0,
+    )
+    if not found:
+        pytest.fail("PostgreSQL is not installed: apt-get install postgresql")
+    return found[-1].parent
+
+
+@dataclass
+class PostgresServer:
+    """A throwaway PostgreSQL server: `initdb` in a temporary folder, `pg_ctl` on a
+    free loopback port, run by an unprivileged user (PostgreSQL refuses root).
+
+    Set up as docs/deploy.md tells a school: a `kubeviz` role with a password,
+    a database it owns per test, and the app connecting over TCP with a
+    `postgres://kubeviz:…@127.0.0.1:port/name` DATABASE_URL.
+    """
+
+    PASSWORD = "kubeviz-tests-only"
+
+    folder: Path
+    bindir: Path = field(default_factory=postgres_bin)
+    port: int = field(default_factory=free_port)
+    databases: int = 0
+
+    @property
+    def runner(self) -> dict:
+        """Popen arguments that run a program as the server's owner."""
+        if os.geteuid() != 0:
+            return {}
+        import pwd
+
+        name = "postgres"  # made by Debian's postgresql package
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            entry = pwd.getpwnam("nobody")
+        return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+
+    def run(self, program: str, *args: str) -> str:
+        done = subprocess.run(
+            [str(self.bindir / program), *args],
+            capture_output=True,
+            text=True,
+            cwd=self.folder,
+            timeout=120,
+            **self.runner,
+        )
+        if done.returncode:
+            raise RuntimeError(f"{program} failed: {done.stdout}{done.stderr}")
+        return done.stdout
+
+    def start(self) -> None:
+        runner = self.runner
+        if runner:
+            os.chown(self.folder, runner["user"], runner["group"])
+        self.run(
+            "initdb",
+            "-D",
+            str(self.folder / "data"),
+            "-U",
+            "postgres",
+            "--auth-local=trust",  # the socket is in a folder only its owner reads
+            "--auth-host=scram-sha-256",  # TCP needs the password, as on a server
+            "--encoding=UTF8",
+            "--no-sync",
+        )
+        options = (
+            f"-p {self.port} -h 127.0.0.1 -k {self.folder} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        log = str(self.folder / "postgres.log")
+        self.run(
+            "pg_ctl",
+            "-D",
+            str(self.folder / "data"),
+            "-l",
+            log,
+            "-w",
+            "-o",
+            options,
+            "start",
+        )
+        self.psql(f"CREATE ROLE kubeviz LOGIN PASSWORD '{self.PASSWORD}'")
+
+    def psql(self, command: str) -> str:
+        return self.run(
+            "psql",
+            "-h",
+            str(self.folder),
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            command,
+        )
+
+    def new_database(self) -> str:
+        """A new, empty database owned by `kubeviz`; returns its DATABASE_URL."""
+        self.databases += 1
+        name = f"kubeviz_{self.databases}"
+        self.run(
+            "createdb",
+            "-h",
+            str(self.folder),
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "--owner",
+            "kubeviz",
+            name,
+        )
+        return f"postgres://kubeviz:{self.PASSWORD}@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+            self.run(
+                "pg_ctl", "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop"
+            )
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL for the test run; each test takes a database."""
+    # Not under pytest's own temporary folder: its parents are private to root.
+    folder = Path(tempfile.mkdtemp(prefix="kubeviz-postgres-"))
+    server = PostgresServer(folder)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_database(postgres_server: PostgresServer) -> str:
+    """The DATABASE_URL of a new, empty PostgreSQL database for this test."""
+    return postgres_server.new_database()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,8 +1,10 @@
-"""Real Daphne processes for classroom tests: one, or two sharing Redis and a database.
+"""Real Daphne processes: one, or two sharing Redis and a PostgreSQL database.
 
-`Server` is the shared `LiveServer` with a database file and a REDIS_URL of our
-choosing; the helpers speak to it the way a browser does (a form post for the
-presenter's cookie, websockets with an Origin header).
+`Server` is the shared `LiveServer` with a DATABASE_URL and a REDIS_URL of our
+choosing. These tests run as docs/deploy.md tells a school to run several
+processes: on a real PostgreSQL (tests/conftest.py starts a throwaway one) and a
+real Redis. The helpers speak to a server the way a browser does (a form post for
+the presenter's cookie, websockets with an Origin header).
 """
 
 from __future__ import annotations
@@ -23,13 +25,16 @@ from tests.conftest import LiveServer, RedisServer
 
 @dataclass
 class Server(LiveServer):
-    database: Path | None = None
+    database: Path | None = None  # a SQLite file, unless database_url is set
     redis_url: str = ""
+    database_url: str = ""
 
     @property
     def env(self) -> dict[str, str]:
         env = super().env
-        if self.database is not None:
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
+        elif self.database is not None:
             env["DATABASE_URL"] = f"sqlite:///{self.database}"
         env["REDIS_URL"] = self.redis_url
         env["KUBEVIZ_IDLE_SECONDS"] = "60"
@@ -37,8 +42,8 @@ class Server(LiveServer):
 
 
 @pytest.fixture
-def one_server(tmp_path: Path) -> Iterator[Server]:
-    server = Server(tmp_path, database=tmp_path / "db.sqlite3")
+def one_server(tmp_path: Path, postgres_database: str) -> Iterator[Server]:
+    server = Server(tmp_path, database_url=postgres_database)
     server.migrate()
     server.start()
     try:
@@ -48,11 +53,12 @@ def one_server(tmp_path: Path) -> Iterator[Server]:
 
 
 @contextlib.contextmanager
-def pair(tmp_path: Path, redis_url: str) -> Iterator[tuple[Server, Server]]:
-    """Two Daphne processes, one database, one Redis: a small deployment."""
-    database = tmp_path / "db.sqlite3"
-    first = Server(tmp_path, database=database, redis_url=redis_url)
-    second = Server(tmp_path, database=database, redis_url=redis_url)
+def pair(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> Iterator[tuple[Server, Server]]:
+    """Two Daphne processes, one PostgreSQL, one Redis: a small deployment."""
+    first = Server(tmp_path, database_url=database_url, redis_url=redis_url)
+    second = Server(tmp_path, database_url=database_url, redis_url=redis_url)
     first.migrate()
     first.start()
     try:
@@ -66,18 +72,36 @@ def pair(tmp_path: Path, redis_url: str) -> Iterator[tuple[Server, Server]]:
 
 
 @pytest.fixture
-def two_servers(tmp_path: Path, redis_server: str) -> Iterator[tuple[Server, Server]]:
-    with pair(tmp_path, redis_server) as servers:
+def two_servers(
+    tmp_path: Path, postgres_database: str, redis_server: str
+) -> Iterator[tuple[Server, Server]]:
+    with pair(tmp_path, postgres_database, redis_server) as servers:
         yield servers
 
 
 @pytest.fixture
 def two_servers_and_redis(
-    tmp_path: Path, restartable_redis: RedisServer
+    tmp_path: Path, postgres_database: str, restartable_redis: RedisServer
 ) -> Iterator[tuple[Server, Server, RedisServer]]:
     """Two Daphne processes on a Redis of their own, which the test may restart."""
-    with pair(tmp_path, restartable_redis.url) as (first, second):
+    with pair(tmp_path, postgres_database, restartable_redis.url) as (first, second):
         yield first, second, restartable_redis
+
+
+@pytest.fixture
+def one_server_and_redis(
+    tmp_path: Path, postgres_database: str, restartable_redis: RedisServer
+) -> Iterator[tuple[Server, RedisServer]]:
+    """One Daphne process on a Redis of its own, which the test may restart."""
+    server = Server(
+        tmp_path, database_url=postgres_database, redis_url=restartable_redis.url
+    )
+    server.migrate()
+    server.start()
+    try:
+        yield server, restartable_redis
+    finally:
+        server.stop()
 
 
 def start_classroom(

@@ -12,7 +12,6 @@ import contextlib
 import json
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from websockets.sync.client import ClientConnection
@@ -23,14 +22,14 @@ from tests.multiprocess.conftest import Server, open_classroom, start_classroom
 
 @pytest.fixture(scope="module")
 def two_processes(
-    tmp_path_factory: pytest.TempPathFactory, redis_server: str
+    tmp_path_factory: pytest.TempPathFactory, postgres_server, redis_server: str
 ) -> Iterator[tuple[Server, Server]]:
     """Two Daphne processes on one database and one Redis, for the whole table:
     each action gets a classroom of its own."""
     workdir = tmp_path_factory.mktemp("actions")
-    database = Path(workdir) / "db.sqlite3"
-    a = Server(workdir, database=database, redis_url=redis_server)
-    b = Server(workdir, database=database, redis_url=redis_server)
+    database = postgres_server.new_database()
+    a = Server(workdir, database_url=database, redis_url=redis_server)
+    b = Server(workdir, database_url=database, redis_url=redis_server)
     a.migrate()
     a.start()
     try:

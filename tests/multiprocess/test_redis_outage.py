@@ -13,7 +13,14 @@ import time
 
 from websockets.sync.client import ClientConnection
 
-from tests.multiprocess.conftest import hello, open_classroom, start_classroom, until
+from tests.multiprocess.conftest import (
+    hello,
+    open_classroom,
+    start_classroom,
+    until,
+)
+from tests.web.test_restart import new_session
+from tests.web.test_restart import open_socket as open_session
 
 OUTAGE = 8.0  # longer than a relay's heartbeat (6 s) and a sync's retry (3 s)
 RECOVERY = 10.0  # seconds after Redis returns by which every tab has frames again
@@ -106,3 +113,40 @@ def test_every_classroom_tab_gets_frames_again_after_redis_restarts(
         presenter.send(json.dumps({"type": "step"}))
         steps = {name: frame_step(tab) for name, tab in tabs.items()}
         assert len(set(steps.values())) == 1, steps
+
+
+def test_a_playing_session_says_it_waits_and_plays_on_after_redis_restarts(
+    one_server_and_redis,
+) -> None:
+    """Play waits while Redis is down, the page is told why, and play goes on
+    from the step the tab last saw, without a gap, once Redis is back."""
+    server, restartable_redis = one_server_and_redis
+    with open_session(server, new_session(server)) as tab:
+        tab.send(json.dumps({"type": "hello", "lastSeq": None}))
+        seen = [frame_step(tab)]
+        tab.send(json.dumps({"type": "play", "speed": 4}))
+        while len(seen) < 4:
+            seen.append(frame_step(tab))
+
+        restartable_redis.stop()
+        held = until(tab, "event", timeout=10)["event"]
+        assert held["type"] == "session.held"
+        assert "Redis" in held["reason"]
+        time.sleep(OUTAGE)
+        seen += [step_of(m) for m in drain(tab) if step_of(m) is not None]
+        restartable_redis.start()
+        back_at = time.monotonic()
+
+        resumed = None
+        after = []
+        while len(after) < 4:
+            message = json.loads(tab.recv(timeout=RECOVERY))
+            if message["type"] == "event":
+                resumed = message["event"]
+            step = step_of(message)
+            if step is not None:
+                after.append(step)
+        assert time.monotonic() - back_at < RECOVERY
+        assert resumed is not None and resumed["type"] == "session.resumed"
+        steps = seen + after
+        assert steps == list(range(steps[0], steps[0] + len(steps))), steps

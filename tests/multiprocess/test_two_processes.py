@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 
+import psycopg
+
 from tests.multiprocess.conftest import hello, open_classroom, start_classroom, until
 
 
@@ -95,3 +97,18 @@ def test_a_presenters_step_right_after_the_owner_stops_is_not_lost(
                         break
             else:
                 raise AssertionError("the step never reached the follower")
+
+
+def test_both_processes_keep_the_classroom_in_one_postgresql(two_servers) -> None:
+    """The deployment of docs/deploy.md: the classroom a form post on A made is a
+    row in PostgreSQL, and B opens it from there."""
+    a, b = two_servers
+    assert a.database_url.startswith("postgres://")
+    code, _ = start_classroom(a)
+    with psycopg.connect(a.database_url) as connection:
+        row = connection.execute(
+            "SELECT code FROM classroom_classroom WHERE code = %s", (code,)
+        ).fetchone()
+    assert row == (code,)
+    with open_classroom(b, code) as follower:
+        assert hello(follower)["classroom"]["role"] == "follower"
