@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from ..errors import UsageError
 from . import describe_more, describe_netpol, describe_node, selectors
 from . import describe_parts as parts
-from .columns import selector_text
 from .describe_parts import annotations, labels, multi, when
 from .objects import endpoints, fetch, listing, namespace_of, resource_type
 from .parser import Args, Flag
+from .printers.columns import selector_text
+from .printers.tabwriter import align
 from .result import KubectlResult
-from .tabwriter import align
 
 if TYPE_CHECKING:
     from ..context import Model

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .columns import selector_text
 from .describe_parts import annotations, events, labels, multi, template
+from .printers.columns import selector_text
 
 if TYPE_CHECKING:
     from ..context import Model

@@ -11,8 +11,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from .. import clock
-from .columns import selector_text
 from .describe_parts import annotations, labels, multi
+from .printers.columns import selector_text
 
 if TYPE_CHECKING:
     from ..context import Model

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from ..quantity import format_cpu, format_memory, parse
 from . import describe_parts as parts
-from .columns import age, node_roles
 from .describe_parts import annotations, labels, multi, when
+from .printers.columns import age, node_roles
 
 if TYPE_CHECKING:
     from ..context import Model

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from .. import clock, recorder
 from ..names import pod_template_hash
-from .columns import NONE, age, endpoints_text
+from .printers.columns import NONE, age, endpoints_text
 
 if TYPE_CHECKING:
     from ..context import Model

@@ -16,11 +16,11 @@ from ..errors import UsageError
 from ..events import APICall
 from ..resources import BY_PLURAL
 from . import http, tools
-from .columns import address
 from .info import pod_for
 from .lexer import lex
 from .objects import namespace_of
 from .parser import Args, Flag
+from .printers.columns import address
 from .result import KubectlResult
 
 if TYPE_CHECKING:

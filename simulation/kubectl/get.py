@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..resources import BY_PLURAL
-from . import columns, jsonpath, output, printers, selectors
+from . import selectors
 from .objects import fetch, listing, namespace_of, resource_type
 from .parser import Args, Flag
+from .printers import columns, jsonpath, output
+from .printers import tables as printers
+from .printers.tabwriter import table
 from .result import KubectlResult
-from .tabwriter import table
 
 if TYPE_CHECKING:
     from ..context import Model

@@ -11,11 +11,11 @@ from ..config import KUBERNETES_VERSION
 from ..errors import SimulationError, UsageError
 from ..objects import is_control_plane
 from ..resources import BY_PLURAL, RESOURCES
-from .columns import address
 from .objects import fetch, namespace_of, resource_type, server_error
 from .parser import Args, Flag
+from .printers.columns import address
+from .printers.tabwriter import table
 from .result import KubectlResult
-from .tabwriter import table
 
 if TYPE_CHECKING:
     from ..context import Model

@@ -15,8 +15,8 @@ from ..errors import UsageError
 from ..names import pod_template_hash
 from .objects import fetch, namespace_of, view_id
 from .parser import Args
+from .printers.tabwriter import table
 from .result import KubectlResult
-from .tabwriter import table
 from .workloads import patch, target
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ from ..objects import is_ready
 from ..quantity import parse
 from .objects import namespace_of
 from .parser import Args, Flag
+from .printers.tabwriter import table
 from .result import KubectlResult
-from .tabwriter import table
 
 if TYPE_CHECKING:
     from ..context import Model

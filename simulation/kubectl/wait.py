@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import NotFound, UsageError
-from . import jsonpath, selectors
+from . import selectors
 from .objects import fetch, listing, namespace_of, resource_type
 from .parser import Args, Flag
+from .printers import jsonpath
 from .result import KubectlResult
 
 if TYPE_CHECKING:

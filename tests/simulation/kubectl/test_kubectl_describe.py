@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulation.kubectl.tabwriter import align
+from simulation.kubectl.printers.tabwriter import align
 
 
 def test_describe_aligns_blocks_like_tabwriter():

@@ -8,8 +8,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulation.kubectl import yamlout
-from simulation.kubectl.tabwriter import table
+from simulation.kubectl.printers import yamlout
+from simulation.kubectl.printers.tabwriter import table
 
 
 def test_columns_are_padded_three_spaces_past_the_widest_cell():
@@ -276,7 +276,7 @@ def test_custom_columns(web, kc):
 )
 def test_any_jsonpath_template_is_output_or_a_usage_error(template):
     from simulation.errors import SimulationError
-    from simulation.kubectl import jsonpath
+    from simulation.kubectl.printers import jsonpath
 
     try:
         jsonpath.render(template, {"items": [{"x": 1}]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..resources import for_object
+from ...resources import for_object
 from . import yamlout
 
 # Kinds with no spec in the real API; the model may store an empty one.

@@ -10,11 +10,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .. import clock
-from ..objects import ROLE_LABEL_PREFIX, pod_status
+from ... import clock
+from ...objects import ROLE_LABEL_PREFIX, pod_status
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 NONE = "<none>"
 

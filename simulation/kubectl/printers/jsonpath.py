@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 
-from ..errors import UsageError
+from ...errors import UsageError
 
 _STEP = re.compile(
     r"\.([A-Za-z0-9_\-/]+)|\[(\*|-?\d+)\]|\[\?\(@\.([^=!]+)(==|!=)(.+?)\)\]"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from .columns import NONE, age, created, selector_text
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 
 def _containers(template_spec: dict) -> list[str]:
