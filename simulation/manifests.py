@@ -39,7 +39,7 @@ class _Checks:
 
     def construct_scalar(self, node):
         value = super().construct_scalar(node)
-        if isinstance(value, str) and SURROGATE.search(value):
+        if isinstance(value, str) and not value.isascii() and SURROGATE.search(value):
             # libyaml's scanner (scanner.c) refuses a `\uD800` escape this way;
             # the pure-Python one decodes it into a lone surrogate.
             raise ManifestError(
@@ -51,10 +51,6 @@ class _Checks:
 
 class _AliasFound(Exception):
     """An alias was met while constructing (the C loader composed it already)."""
-
-
-class _Loader(_Checks, LOADER):
-    """The fastest safe loader available, with `_Checks`."""
 
 
 class _PythonLoader(_Checks, yaml.SafeLoader):
@@ -71,6 +67,14 @@ class _PythonLoader(_Checks, yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+class _CLoader(_Checks, LOADER):
+    """libyaml's safe loader, with `_Checks`."""
+
+
+# The fastest safe loader available.
+_Loader = _PythonLoader if LOADER is yaml.SafeLoader else _CLoader
+
+
 def load(
     text: str,
     max_bytes: int = 256 * 1024,
@@ -84,17 +88,22 @@ def load(
     """
     if not isinstance(text, str):
         raise ManifestError("error: a manifest must be text")
-    size = len(text.encode("utf-8", "surrogatepass"))
+    ascii = text.isascii()  # O(1) in CPython
+    size = len(text) if ascii else len(text.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise LimitExceeded(
             f"error: the manifest is {size} bytes; the limit is {max_bytes} bytes"
         )
-    invalid = SURROGATE.search(text)
-    if invalid:
-        # What libyaml's reader (reader.c) says of such bytes; Python's str can
-        # hold them, UTF-8 cannot.
-        line = text.count("\n", 0, invalid.start()) + 1
-        raise ManifestError(f"{PARSE_ERROR}line {line}: invalid Unicode character")
+    if not ascii:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            # What libyaml's reader (reader.c) says of such bytes; Python's str
+            # can hold them, UTF-8 cannot.
+            line = text.count("\n", 0, exc.start) + 1
+            raise ManifestError(
+                f"{PARSE_ERROR}line {line}: invalid Unicode character"
+            ) from None
     objects: list[dict] = []
     documents = 0
     reader = _read(lambda: loader(text), text)  # the Python reader checks here
