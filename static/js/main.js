@@ -37,7 +37,9 @@ export function start(root = document) {
   // Fit the picture above what covers its bottom edge (the packet bar, Focus's caption).
   const refit = (force = true) => {
     const foot = $(".stage-foot");
-    diagram.reserveBottom = foot?.offsetHeight ? foot.offsetHeight + 10 : 0;
+    // Only what lies over the picture takes room from it (on a phone the foot is below).
+    const over = foot && getComputedStyle(foot).position === "absolute";
+    diagram.reserveBottom = over && foot.offsetHeight ? foot.offsetHeight + 10 : 0;
     if (force) diagram.resetView();
     else if (!diagram.userMoved) diagram.fit();
   };

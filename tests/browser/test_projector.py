@@ -297,3 +297,66 @@ def test_followers_follow_the_presenters_hop(daphne_server, browser):
     finally:
         for page in pages:
             page.context.close()
+
+
+# Visible pieces of the page that must not overlap (ancestors and their parts aside).
+PHONE_OVERLAPS = """() => {
+  const pieces = [...document.querySelectorAll(
+    '.classroom-bar > *, .topbar > *, .playback > *, .view-tools > *, .legend li,'
+    + ' #diagram, .packet-bar > *, #narration > *, .tabs > *, h2, .dock-head > *,'
+    + ' .console-form > *')]
+    .filter(e => e.checkVisibility() && e.getBoundingClientRect().width > 0);
+  const hits = [];
+  for (let i = 0; i < pieces.length; i += 1) {
+    for (let j = i + 1; j < pieces.length; j += 1) {
+      const a = pieces[i], b = pieces[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      const r = a.getBoundingClientRect(), s = b.getBoundingClientRect();
+      if (r.left < s.right - 1 && r.right > s.left + 1
+          && r.top < s.bottom - 1 && r.bottom > s.top + 1) {
+        hits.push(`${a.className || a.tagName} / ${b.className || b.tagName}`);
+      }
+    }
+  }
+  return hits;
+}"""
+
+
+def test_a_followers_phone_is_one_column_with_the_picture_full_width(
+    daphne_server, browser
+):
+    """At 390x844 a follower's page scrolls in one column: no sideways scrolling, the
+    picture as wide as the screen, nothing on top of anything else."""
+    presenter_context = browser.new_context(viewport=PROJECTOR)
+    phone = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, reduced_motion="reduce"
+    )
+    try:
+        presenter = presenter_context.new_page()
+        presenter.goto(daphne_server.url + "/c/")
+        presenter.get_by_label("Scenario").select_option("web")
+        presenter.get_by_role("button", name="Start presenting").click()
+        presenter.wait_for_url(re.compile(r"/c/[A-Z0-9]{6}/present$"))
+        presenter.wait_for_selector("body[data-ready=true][data-classroom=ready]")
+        code = presenter.url.split("/")[-2]
+        page = phone.new_page()
+        page.goto(f"{daphne_server.url}/c/{code}?name=Ada")
+        page.wait_for_selector("body[data-ready=true][data-classroom=ready]")
+        trace(presenter, "cross-node")
+        page.wait_for_selector("#diagram .hop-mark", state="attached")
+        page.wait_for_selector("#packet-bar:not([hidden])")
+        shot(page, "phone-follower-390x844")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"]
+        svg = page.locator("#diagram").bounding_box()
+        assert svg["width"] >= PHONE["width"] - 1 and svg["height"] >= 200
+        assert page.evaluate(PHONE_OVERLAPS) == []
+        # The parts come one under the other.
+        tops = [
+            page.locator(selector).bounding_box()["y"]
+            for selector in ("#controls", "#diagram", "#narration", "#timeline")
+        ]
+        assert tops == sorted(tops)
+    finally:
+        presenter_context.close()
+        phone.close()
