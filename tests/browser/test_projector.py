@@ -83,11 +83,18 @@ def with_workers(page, count: int) -> None:
 
 def trace(page, preset: str) -> int:
     """Send a preset packet (drawn at once: reduced motion); returns its hop count."""
-    page.evaluate("p => document.querySelector(`[data-preset=${p}]`).click()", preset)
-    page.wait_for_selector("#diagram .hop-mark[aria-current=step]", state="attached")
-    count = page.locator("#diagram .hop-mark").count()
-    page.wait_for_function("() => !document.querySelector('#packet-bar').hidden")
-    return count
+    page.evaluate(
+        "p => { window.shownTrace = window.kubeviz.packets.trace;"
+        " document.querySelector(`[data-preset=${p}]`).click(); }",
+        preset,
+    )
+    page.wait_for_function(
+        "() => window.kubeviz.packets.trace && window.kubeviz.packets.trace !== "
+        "window.shownTrace && document.querySelector("
+        "'#diagram .hop-mark[aria-current=step]') && "
+        "!document.querySelector('#packet-bar').hidden"
+    )
+    return page.evaluate("() => window.kubeviz.packets.trace.hops.length")
 
 
 def open_projector(page, server, workers: int = 3) -> None:
