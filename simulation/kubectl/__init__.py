@@ -16,7 +16,6 @@ from ..errors import UsageError
 from . import (
     apply,
     delete,
-    describe,
     get,
     info,
     meta,
@@ -30,6 +29,7 @@ from . import (
 from . import exec as exec_
 from . import run as run_
 from .apply import Reader
+from .describe import describe
 from .lexer import MAX_LINE, lex
 from .parser import Flag, parse
 from .result import KubectlResult

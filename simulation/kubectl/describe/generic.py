@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .describe_parts import annotations, events, labels, multi, template
-from .printers.columns import selector_text
+from ..printers.columns import selector_text
+from .parts import annotations, events, labels, multi, template
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 _HIDDEN_META = {"name", "namespace", "labels", "annotations", "creationRevision"}
 

@@ -7,12 +7,12 @@ import weakref
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from .. import clock, recorder
-from ..names import pod_template_hash
-from .printers.columns import NONE, age, endpoints_text
+from ... import clock, recorder
+from ...names import pod_template_hash
+from ..printers.columns import NONE, age, endpoints_text
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 
 def when(stamp: str | None) -> str:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from .. import clock
-from .describe_parts import annotations, labels, multi
-from .printers.columns import selector_text
+from ... import clock
+from ..printers.columns import selector_text
+from .parts import annotations, labels, multi
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 INDENT = "    "
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..quantity import format_cpu, format_memory, parse
-from . import describe_parts as parts
-from .describe_parts import annotations, labels, multi, when
-from .printers.columns import age, node_roles
+from ...quantity import format_cpu, format_memory, parse
+from ..printers.columns import age, node_roles
+from . import parts
+from .parts import annotations, labels, multi, when
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 
 def describe(cluster: Model, node: dict) -> list[str]:

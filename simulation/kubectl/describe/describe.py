@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import UsageError
-from . import describe_more, describe_netpol, describe_node, selectors
-from . import describe_parts as parts
-from .describe_parts import annotations, labels, multi, when
-from .objects import endpoints, fetch, listing, namespace_of, resource_type
-from .parser import Args, Flag
-from .printers.columns import selector_text
-from .printers.tabwriter import align
-from .result import KubectlResult
+from ...errors import UsageError
+from .. import selectors
+from ..objects import endpoints, fetch, listing, namespace_of, resource_type
+from ..parser import Args, Flag
+from ..printers.columns import selector_text
+from ..printers.tabwriter import align
+from ..result import KubectlResult
+from . import generic, networkpolicy, parts
+from . import node as describe_node
+from .parts import annotations, labels, multi, when
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 FLAGS = (Flag("selector", "l", "str"), Flag("all-namespaces", "A"))
 
@@ -43,7 +44,7 @@ def run(cluster: Model, args: Args) -> KubectlResult:
         if args.flag("selector"):
             test = selectors.parse(str(args.flag("selector")))
             objects = [o for o in objects if test(o["metadata"].get("labels") or {})]
-    writer = WRITERS.get(resource.plural, describe_more.describe_generic)
+    writer = WRITERS.get(resource.plural, generic.describe_generic)
     if not objects:
         return KubectlResult(output=f"No resources found in {ns} namespace.")
     texts = [align("\n".join(writer(cluster, obj)), padding=2) for obj in objects]
@@ -172,6 +173,6 @@ WRITERS = {
     "nodes": describe_node.describe,
     "services": describe_service,
     "deployments": describe_deployment,
-    "replicasets": describe_more.describe_replicaset,
-    "networkpolicies": describe_netpol.describe,
+    "replicasets": generic.describe_replicaset,
+    "networkpolicies": networkpolicy.describe,
 }
