@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..containers import http, tools
 from ..errors import UsageError
 from ..events import APICall
 from ..resources import BY_PLURAL
-from . import http, tools
 from .info import pod_for
 from .lexer import lex
 from .objects import namespace_of
