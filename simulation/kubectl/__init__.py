@@ -13,22 +13,22 @@ import shlex
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from . import (
+from .cmd import (
     apply,
     delete,
+    drain,
     get,
     info,
     meta,
-    nodes,
     rollout,
-    taints,
+    taint,
     top,
     wait,
     workloads,
 )
-from . import exec as exec_
-from . import run as run_
-from .apply import Reader
+from .cmd import exec as exec_
+from .cmd import run as run_
+from .cmd.apply import Reader
 from .describe import describe
 from .lexer import MAX_LINE, lex
 from .parser import Flag, parse
@@ -51,10 +51,10 @@ VERBS: dict[str, tuple[Flag, ...]] = {
     "delete": delete.FLAGS,
     "cordon": (),
     "uncordon": (),
-    "drain": nodes.DRAIN_FLAGS,
+    "drain": drain.DRAIN_FLAGS,
     "logs": info.LOGS_FLAGS,
     "rollout": (),
-    "taint": taints.FLAGS,
+    "taint": taint.FLAGS,
     "wait": wait.FLAGS,
     "label": meta.LABEL_FLAGS,
     "annotate": meta.LABEL_FLAGS,
@@ -91,18 +91,18 @@ def run(cluster: Model, line: str, files: Reader | None = None) -> KubectlResult
     if verb == "delete":
         return delete.run(cluster, args, files)
     if verb in ("cordon", "uncordon"):
-        return nodes.cordon(cluster, args, on=verb == "cordon")
+        return drain.cordon(cluster, args, on=verb == "cordon")
     handlers = {
         "expose": workloads.expose,
         "scale": workloads.scale,
         "set": rollout.set_image,
         "rollout": rollout.run,
-        "taint": taints.taint,
+        "taint": taint.taint,
         "wait": wait.run,
         "label": meta.label,
         "annotate": meta.annotate,
         "patch": meta.patch,
-        "drain": nodes.drain,
+        "drain": drain.drain,
         "logs": info.logs,
         "exec": exec_.run,
         "run": run_.run,

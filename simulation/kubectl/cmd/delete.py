@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import NotFound, SimulationError, UsageError
-from . import apply, selectors
-from .objects import fetch, listing, namespace_of, resource_type, server_error, view_id
-from .parser import Args, Flag
-from .result import KubectlResult
+from ...errors import NotFound, SimulationError, UsageError
+from .. import selectors
+from ..objects import fetch, listing, namespace_of, resource_type, server_error, view_id
+from ..parser import Args, Flag
+from ..result import KubectlResult
+from . import apply
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 FLAGS = (
     Flag("filename", "f", "str"),

@@ -11,16 +11,16 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from ..errors import UsageError
-from ..objects import is_ready
-from ..quantity import parse
-from .objects import namespace_of
-from .parser import Args, Flag
-from .printers.tabwriter import table
-from .result import KubectlResult
+from ...errors import UsageError
+from ...objects import is_ready
+from ...quantity import parse
+from ..objects import namespace_of
+from ..parser import Args, Flag
+from ..printers.tabwriter import table
+from ..result import KubectlResult
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 FLAGS = (Flag("all-namespaces", "A"), Flag("selector", "l", "str"))
 NODE_BASE = (0.08, 600 * 2**20)  # kubelet, containerd, kube-proxy, the OS

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..containers import http, tools
-from ..errors import UsageError
-from ..events import APICall
-from ..resources import BY_PLURAL
+from ...containers import http, tools
+from ...errors import UsageError
+from ...events import APICall
+from ...resources import BY_PLURAL
+from ..lexer import lex
+from ..objects import namespace_of
+from ..parser import Args, Flag
+from ..printers.columns import address
+from ..result import KubectlResult
 from .info import pod_for
-from .lexer import lex
-from .objects import namespace_of
-from .parser import Args, Flag
-from .printers.columns import address
-from .result import KubectlResult
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 FLAGS = (
     Flag("container", "c", "str"),

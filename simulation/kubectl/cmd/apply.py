@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .. import manifests
-from ..apply import apply_objects
-from ..errors import NotFound, SimulationError, UsageError
-from ..resources import for_object
-from .objects import namespace_of, server_error, view_id
-from .parser import Args, Flag
-from .result import KubectlResult
+from ... import manifests
+from ...apply import apply_objects
+from ...errors import NotFound, SimulationError, UsageError
+from ...resources import for_object
+from ..objects import namespace_of, server_error, view_id
+from ..parser import Args, Flag
+from ..result import KubectlResult
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 FLAGS = (Flag("filename", "f", "str"),)
 Reader = Callable[[str], str]

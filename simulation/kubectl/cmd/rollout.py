@@ -10,17 +10,17 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
-from .. import clock
-from ..errors import UsageError
-from ..names import pod_template_hash
-from .objects import fetch, namespace_of, view_id
-from .parser import Args
-from .printers.tabwriter import table
-from .result import KubectlResult
+from ... import clock
+from ...errors import UsageError
+from ...names import pod_template_hash
+from ..objects import fetch, namespace_of, view_id
+from ..parser import Args
+from ..printers.tabwriter import table
+from ..result import KubectlResult
 from .workloads import patch, target
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 REVISION = "deployment.kubernetes.io/revision"
 CAUSE = "kubernetes.io/change-cause"

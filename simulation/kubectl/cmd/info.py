@@ -6,19 +6,19 @@ import hashlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from .. import clock
-from ..config import KUBERNETES_VERSION
-from ..errors import SimulationError, UsageError
-from ..objects import is_control_plane
-from ..resources import BY_PLURAL, RESOURCES
-from .objects import fetch, namespace_of, resource_type, server_error
-from .parser import Args, Flag
-from .printers.columns import address
-from .printers.tabwriter import table
-from .result import KubectlResult
+from ... import clock
+from ...config import KUBERNETES_VERSION
+from ...errors import SimulationError, UsageError
+from ...objects import is_control_plane
+from ...resources import BY_PLURAL, RESOURCES
+from ..objects import fetch, namespace_of, resource_type, server_error
+from ..parser import Args, Flag
+from ..printers.columns import address
+from ..printers.tabwriter import table
+from ..result import KubectlResult
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 LOGS_FLAGS = (
     Flag("container", "c", "str"),

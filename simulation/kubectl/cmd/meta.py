@@ -10,15 +10,15 @@ import copy
 import json
 from typing import TYPE_CHECKING
 
-from ..errors import SimulationError, UsageError
-from ..validation import check_object
-from .objects import fetch, namespace_of, resource_type, server_error, view_id
-from .parser import Args, Flag
-from .result import KubectlResult
+from ...errors import SimulationError, UsageError
+from ...validation import check_object
+from ..objects import fetch, namespace_of, resource_type, server_error, view_id
+from ..parser import Args, Flag
+from ..result import KubectlResult
 from .workloads import check_pods
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 LABEL_FLAGS = (Flag("overwrite"), Flag("selector", "l", "str"), Flag("all"))
 PATCH_FLAGS = (Flag("patch", "p", "str"), Flag("type", kind="str"))

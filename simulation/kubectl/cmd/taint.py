@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import SimulationError, UsageError
-from ..resources import BY_PLURAL
-from .objects import fetch, resource_type, server_error
-from .parser import Args, Flag
-from .result import KubectlResult
+from ...errors import SimulationError, UsageError
+from ...resources import BY_PLURAL
+from ..objects import fetch, resource_type, server_error
+from ..parser import Args, Flag
+from ..result import KubectlResult
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 FLAGS = (Flag("overwrite"),)
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")

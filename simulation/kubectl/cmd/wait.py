@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import NotFound, UsageError
-from . import selectors
-from .objects import fetch, listing, namespace_of, resource_type
-from .parser import Args, Flag
-from .printers import jsonpath
-from .result import KubectlResult
+from ...errors import NotFound, UsageError
+from .. import selectors
+from ..objects import fetch, listing, namespace_of, resource_type
+from ..parser import Args, Flag
+from ..printers import jsonpath
+from ..result import KubectlResult
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 FLAGS = (
     Flag("for", kind="str"),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import LimitExceeded, SimulationError, UsageError
-from ..names import SAFE_ALPHABET
-from .objects import fetch, namespace_of, resource_type, server_error, view_id
-from .parser import Args, Flag
-from .result import KubectlResult
+from ...errors import LimitExceeded, SimulationError, UsageError
+from ...names import SAFE_ALPHABET
+from ..objects import fetch, namespace_of, resource_type, server_error, view_id
+from ..parser import Args, Flag
+from ..result import KubectlResult
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 CREATE_FLAGS = (
     Flag("image", kind="str"),

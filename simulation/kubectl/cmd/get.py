@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import UsageError
-from ..resources import BY_PLURAL
-from . import selectors
-from .objects import fetch, listing, namespace_of, resource_type
-from .parser import Args, Flag
-from .printers import columns, jsonpath, output
-from .printers import tables as printers
-from .printers.tabwriter import table
-from .result import KubectlResult
+from ...errors import UsageError
+from ...resources import BY_PLURAL
+from .. import selectors
+from ..objects import fetch, listing, namespace_of, resource_type
+from ..parser import Args, Flag
+from ..printers import columns, jsonpath, output
+from ..printers import tables as printers
+from ..printers.tabwriter import table
+from ..result import KubectlResult
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 FLAGS = (
     Flag("output", "o", "str"),

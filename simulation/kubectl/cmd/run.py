@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import SimulationError, UsageError
-from .objects import namespace_of, server_error
-from .parser import Args, Flag
-from .result import KubectlResult
+from ...errors import SimulationError, UsageError
+from ..objects import namespace_of, server_error
+from ..parser import Args, Flag
+from ..result import KubectlResult
 from .workloads import check_pods
 
 if TYPE_CHECKING:
-    from ..context import Model
+    from ...context import Model
 
 FLAGS = (
     Flag("image", kind="str"),
