@@ -17,6 +17,24 @@ import networkx as nx
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("simulation", "lessons", "kubeviz")
+# The model's layers, lowest first (docs/architecture.md draws them): a module may
+# import its own layer and those below. A package counts with everything in it.
+LAYERS = (
+    "errors events resources quantity names clock config recorder state",
+    "objects",
+    "store manifests validation admission network",
+    "apiserver workqueue",
+    "component context",
+    "control_plane node limits containers",
+    "bootstrap history view",
+    "actions apply kubectl",
+    "cluster __main__",
+)
+LAYER_OF = {
+    f"simulation.{name}": n for n, names in enumerate(LAYERS) for name in names.split()
+}
+LAYER_OF |= {"simulation": len(LAYERS) - 1, "lessons": len(LAYERS)}
+LAYER_OF["kubeviz"] = len(LAYERS) + 1
 
 
 @dataclass(frozen=True)
@@ -157,6 +175,32 @@ def test_the_import_walk_sees_every_kind_of_import():
     # the standard library counts for deferral, not for cycles
     stdlib = [i for i in found if i.name == "copy"]
     assert stdlib and all(i.target is None for i in stdlib)
+
+
+def layer(module: str) -> int | None:
+    """The layer of a module: its own entry, or that of the package it is in."""
+    parts = module.split(".")
+    for n in range(len(parts), 0, -1):
+        if ".".join(parts[:n]) in LAYER_OF:
+            return LAYER_OF[".".join(parts[:n])]
+    return None
+
+
+def test_every_module_has_a_layer():
+    """A new module of the model's top level goes into LAYERS (and the drawing)."""
+    assert sorted({m for m in modules() if layer(m) is None}) == []
+
+
+def test_imports_point_down_the_layers():
+    upward = sorted(
+        f"{i.path.relative_to(ROOT)}:{i.line} {i.source} (layer {layer(i.source)})"
+        f" imports {i.target} (layer {layer(i.target)})"
+        for i in imports()
+        if i.target is not None
+        and None not in (layer(i.source), layer(i.target))
+        and layer(i.source) < layer(i.target)
+    )
+    assert upward == []
 
 
 def test_no_module_imports_one_that_imports_it():
