@@ -186,6 +186,8 @@ class Store:
         meta["resourceVersion"] = str(self.revision)
         if previous is None:
             meta.setdefault("creationRevision", self.revision)
+        else:
+            share_unchanged(obj, previous)
         self._index(plural, key, obj, previous)
         write = Write(
             self.revision, "MODIFIED" if previous else "ADDED", key, obj, previous
@@ -356,6 +358,35 @@ class Store:
     def all_keys(self) -> Iterable[str]:
         for plural in sorted(self._by_plural):
             yield from sorted(self._by_plural[plural])
+
+
+def share_unchanged(new: dict | list, old: dict | list) -> None:
+    """Point every part of `new` that equals the same part of `old` at old's.
+
+    A writer hands the store a changed deep copy, and the write log keeps the
+    version it replaces for step back: without this, each write of a pod's status
+    would keep a second copy of its unchanged spec, labels and conditions, so
+    undo information grew by kilobytes a step. Stored objects are never changed
+    in place, so versions may share their parts.
+    """
+    if isinstance(new, dict):
+        pairs = ((k, v, old.get(k, _ABSENT)) for k, v in new.items())
+    elif len(new) == len(old):
+        pairs = ((i, v, old[i]) for i, v in enumerate(new))
+    else:
+        return
+    for where, value, before in pairs:
+        if value is before or type(value) is not type(before):
+            continue
+        if not isinstance(value, (dict, list)):
+            continue
+        if value == before:
+            new[where] = before
+        else:
+            share_unchanged(value, before)
+
+
+_ABSENT = object()
 
 
 def _first_owner(pod: dict) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from simulation.store import Store, plural_of_key
@@ -158,3 +160,24 @@ def test_a_checkpoint_cannot_restore_forwards():
     store.restore((0, 0))
     with pytest.raises(ValueError):
         store.restore(later)
+
+
+def test_a_version_shares_its_unchanged_parts_with_the_one_it_replaces():
+    """A write keeps, for step back, the version it replaces; the two share what
+    did not change (here the containers and labels when only the node is set), so
+    undo information is not a second copy of every pod (issue 13: RSS climbing
+    in a soak)."""
+    store = Store()
+    store.put("pods", _pod("web", labels={"app": "web"}))
+    changed = copy.deepcopy(store.get("pods", "default", "web"))
+    changed["spec"]["nodeName"] = "node-1"
+    write = store.put("pods", changed)
+    new, old = write.object, write.previous
+    assert new["spec"] is not old["spec"]
+    assert new["spec"]["containers"] is old["spec"]["containers"]
+    assert new["metadata"]["labels"] is old["metadata"]["labels"]
+    assert new["metadata"]["resourceVersion"] == "2"
+    assert old["metadata"]["resourceVersion"] == "1"
+    assert "nodeName" not in old["spec"]
+    store.restore((1, 1))
+    assert store.get("pods", "default", "web") is old
