@@ -46,6 +46,11 @@ BAD = [
     '{"type": "break_away", "x": "<script>"}',
     "[" * 50_000,
     json.dumps({"type": "apply_manifest", "yaml": "x" * 300_000}),
+    # Lone surrogates, as JSON escapes and as a YAML escape (issue 13).
+    '{"type": "poll_open", "question": "q\\ud800", "options": ["a", "b"]}',
+    '{"type": "kubectl", "id": 1, "command": "kubectl run x --image=nginx\\ud800"}',
+    '{"type": "spotlight", "target": "pod/default/\\udfff"}',
+    json.dumps({"type": "apply_manifest", "yaml": 'kind: Pod\nimage: "\\uD800"\n'}),
 ]
 
 
