@@ -12,6 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from ..objects import SERVICE_NAME_LABEL
+from .policy import PolicySet
 from .records import (
     Endpoint,
     NodeInfo,
@@ -38,6 +39,8 @@ class ClusterIndex:
     slices: dict[str, dict[str, dict]] = field(default_factory=dict)
     slice_rvs: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ingresses: list[dict] = field(default_factory=list)
+    network_policies: list[dict] = field(default_factory=list)
+    namespace_labels: dict[str, dict] = field(default_factory=dict)
     pod_by_ip: dict[str, PodInfo] = field(default_factory=dict)
     node_by_ip: dict[str, NodeInfo] = field(default_factory=dict)
     node_by_flannel_ip: dict[str, NodeInfo] = field(default_factory=dict)
@@ -48,6 +51,19 @@ class ClusterIndex:
     base_revision: int | None = None
     changed_pods: frozenset[str] = frozenset()
     _eps: dict[str, dict] = field(default_factory=dict)
+    _policies: PolicySet | None = None
+    _previous_policies: PolicySet | None = None
+
+    @property
+    def policies(self) -> PolicySet:
+        """The NetworkPolicies compiled, with the Namespaces' labels (made on
+        first use and kept until a policy or a namespace changes)."""
+        if self._policies is None:
+            self._policies = PolicySet(
+                self.network_policies, self.namespace_labels, self._previous_policies
+            )
+            self._previous_policies = None
+        return self._policies
 
     def endpoints(self, svc: ServiceInfo, port: PortInfo) -> tuple[Endpoint, ...]:
         """Ready endpoints for one Service port (empty when there are none)."""
@@ -150,6 +166,7 @@ class Indexer:
                 idx.slices.setdefault(owner, {})[obj["metadata"]["name"]] = obj
         idx.slice_rvs = {k: _rvs(v) for k, v in idx.slices.items()}
         idx.ingresses = list(store.list("ingresses"))
+        _list_policies(idx, store)
         log = getattr(store, "log", None)
         idx.last_write = log[-1] if log else None
         self._cache = self._next
@@ -176,6 +193,10 @@ class Indexer:
             slices=dict(prev.slices),
             slice_rvs=dict(prev.slice_rvs),
             ingresses=prev.ingresses,
+            network_policies=prev.network_policies,
+            namespace_labels=prev.namespace_labels,
+            _policies=prev._policies,
+            _previous_policies=prev._previous_policies,
             pod_by_ip=dict(prev.pod_by_ip),
             node_by_ip=prev.node_by_ip,
             node_by_flannel_ip=prev.node_by_flannel_ip,
@@ -220,6 +241,8 @@ class Indexer:
                     owners.add(owner)
             elif kind == "Ingress":
                 idx.ingresses = list(store.list("ingresses"))
+            elif kind in ("NetworkPolicy", "Namespace"):
+                _list_policies(idx, store)
         for owner in owners:
             idx._eps.pop(owner, None)
             if idx.slices[owner]:
@@ -244,6 +267,17 @@ class Indexer:
             else:
                 idx.pods_on_node.pop(node, None)
         idx.changed_pods = frozenset(pods_changed)
+
+
+def _list_policies(idx: ClusterIndex, store) -> None:
+    idx.network_policies = list(store.list("networkpolicies"))
+    idx.namespace_labels = {
+        ns["metadata"]["name"]: ns["metadata"].get("labels") or {}
+        for ns in store.list("namespaces")
+    }
+    if idx._policies is not None:
+        idx._previous_policies = idx._policies
+    idx._policies = None
 
 
 def _key(obj: dict) -> str:

@@ -22,6 +22,7 @@ from .graph import NetworkGraph, shortest_path
 from .index import Indexer
 from .neighbours import NeighbourTables, fdb_text, neigh_text
 from .pdu import annotate
+from .policy import PolicySet
 from .proxy.iptables import ServiceRules, depends_on_node, service_rules
 from .proxy.ruleset import Ruleset, assemble
 from .trace import TraceResult, run_lookup, run_trace
@@ -79,6 +80,17 @@ class NetworkModel:
     @property
     def cni(self) -> str:
         return getattr(self.config, "cni", "overlay")
+
+    @property
+    def enforces_network_policy(self) -> bool:
+        """Whether the chosen CNI plugin enforces NetworkPolicy (Calico and Cilium
+        do; flannel stores nothing of it, so policies have no effect)."""
+        return bool(getattr(self.config, "enforces_network_policy", False))
+
+    @property
+    def policies(self) -> PolicySet:
+        """The cluster's NetworkPolicies, compiled for checks (policy.py)."""
+        return self.idx.policies
 
     @property
     def platform(self) -> str:

@@ -47,6 +47,9 @@ class PodInfo:
     containers: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
     labels: tuple[tuple[str, str], ...]
     key: str = ""
+    # (name, port, protocol) of every named containerPort, for NetworkPolicy's
+    # named ports
+    named_ports: tuple[tuple[str, int, str], ...] = ()
 
     @property
     def veth(self) -> str:
@@ -195,6 +198,12 @@ def pod_record(obj: dict) -> PodInfo:
         containers=containers,
         labels=tuple(sorted((meta.get("labels") or {}).items())),
         key=f"{meta.get('namespace', 'default')}/{meta['name']}",
+        named_ports=tuple(
+            (p["name"], int(p["containerPort"]), p.get("protocol", "TCP"))
+            for c in spec.get("containers") or []
+            for p in c.get("ports") or []
+            if p.get("name") and p.get("containerPort") is not None
+        ),
     )
 
 
