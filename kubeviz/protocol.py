@@ -396,6 +396,9 @@ def note(kind: str, reason: str) -> dict:
 
 
 def trace(body: dict, request: dict | None = None, rid: Any = None) -> dict:
+    """A `trace` message; `body` is the network model's TraceResult.to_dict()
+    (hops with `pdu`, `events` and, where NetworkPolicy was checked, `policy`;
+    `notes` for what a CNI that enforces NetworkPolicy would have done)."""
     message = {"type": "trace", "request": request or {}, "trace": body}
     if rid is not None:
         message["id"] = rid

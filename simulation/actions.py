@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import kubectl, manifests
-from .apply import apply_objects
+from .apply import apply_objects, policy_note
 from .bootstrap import register_node
 from .component import Outcome
 from .config import CNI_MODES, PLATFORMS, PROXY_MODES
@@ -78,7 +78,8 @@ def _apply(cluster, action):
             " to the API"
             " server, which validated, defaulted and stored each object in etcd: "
             + "; ".join(changed)
-            + ".",
+            + "."
+            + policy_note(cluster, changed),
             concept="api-server",
             objects=(),
         ),

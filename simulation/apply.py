@@ -68,6 +68,25 @@ def apply_objects(
     return lines
 
 
+def policy_note(cluster: Model, lines: list[str]) -> str:
+    """A sentence for the step's narration when NetworkPolicies were written to a
+    cluster whose CNI does not enforce them (empty otherwise)."""
+    written = [
+        ln
+        for ln in lines
+        if ln.startswith("networkpolicy.networking.k8s.io/")
+        and not ln.endswith(" unchanged")
+    ]
+    config = cluster.config
+    if not written or config.enforces_network_policy:
+        return ""
+    return (
+        f" {config.cni_name} does not enforce NetworkPolicy: the API server stores"
+        " the policy, and no traffic changes; only a CNI with a policy engine"
+        " (Calico, Cilium) would enforce it."
+    )
+
+
 def _ingress_controller(cluster: Model, objects: list[dict]) -> list[dict]:
     """ingress-nginx's objects, when this apply brings an Ingress to a cluster that
     has no controller to route it: an Ingress does nothing on its own."""

@@ -6,6 +6,11 @@ from dataclasses import asdict, dataclass, field
 
 PLATFORMS = ("bare-metal", "cloud")
 CNI_MODES = ("overlay", "routed")
+# what each CNI choice is, as a learner reads it in narration
+CNI_NAMES = {"overlay": "flannel (VXLAN)", "routed": "flannel (host-gw)"}
+# CNI plugins with a policy engine (Calico, Cilium): only they enforce
+# NetworkPolicy; flannel stores nothing of it, so policies have no effect
+POLICY_ENFORCING_CNIS = frozenset({"calico", "cilium"})
 RUNTIMES = ("containerd", "cri-o")
 PROXY_MODES = ("iptables", "ipvs", "nftables")
 RUNTIME_VERSIONS = {"containerd": "containerd://1.7.24", "cri-o": "cri-o://1.31.3"}
@@ -42,6 +47,15 @@ class ClusterConfig:
     node_memory: str = "8Gi"
     node_max_pods: int = 110
     limits: Limits = field(default_factory=Limits)
+
+    @property
+    def enforces_network_policy(self) -> bool:
+        """Whether the chosen CNI plugin enforces NetworkPolicy."""
+        return self.cni in POLICY_ENFORCING_CNIS
+
+    @property
+    def cni_name(self) -> str:
+        return CNI_NAMES.get(self.cni, self.cni)
 
     def to_dict(self) -> dict:
         return {

@@ -254,6 +254,11 @@ def _events(net, g, hops: list[dict], i: int, direction: str) -> list[dict]:
                 "text": f"{nat.get('type')} {nat.get('from')} → {nat.get('to')}",
             }
         )
+    check = h.get("policy")
+    if check:
+        out.append(
+            {"kind": "policy", "verdict": check["verdict"], "text": h["explain"]}
+        )
     if h.get("route") and h.get("hook") is None:
         if h.get("forward") == "bridged":
             out.append({"kind": "bridge", "text": "bridged by MAC, not routed"})

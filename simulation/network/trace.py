@@ -42,6 +42,8 @@ class TraceResult:
     dns: dict | None = None
     http: dict | None = None
     conntrack: dict[str, list[str]] = field(default_factory=dict)
+    # what a CNI that enforces NetworkPolicy would have done differently
+    notes: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -64,6 +66,7 @@ class TraceResult:
             "dns": self.dns,
             "http": self.http,
             "conntrack": self.conntrack,
+            "notes": self.notes,
         }
 
 
@@ -122,6 +125,7 @@ def run_lookup(net, source: str, name: str, rng) -> TraceResult:
 
 def _finish(res: TraceResult, verdict: str, reason: str) -> TraceResult:
     res.verdict, res.reason = verdict, reason
+    res.notes = [n for leg in res.legs for n in leg.get("notes", ())]
     for leg in res.legs:
         for h in leg["hops"]:
             ct = h.get("conntrack")
@@ -159,6 +163,7 @@ def _leg(net, src: Source, ip, port, proto, rng, kind: str) -> dict:
         "reason": w.reason,
         "hops": w.hops,
         "reply": build_reply(w),
+        "notes": w.notes,
         "_delivered": w.delivered_to,
     }
 

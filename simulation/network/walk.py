@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from . import addresses as ad
 from .cni.wire import Forwarding
 from .conntrack import entry
+from .enforce import PolicyChecks
 from .explain import filter_explain, nat_explain
 from .graph import ctr_v, node_v, pod_v
 from .netfilter import Packet, run_hook
@@ -36,7 +37,7 @@ class Pass:
     entry: str
 
 
-class Walker(Forwarding):
+class Walker(Forwarding, PolicyChecks):
     """Records the hops of one packet; `verdict` is set when it stops."""
 
     def __init__(self, net, rng, pkt: Packet) -> None:
@@ -49,6 +50,9 @@ class Walker(Forwarding):
         self.onlink = False  # the sender ARPed for the peer itself (same subnet)
         self.bridged = False
         self.sender_mac: str | None = None
+        self.sender: PodInfo | None = None  # the pod whose egress is checked
+        self._egress_done = False
+        self.notes: list[str] = []  # what an enforcing CNI would have done
 
     # recording -------------------------------------------------------------
     def hop(self, at: str, explain: str, **extra) -> dict:
@@ -102,6 +106,7 @@ class Walker(Forwarding):
             self.deliver(pod, via_lo=True)
             return
         node = self.net.idx.nodes[pod.node]
+        self.sender = pod
         route = lookup(pod_routes(pod, node), p.dst)
         nxt = self.net.idx.pod_by_ip.get(p.dst) if route.dest != "default" else None
         dst_mac = (
@@ -188,7 +193,8 @@ class Walker(Forwarding):
             rules=r.rules,
         )
         if p.dst in rs.local:
-            self._local_in(node, start, before, "local-in")
+            if self.check_egress(node):
+                self._local_in(node, start, before, "local-in")
             return
         route = lookup(self.net.routes(node.name), p.dst)
         self.bridged = in_dev == ad.BRIDGE_DEV and self.onlink and r.nat is None
@@ -201,6 +207,8 @@ class Walker(Forwarding):
             text = f"Routing on {node.name}: '{route.text}'."
         forward = "bridged" if self.bridged else "routed"
         self.hop(root, text, route=route.text, forward=forward)
+        if not self.check_egress(node):
+            return
         r = run_hook(rs, "FORWARD", p, "NEW", self.rng)
         if r.verdict != "ACCEPT":
             self.hop(root, filter_explain(r), hook="FORWARD", rules=r.rules)

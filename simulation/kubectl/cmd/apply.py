@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ... import manifests
-from ...apply import apply_objects
+from ...apply import apply_objects, policy_note
 from ...errors import NotFound, SimulationError, UsageError
 from ...resources import for_object
 from ..objects import namespace_of, server_error, view_id
@@ -82,7 +82,7 @@ def apply(cluster: Model, args: Args, files: Reader | None) -> KubectlResult:
     return KubectlResult(
         output="\n".join(lines),
         changed=bool(changed),
-        summary=_summary("applied", changed),
+        summary=_summary("applied", changed) + policy_note(cluster, changed),
         type="kubectl.apply",
         concept="declarative",
         objects=_ids(objects),
@@ -101,7 +101,7 @@ def create(cluster: Model, args: Args, files: Reader | None) -> KubectlResult:
     return KubectlResult(
         output="\n".join(lines),
         changed=True,
-        summary=_summary("created", lines),
+        summary=_summary("created", lines) + policy_note(cluster, lines),
         type="kubectl.create",
         concept="api-server",
         objects=_ids(objects),

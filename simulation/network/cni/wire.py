@@ -35,6 +35,8 @@ class Forwarding:
                 + (" (hairpin: back out the port it came in on)." if hairpin else "."),
                 mac=self._bridge_mac(cni0, pod),
             )
+            if not self.check_ingress(node, pod):
+                return
             self.hop(veth, f"Into {pod.veth}, the host end of {pod.key}'s veth pair.")
             self.hop(
                 pod_v(pod, "eth0"),
