@@ -43,6 +43,10 @@ SETTLE = 1.5
 RETRY = 0.5  # seconds before a receive that failed is tried again
 
 
+class LayerDown(ConnectionError):
+    """The channel layer is known to be down: asking it now would prove nothing."""
+
+
 def watched(layer) -> bool:
     """Can this layer lose its groups (channels-redis), so that it is watched?"""
     return type(layer).__module__.startswith("channels_redis") and hasattr(

@@ -220,8 +220,11 @@ class Host:
                 changed = True
             changed |= member.away != entry["away"]
             member.away, member.seen = entry["away"], now
+        # After an outage of Redis nobody's roster came for a while: wait for
+        # every process's next one before forgetting anyone.
+        settled = now - memberships().returned_at > STALE
         for channel, member in list(self.members.items()):
-            if now - member.seen > STALE:
+            if settled and now - member.seen > STALE:
                 del self.members[channel]
                 changed = True
         if changed:

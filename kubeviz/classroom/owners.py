@@ -22,7 +22,7 @@ from channels.layers import get_channel_layer
 from kubeviz.classroom import services
 from kubeviz.classroom.host import Host
 from kubeviz.classroom.live import owner_group
-from kubeviz.memberships import memberships
+from kubeviz.memberships import LayerDown, memberships
 
 PING_TIMEOUT = 1.0
 ALIVE_FOR = 5.0  # seconds a pong is trusted before the owner is pinged again
@@ -71,6 +71,13 @@ class Owners:
             return True
         if self.alive_until.get(code, 0.0) > loop.time():
             return True
+        layer = memberships()
+        if not layer.up.is_set():
+            # Nobody can answer while Redis is down; silence proves nothing.
+            raise LayerDown("the channel layer (Redis) is not answering")
+        # Just after Redis came back, the owner may not have re-joined its group
+        # yet: a ping then would find it silent and make a second owner.
+        await layer.settled()
         inbox = await self.inbox()
         nonce = next(self.nonces)
         answered = self.pongs[nonce] = loop.create_future()

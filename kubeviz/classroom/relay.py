@@ -108,6 +108,8 @@ class Relay:
                 if loop.time() < next_beat:
                     continue
             next_beat = loop.time() + HEARTBEAT
+            if not memberships().up.is_set():
+                continue  # no roster or ping can travel; the tabs are told
             try:
                 if not await owners().alive(self.code):
                     await self.take_over()
