@@ -19,10 +19,11 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 
 from kubeviz import limits, protocol, scenarios
-from kubeviz.live import ASKER, LiveSession
+from kubeviz.live import ASKER, LiveSession, in_thread
 from kubeviz.memberships import memberships
 from kubeviz.registry import Full, registry
 from simulation.errors import SimulationError
+from simulation.network.compare import compare
 
 log = logging.getLogger(__name__)
 
@@ -465,6 +466,21 @@ class SessionConsumer(AsyncWebsocketConsumer):
         result = await self.perform(message, action)
         if result is not None and result.trace is not None:
             await self.send_trace(message, result.trace, action)
+
+    async def on_compare(self, message: dict) -> None:
+        """The same request traced on two copies of the model: not a step."""
+        live = self.live
+        async with live.lock:
+            body = await in_thread(
+                compare,
+                live.cluster,
+                message["from"],
+                message["to"],
+                message["variant"],
+                message.get("service"),
+                message.get("step"),
+            )
+        await self.reply(protocol.compare(body, message.get("id")))
 
     async def on_kubectl(self, message: dict) -> None:
         action = {"op": "kubectl", "command": message["command"]}

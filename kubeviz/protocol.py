@@ -27,6 +27,7 @@ MAX_TARGET = 253 + 64  # a namespace, a DNS-1123 name and a container name
 MAX_ID = 64
 
 FAULT_ACTIONS = ("fail_node", "restore_node", "kill_pod", "crash_container")
+COMPARE_VARIANTS = ("cni", "etp", "step")  # simulation/network/compare.py
 CNI_MODES = ("overlay", "routed")
 PROXY_MODES = ("iptables", "ipvs", "nftables")
 PLATFORMS = ("bare-metal", "cloud")
@@ -184,6 +185,14 @@ CLIENT_MESSAGES: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
     "kubectl": ({"command": command, "id": request_id}, {}),
     "fault": ({"action": choice(FAULT_ACTIONS), "target": text(MAX_TARGET)}, {}),
     "trace": ({"from": text(MAX_TARGET), "to": text(MAX_TARGET)}, {}),
+    "compare": (
+        {
+            "from": text(MAX_TARGET),
+            "to": text(MAX_TARGET),
+            "variant": choice(COMPARE_VARIANTS),
+        },
+        {"service": text(MAX_TARGET), "step": whole(0, MAX_SEEK)},
+    ),
     "set": (
         {},
         {
@@ -400,6 +409,14 @@ def trace(body: dict, request: dict | None = None, rid: Any = None) -> dict:
     (hops with `pdu`, `events` and, where NetworkPolicy was checked, `policy`;
     `notes` for what a CNI that enforces NetworkPolicy would have done)."""
     message = {"type": "trace", "request": request or {}, "trace": body}
+    if rid is not None:
+        message["id"] = rid
+    return message
+
+
+def compare(body: dict, rid: Any = None) -> dict:
+    """Two traces of one request and their hops paired (to the asker only)."""
+    message = {"type": "compare", "compare": body}
     if rid is not None:
         message["id"] = rid
     return message

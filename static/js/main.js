@@ -10,6 +10,7 @@ import { Timeline } from "./panels/timeline.js";
 import { Inspector } from "./panels/inspector.js";
 import { PacketInspector } from "./panels/packetInspector.js";
 import { KubectlConsole } from "./panels/console.js";
+import { TraceCompare } from "./panels/compare.js";
 import { Tabs } from "./panels/tabs.js";
 import { ClusterPanel } from "./panels/clusterPanel.js";
 import { setText } from "./dom.js";
@@ -62,6 +63,7 @@ export function start(root = document) {
   const timeline = new Timeline($("#timeline"), store);
   const inspector = new Inspector($("#inspector"), store);
   const packetInspector = new PacketInspector($("#packet-panel"));
+  const traceCompare = new TraceCompare($("#packet-panel"), store);
   const kubectl = new KubectlConsole($("#console"), store);
   const tabs = new Tabs($("#side-tabs"));
   const clusterPanel = new ClusterPanel($("#cluster-panel"), store, initial);
@@ -159,6 +161,10 @@ export function start(root = document) {
       currentTrace = { ...(message.trace ?? {}), request: message.request, time: store.time };
       showTracePhase("request");
       inspector.refreshTable(true);  // the trace left conntrack and neighbour entries
+      traceCompare.setRequest(message.request?.from ?? currentTrace.source, message.request?.to ?? currentTrace.destination, store.step - 1);
+    },
+    compare(message) {
+      traceCompare.receive(message);
     },
     kubectl_output(message) {
       if (inspector.receiveTable(message)) return;
@@ -175,6 +181,7 @@ export function start(root = document) {
     },
     error(message) {
       if (inspector.receiveTable(message)) return;
+      if (traceCompare.receiveError(message)) return;
       if (kubectl.receiveError(message)) return;
       say(`${message.for ? `${message.for}: ` : ""}${message.message ?? message.code}`, "error");
     },
@@ -287,6 +294,13 @@ export function start(root = document) {
   timeline.addEventListener("seek", (event) => send({ type: "seek", step: event.detail.step }));
   kubectl.addEventListener("command", (event) => send(event.detail));
   inspector.addEventListener("table", (event) => send(event.detail));
+  traceCompare.addEventListener("send", (event) => send(event.detail));
+  traceCompare.addEventListener("show", (event) => {
+    const { trace, label } = event.detail;
+    currentTrace = { ...trace, label, request: { from: trace.source, to: trace.destination }, time: store.time };
+    showTracePhase("request");
+  });
+  traceCompare.addEventListener("jump", (event) => packets.jump(event.detail.index));
   clusterPanel.addEventListener("send", (event) => send(event.detail));
 
   $("#help")?.addEventListener("click", (event) => {

@@ -234,3 +234,31 @@ def test_hop_headers_never_wrap_a_value_at_projector_or_phone_size(
         shot(page, f"inspector-events-{width}x{height}")
     finally:
         context.close()
+
+
+def test_compare_overlay_and_routed_side_by_side(daphne_server, page):
+    """The same cross-node request: VXLAN hops only under overlay; A/B switch."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_scenario(page, daphne_server, "web")
+    start_trace(page, "cross-node")
+    step = page.evaluate("() => window.kubeviz.store.step")
+    box = page.locator("#packet-panel .compare-box")
+    box.locator("summary").click()
+    box.locator("select[name=variant]").select_option("cni")
+    box.get_by_role("button", name="Compare").click()
+    rows = box.locator(".compare-table tbody tr")
+    rows.first.wait_for()
+    only_a = box.locator(".compare-table tr[data-status=only-a]")
+    assert only_a.count() >= 1
+    assert "flannel.1" in " ".join(only_a.all_text_contents())
+    assert box.locator(".compare-table tr[data-status=same]").count() >= 4
+    summary = page.locator("#packet-panel [data-part=summary]")
+    assert summary.text_content().startswith("[overlay (VXLAN)]")
+    box.get_by_role("button", name=re.compile("^Show B")).click()
+    assert summary.text_content().startswith("[routed (host-gw)]")
+    hops = page.locator("#packet-panel .hop-row").all_text_contents()
+    assert not any("flannel.1" in text for text in hops)
+    assert page.evaluate("() => window.kubeviz.store.step") == step, "not a step"
+    box.scroll_into_view_if_needed()
+    shot(page, "inspector-compare-1366x768")
+    assert page.errors == []

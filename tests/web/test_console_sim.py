@@ -71,3 +71,40 @@ async def test_an_unknown_node_is_kubectls_not_found(make_session, open_tab):
     out = await _run(tab, "sim routes node-9")
     assert out["ok"] is False
     assert 'nodes "node-9" not found' in out["output"]
+
+
+async def test_compare_answers_the_asker_and_takes_no_step(make_session, open_tab):
+    tab = await open_tab(await make_session("web"))
+    step = tab.first["state"]["step"]
+    pods = [p for p in tab.first["state"]["pods"] if p["name"].startswith("web-")]
+    await tab.send(
+        {
+            "type": "compare",
+            "from": f"default/{pods[0]['name']}",
+            "to": "web",
+            "variant": "cni",
+            "id": 9,
+        }
+    )
+    reply = await tab.receive()
+    assert reply["type"] == "compare" and reply["id"] == 9
+    body = reply["compare"]
+    assert body["labels"] == ["overlay (VXLAN)", "routed (host-gw)"]
+    assert body["a"]["verdict"] == body["b"]["verdict"] == "delivered"
+    assert body["rows"] and {"a", "b", "status"} <= set(body["rows"][0])
+    await tab.send({"type": "kubectl", "command": "kubectl get pods", "id": 2})
+    out = await tab.receive()
+    assert out["type"] == "kubectl_output", "no delta: comparing is not a step"
+    await tab.send({"type": "save", "id": 3})
+    saved = await tab.receive_until("ack")
+    assert saved["step"] == step
+
+
+async def test_compare_etp_without_a_service_is_refused(make_session, open_tab):
+    tab = await open_tab(await make_session("web"))
+    await tab.send(
+        {"type": "compare", "from": "internet", "to": "web", "variant": "etp"}
+    )
+    error = await tab.receive()
+    assert error["type"] == "error" and error["code"] == "rejected"
+    assert "needs a Service" in error["message"]

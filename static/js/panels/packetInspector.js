@@ -114,7 +114,8 @@ export class PacketInspector extends EventTarget {
     const from = trace.source ?? trace.request?.from ?? "?";
     const to = trace.destination ?? trace.request?.to ?? "?";
     const phase = trace.phase && trace.phase !== "request" ? ` (${phaseName(trace.phase)})` : "";
-    setText(this.summary, `${from} → ${to}${phase}: ${hops.length} hops, ${verdict}. ${trace.reason ?? trace.summary ?? ""}`);
+    const label = trace.label ? `[${trace.label}] ` : "";
+    setText(this.summary, `${label}${from} → ${to}${phase}: ${hops.length} hops, ${verdict}. ${trace.reason ?? trace.summary ?? ""}`);
     this.summary.dataset.verdict = verdict;
     this.summary.append(phaseButtons(trace));
     hops.forEach((hop, index) => {
