@@ -14,15 +14,20 @@ from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from .cmd import (
+    apiresources,
     apply,
+    clusterinfo,
+    create,
     delete,
     drain,
     get,
-    info,
+    logs,
     meta,
     rollout,
     taint,
     top,
+    usage,
+    version,
     wait,
     workloads,
 )
@@ -52,7 +57,7 @@ VERBS: dict[str, tuple[Flag, ...]] = {
     "cordon": (),
     "uncordon": (),
     "drain": drain.DRAIN_FLAGS,
-    "logs": info.LOGS_FLAGS,
+    "logs": logs.FLAGS,
     "rollout": (),
     "taint": taint.FLAGS,
     "wait": wait.FLAGS,
@@ -76,7 +81,7 @@ def run(cluster: Model, line: str, files: Reader | None = None) -> KubectlResult
     """
     args = parse(lex(line), VERBS)
     if args.flag("help"):
-        return KubectlResult(output=info.usage(args.verb))
+        return KubectlResult(output=usage.usage(args.verb))
     verb = args.verb
     if verb == "get":
         return get.run(cluster, args)
@@ -103,13 +108,13 @@ def run(cluster: Model, line: str, files: Reader | None = None) -> KubectlResult
         "annotate": meta.annotate,
         "patch": meta.patch,
         "drain": drain.drain,
-        "logs": info.logs,
+        "logs": logs.logs,
         "exec": exec_.run,
         "run": run_.run,
         "top": top.run,
-        "version": info.version,
-        "cluster-info": info.cluster_info,
-        "api-resources": info.api_resources,
+        "version": version.version,
+        "cluster-info": clusterinfo.cluster_info,
+        "api-resources": apiresources.api_resources,
     }
     return handlers[verb](cluster, args)
 
@@ -120,7 +125,7 @@ def _create(cluster, args) -> KubectlResult:
     if what in ("deployment", "deploy"):
         return workloads.create_deployment(cluster, args)
     if what in ("namespace", "ns"):
-        return info.create_namespace(cluster, args)
+        return create.create_namespace(cluster, args)
     raise UsageError(
         f"error: Unexpected args: [{what or ''}]\nSee 'kubectl create -h' for help"
         " and examples"

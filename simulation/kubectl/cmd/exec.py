@@ -21,7 +21,7 @@ from ..objects import namespace_of
 from ..parser import Args, Flag
 from ..printers.columns import address
 from ..result import KubectlResult
-from .info import pod_for
+from .logs import pod_for
 
 if TYPE_CHECKING:
     from ...context import Model

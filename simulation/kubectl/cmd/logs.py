@@ -1,4 +1,4 @@
-"""`logs`, `version`, `cluster-info`, `api-resources`, `create namespace`, help text."""
+"""`kubectl logs`: the simulated log lines of a pod's container."""
 
 from __future__ import annotations
 
@@ -7,20 +7,16 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from ... import clock
-from ...config import KUBERNETES_VERSION
-from ...errors import SimulationError, UsageError
-from ...objects import is_control_plane
-from ...resources import BY_PLURAL, RESOURCES
-from ..objects import fetch, namespace_of, resource_type, server_error
+from ...errors import UsageError
+from ...resources import BY_PLURAL
+from ..objects import fetch, namespace_of, resource_type
 from ..parser import Args, Flag
-from ..printers.columns import address
-from ..printers.tabwriter import table
 from ..result import KubectlResult
 
 if TYPE_CHECKING:
     from ...context import Model
 
-LOGS_FLAGS = (
+FLAGS = (
     Flag("container", "c", "str"),
     Flag("tail", kind="int"),
     Flag("previous", "p"),
@@ -144,100 +140,3 @@ def _lines(image: str, started: str, pod: str) -> list[str]:
             " FOREGROUND'",
         ]
     return [f"{when.strftime('%Y-%m-%dT%H:%M:%SZ')} {base} started (pid 1)"]
-
-
-def version(cluster: Model, args: Args) -> KubectlResult:
-    lines = [f"Client Version: {KUBERNETES_VERSION}", "Kustomize Version: v5.4.2"]
-    if not args.flag("client"):
-        lines.append(f"Server Version: {KUBERNETES_VERSION}")
-    return KubectlResult(output="\n".join(lines))
-
-
-def cluster_info(cluster: Model, args: Args) -> KubectlResult:
-    nodes = cluster.store.list("nodes")
-    control = next(
-        (n for n in nodes if is_control_plane(n)),
-        nodes[0] if nodes else None,
-    )
-    ip = address(control, "InternalIP") if control else "127.0.0.1"
-    url = f"https://{ip}:6443"
-    lines = [f"Kubernetes control plane is running at {url}"]
-    if cluster.store.get("services", "kube-system", "kube-dns"):
-        lines.append(
-            f"CoreDNS is running at {url}/api/v1/namespaces/kube-system/services/"
-            "kube-dns:dns/proxy"
-        )
-    lines += [
-        "",
-        "To further debug and diagnose cluster problems, use 'kubectl cluster-info"
-        " dump'.",
-    ]
-    return KubectlResult(output="\n".join(lines))
-
-
-def api_resources(cluster: Model, args: Args) -> KubectlResult:
-    rows = [["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]]
-    wanted = args.flag("namespaced")
-    for r in sorted(RESOURCES, key=lambda r: (r.group, r.plural)):
-        if wanted is not None and str(r.namespaced).lower() != str(wanted).lower():
-            continue
-        rows.append(
-            [
-                r.plural,
-                ",".join(r.short_names),
-                r.api_version,
-                str(r.namespaced).lower(),
-                r.kind,
-            ]
-        )
-    return KubectlResult(output=table(rows))
-
-
-def create_namespace(cluster: Model, args: Args) -> KubectlResult:
-    if len(args.words) != 1:
-        raise UsageError(f"error: exactly one NAME is required, got {len(args.words)}")
-    name = args.words[0]
-    try:
-        cluster.api.create(
-            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}},
-            actor="kubectl",
-        )
-    except SimulationError as exc:
-        raise server_error(exc) from None
-    return KubectlResult(
-        output=f"namespace/{name} created",
-        changed=True,
-        summary=f"kubectl created namespace {name}, a scope for names and policies.",
-        type="kubectl.create",
-        concept="namespaces",
-    )
-
-
-USAGE = {
-    "get": "kubectl get TYPE[,TYPE...] [NAME] [-o wide|yaml|json|name] [-n NS | -A]"
-    " [-l SELECTOR] [--show-labels]",
-    "describe": "kubectl describe (pod|node|service|deployment) NAME",
-    "apply": "kubectl apply -f - <<EOF … EOF   (or -f FILE from the CLI)",
-    "create": "kubectl create deployment NAME --image=IMAGE [--replicas=N] [--port=P]",
-    "expose": "kubectl expose deployment NAME --port=P [--target-port=T]"
-    " [--type=ClusterIP|NodePort|LoadBalancer] [--name=N]",
-    "scale": "kubectl scale deployment/NAME --replicas=N",
-    "delete": "kubectl delete TYPE NAME | TYPE/NAME | TYPE -l SELECTOR | -f -",
-    "drain": "kubectl drain NODE [--ignore-daemonsets] [--delete-emptydir-data]"
-    " [--force]",
-    "logs": "kubectl logs POD [-c CONTAINER]",
-    "rollout": "kubectl rollout status|restart deployment/NAME",
-    "label": "kubectl label TYPE NAME KEY=VALUE... [KEY-] [--overwrite]",
-    "annotate": "kubectl annotate TYPE NAME KEY=VALUE... [KEY-] [--overwrite]",
-    "patch": "kubectl patch TYPE NAME -p '{\"spec\": {...}}'",
-    "exec": "kubectl exec POD [-c CONTAINER] -- curl URL | wget -qO- URL"
-    " | nslookup NAME | ping IP",
-    "set": "kubectl set image deployment/NAME CONTAINER=IMAGE",
-    "run": "kubectl run NAME --image=IMAGE [--port=P] [--labels=k=v] [-- ARGS...]",
-}
-
-
-def usage(verb: str) -> str:
-    if verb in USAGE:
-        return "Usage:\n  " + USAGE[verb]
-    return "Commands:\n" + "\n".join(f"  {v}" for v in USAGE.values())
