@@ -186,3 +186,26 @@ def test_every_namespace_carries_its_name_as_a_label(cluster, kc):
     assert done.ok, done.error
     labels = cluster.store.get("namespaces", None, "y")["metadata"]["labels"]
     assert labels == {"team": "blue", "kubernetes.io/metadata.name": "y"}
+
+
+def test_kubectl_apply_and_create_narrate_that_flannel_does_not_enforce(cluster):
+    """Issue 17: with flannel a policy is stored and has no effect, and the step
+    says so; a CNI that enforces NetworkPolicy would not get the sentence."""
+    done = cluster.act(
+        {"op": "kubectl", "command": f"kubectl apply -f - <<EOF\n{DENY}EOF"}
+    )
+    assert done.ok, done.error
+    reason = done.event.to_dict()["reason"]
+    assert "flannel (VXLAN) does not enforce NetworkPolicy" in reason
+    other = DENY.replace("default-deny-ingress", "second")
+    done = cluster.act(
+        {"op": "kubectl", "command": f"kubectl create -f - <<EOF\n{other}EOF"}
+    )
+    assert (
+        "flannel (VXLAN) does not enforce NetworkPolicy"
+        in (done.event.to_dict()["reason"])
+    )
+    cluster.config.cni = "calico"  # what issue 16 will offer; only its flag is read
+    third = DENY.replace("default-deny-ingress", "third")
+    done = cluster.act({"op": "apply", "yaml": third})
+    assert "does not enforce" not in done.event.to_dict()["reason"]
