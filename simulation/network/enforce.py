@@ -19,6 +19,7 @@ the packet goes on. Replies of an allowed connection are not checked (conntrack)
 from __future__ import annotations
 
 from .graph import node_v
+from .policy_explain import explain
 from .records import NodeInfo, PodInfo
 
 
@@ -53,7 +54,8 @@ class PolicyChecks:
         return self._record(node_v(node.name, pod.veth), result, pod, peer)
 
     def _record(self, at: str, result: dict, pod: PodInfo, peer) -> bool:
-        direction = result["direction"]
+        direction, p = result["direction"], self.pkt
+        detail = explain(self.net.policies, direction, pod, peer, p.proto, p.dport)
         shown = peer.key if isinstance(peer, PodInfo) else peer
         names = ", ".join(result["policies"])
         if result["verdict"] == "allow":
@@ -65,6 +67,7 @@ class PolicyChecks:
                 f"NetworkPolicy {direction} check for {pod.key}: {rule['policy']}"
                 f" {direction} rule {rule['index']} allows {shown}.",
                 policy=result,
+                policy_detail=detail,
             )
             return True
         cni = getattr(self.net.config, "cni_name", self.net.cni)
@@ -74,6 +77,7 @@ class PolicyChecks:
                 f"NetworkPolicy {direction} check for {pod.key}: selected by"
                 f" {names}, and no rule allows {shown}; {cni} drops the packet.",
                 policy=result,
+                policy_detail=detail,
             )
             self.stop(
                 "dropped",
@@ -94,6 +98,7 @@ class PolicyChecks:
             at,
             note,
             policy={**result, "verdict": "not-enforced", "would": "deny"},
+            policy_detail=detail,
         )
         self.notes.append(note)
         return True

@@ -216,7 +216,7 @@ class PolicySet:
     # matching ------------------------------------------------------------------
     def _rule_matches(self, policy, rule: Rule, peer, proto, port, target) -> bool:
         if rule.ports is not None and not any(
-            _port_matches(p, proto, port, target) for p in rule.ports
+            port_matches(p, proto, port, target) for p in rule.ports
         ):
             return False
         if rule.peers is None:
@@ -226,7 +226,7 @@ class PolicySet:
     def _peer_matches(self, policy: Policy, rule: PeerRule, peer) -> bool:
         if rule.cidr is not None:
             ip = peer.ip if isinstance(peer, PodInfo) else peer
-            return _in_block(ip, rule.cidr, rule.excepts)
+            return in_block(ip, rule.cidr, rule.excepts)
         if not isinstance(peer, PodInfo):
             return False  # selectors pick pods, never outside addresses
         if rule.namespaces is None:
@@ -246,7 +246,7 @@ class PolicySet:
         return hit
 
 
-def _port_matches(rule: PortRule, proto: str, port: int | None, target) -> bool:
+def port_matches(rule: PortRule, proto: str, port: int | None, target) -> bool:
     if rule.protocol != proto:
         return False
     if rule.port is None:
@@ -263,7 +263,7 @@ def _port_matches(rule: PortRule, proto: str, port: int | None, target) -> bool:
     )
 
 
-def _in_block(ip: str | None, cidr, excepts: tuple) -> bool:
+def in_block(ip: str | None, cidr, excepts: tuple) -> bool:
     try:
         addr = ipaddress.ip_address(ip or "")
     except ValueError:

@@ -169,3 +169,61 @@ def test_egress_is_checked_against_the_service_backend_after_dnat(k8s):
         assert check["direction"] == "egress" and check["verdict"] == "allow"
     finally:
         kubectl(k8s, "kubectl delete service web -n y")
+
+
+def test_a_checked_hop_explains_each_rule_peer_and_port(k8s):
+    """For the inspector: every selecting policy, each rule, which peer and port
+    matched or why not; no rule matching is the implicit deny."""
+    apply(k8s, DENY_X)
+    apply(
+        k8s,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+        "metadata: {name: web, namespace: x}\nspec:\n"
+        "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n"
+        "  - from:\n    - podSelector: {matchLabels: {pod: b}}\n"
+        "    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: z}}\n"
+        "    ports: [{port: 81}]\n"
+        "  - from:\n    - ipBlock: {cidr: 10.0.0.0/8, except: [10.244.0.0/16]}\n",
+    )
+    trace = model_for(k8s).trace("pod/y/a", "pod/x/a:80")
+    (hop,) = [h for h in trace.hops if h.get("policy")]
+    ip = model_for(k8s).idx.pods["y/a"].ip
+    assert hop["policy_detail"] == [
+        {"policy": "x/deny-ingress", "rules": []},
+        {
+            "policy": "x/web",
+            "rules": [
+                {
+                    "index": 0,
+                    "matched": False,
+                    "peers": [
+                        {
+                            "what": "podSelector pod=b",
+                            "matched": False,
+                            "why": "y/a is not in the policy's namespace x",
+                        },
+                        {
+                            "what": "namespaceSelector kubernetes.io/metadata.name=z",
+                            "matched": False,
+                            "why": "namespace y's labels do not match",
+                        },
+                    ],
+                    "ports": [
+                        {"what": "81/TCP", "matched": False, "why": "the port is 80"}
+                    ],
+                },
+                {
+                    "index": 1,
+                    "matched": False,
+                    "peers": [
+                        {
+                            "what": "ipBlock 10.0.0.0/8",
+                            "matched": False,
+                            "why": f"{ip} is in its except 10.244.0.0/16",
+                        }
+                    ],
+                    "ports": None,
+                },
+            ],
+        },
+    ]
