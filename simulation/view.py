@@ -218,8 +218,21 @@ def hpa_view(cluster: Model, hpa: dict) -> dict:
         "min": hpa["spec"].get("minReplicas", 1),
         "max": hpa["spec"]["maxReplicas"],
         "current": status.get("currentReplicas"),
+        "desired": status.get("desiredReplicas"),
         "cpu": current,
+        "metric": "cpu",
+        "targetCpu": _hpa_target(hpa["spec"]),
     }
+
+
+def _hpa_target(spec: dict) -> int:
+    """The CPU utilisation the HPA aims at (autoscaling/v2 metrics, or v1's field;
+    80% when neither is set, as the HPA controller defaults it)."""
+    for metric in spec.get("metrics") or []:
+        target = (metric.get("resource") or {}).get("target") or {}
+        if target.get("averageUtilization"):
+            return int(target["averageUtilization"])
+    return int(spec.get("targetCPUUtilizationPercentage", 80))
 
 
 _VIEWS = {

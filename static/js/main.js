@@ -256,6 +256,9 @@ export function start(root = document) {
     const { action, target } = event.detail;
     if (["kill_pod", "crash_container", "fail_node", "restore_node"].includes(action)) {
       send({ type: "fault", action, target });
+    } else if (action === "show") {
+      inspector.show(target);
+      diagram.select(target);
     } else if (action === "open-node") {
       diagram.detail.open(target);
     } else if (action === "trace-from" || action === "trace-to") {

@@ -262,3 +262,70 @@ def test_compare_overlay_and_routed_side_by_side(daphne_server, page):
     box.scroll_into_view_if_needed()
     shot(page, "inspector-compare-1366x768")
     assert page.errors == []
+
+
+HPA = """apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 6
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}
+"""
+
+INGRESS = """apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: shop.example
+    http:
+      paths:
+      - path: /cart
+        pathType: Prefix
+        backend: {service: {name: web, port: {number: 80}}}
+"""
+
+
+def apply_yaml(page, text: str) -> None:
+    page.locator("#tab-cluster").click()
+    page.locator("#manifest-yaml").fill(text)
+    page.get_by_role("button", name="kubectl apply").click()
+
+
+def test_the_inspector_shows_an_hpa_and_an_ingress(daphne_server, page):
+    """kubectl describe hpa's facts: metric, target, current and desired replicas."""
+    open_scenario(page, daphne_server, "web")
+    apply_yaml(page, HPA)
+    page.wait_for_function("() => window.kubeviz.store.list('hpas').length === 1")
+    apply_yaml(page, INGRESS)
+    page.wait_for_function("() => window.kubeviz.store.list('ingresses').length === 1")
+    page.evaluate("() => window.kubeviz.inspector.show('deployments/default/web')")
+    page.locator("#tab-inspector").click()
+    inspector = page.locator("#inspector")
+    assert "Scaled by HorizontalPodAutoscaler web" in inspector.text_content()
+    inspector.get_by_role("button", name="Show the HPA").click()
+    text = inspector.text_content()
+    assert "CPU utilisation" in text
+    assert "Target value60%" in text
+    assert re.search(r"Replicas(\d+ now|not synced yet).*\(min 2, max 6\)", text)
+    page.evaluate("() => window.kubeviz.inspector.show('ingresses/default/shop')")
+    text = inspector.text_content()
+    assert "shop.example/cart (Prefix) → web:80" in text
+    assert "Classnginx" in text
+    assert page.errors == []
+
+
+def test_the_node_inspector_names_the_cni_plugin_and_its_agent(daphne_server, page):
+    open_scenario(page, daphne_server, "web")
+    open_node(page, "node-1")
+    text = page.locator("#inspector").text_content()
+    assert "Network plugin on this node" in text
+    assert "flanneld" in text and "backend vxlan" in text
+    assert "1450 (1500 − 50" in text

@@ -97,6 +97,8 @@ export class Inspector extends EventTarget {
       services: () => this.showService(object),
       deployments: () => this.showWorkload(object, "ReplicaSet", "replicasets"),
       replicasets: () => this.showWorkload(object, "Pod", "pods"),
+      hpas: () => this.showHpa(object),
+      ingresses: () => this.showIngress(object),
     }[collection];
     setText(this.title, `${singular(collection)} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`);
     if (show) show();
@@ -177,6 +179,48 @@ export class Inspector extends EventTarget {
     }
     if (!owned.length) list.append(el("li", { text: "none yet" }));
     this.body.append(el("h3", { text: `${childKind}s it owns` }), list);
+    if (object.id.startsWith("deployments/")) {
+      const hpa = this.store.list("hpas").find((h) => h.namespace === object.namespace && h.target === object.name);
+      if (hpa) {
+        this.body.append(el("h3", { text: `Scaled by HorizontalPodAutoscaler ${hpa.name}` }));
+        this.hpaFacts(hpa);
+        this.actions([["show", "Show the HPA", hpa.id]]);
+      }
+    }
+  }
+
+  /** An HPA: the metric it watches, its target, and the replicas it asks for. */
+  showHpa(hpa) {
+    this.hpaFacts(hpa);
+    this.body.append(el("p", { className: "hint", text: "Every sync (15 s) the HPA controller reads the pods' CPU use against their requests and sets the Deployment's replicas to ceil(current × utilisation / target), kept between min and max. Put load on it with sim load in the console." }));
+    this.actions([["show", "Show the Deployment", `deployments/${hpa.namespace}/${hpa.target}`]]);
+  }
+
+  hpaFacts(hpa) {
+    const cpu = hpa.cpu === null || hpa.cpu === undefined ? "not measured yet" : `${hpa.cpu}% of requests`;
+    this.facts([
+      ["Target", `Deployment ${hpa.target}`],
+      ["Metric", `${hpa.metric === "cpu" || !hpa.metric ? "CPU utilisation" : hpa.metric} (average over the pods)`],
+      ["Current", cpu],
+      ["Target value", hpa.targetCpu !== undefined && hpa.targetCpu !== null ? `${hpa.targetCpu}%` : null],
+      ["Replicas", `${hpa.current === null || hpa.current === undefined ? "not synced yet" : `${hpa.current} now`}${hpa.desired !== undefined && hpa.desired !== null ? `, ${hpa.desired} desired` : ""} (min ${hpa.min}, max ${hpa.max})`],
+    ]);
+  }
+
+  /** An Ingress: its class, its rules (host + path → Service:port) and TLS. */
+  showIngress(ingress) {
+    this.facts([
+      ["Class", ingress.class ?? "(default class)"],
+      ["TLS", (ingress.tls ?? []).length ? `ends at the controller for ${(ingress.tls ?? []).flat().join(", ") || "every host"}` : "none: plain HTTP"],
+    ]);
+    const list = el("ul", { className: "mono" });
+    for (const rule of ingress.rules ?? []) {
+      list.append(el("li", { text: `${rule.host ?? "*"}${rule.path ?? "/"} (${rule.pathType ?? "Prefix"}) → ${rule.service}:${rule.port}` }));
+    }
+    if (!(ingress.rules ?? []).length) list.append(el("li", { text: "no rules" }));
+    this.body.append(el("h3", { text: "Rules (the controller matches host, then the longest path)" }), list);
+    const backends = [...new Set((ingress.rules ?? []).map((rule) => rule.service).filter(Boolean))];
+    this.actions(backends.map((name) => ["show", `Show Service ${name}`, `services/${ingress.namespace}/${name}`]));
   }
 
   showNode(node) {
@@ -195,7 +239,19 @@ export class Inspector extends EventTarget {
       ["open-node", "Open node (veth, bridge, routes)", node.name],
       node.failed || node.status !== "Ready" ? ["restore_node", "Restore node", node.name] : ["fail_node", "Fail node", node.name],
     ]);
+    this.showCni(node);
     this.showTables(node);
+  }
+
+  /** The CNI plugin and its agent on this node, as the model wires them. */
+  showCni(node) {
+    const overlay = this.store.config?.cni !== "routed";
+    this.body.append(el("h3", { text: "Network plugin on this node" }));
+    this.facts([
+      ["CNI plugin", "flannel (the bridge plugin wires each pod: a veth pair into cni0, an IP from the node's podCIDR)"],
+      ["Agent", `flanneld, flannel's per-node agent (a DaemonSet pod in a real cluster), ${overlay ? "backend vxlan: it writes flannel.1's routes and its ARP and FDB entries for every other node" : "backend host-gw: it writes a route to every other node's podCIDR via that node's IP"}`],
+      ["MTU", overlay ? "pods 1450 (1500 − 50 bytes of VXLAN headers)" : "pods 1500 (no encapsulation)"],
+    ]);
   }
 
   /** The node's routes, kube-proxy rules, conntrack, neighbour and FDB tables. */
