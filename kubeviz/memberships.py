@@ -41,6 +41,7 @@ ANSWER_WITHIN = 2.0  # seconds Redis has to answer a look before it counts as do
 # ping sent before then would find an owner's group still empty.
 SETTLE = 1.5
 RETRY = 0.5  # seconds before a receive that failed is tried again
+MARKER_TTL = 60  # seconds the marker outlives the last look at it
 
 
 class LayerDown(ConnectionError):
@@ -71,6 +72,7 @@ class Memberships:
         self.look_now = asyncio.Event()
         self.task: asyncio.Task | None = None
         self.marked = False  # the marker was put in Redis once
+        self.renewed_at = time.monotonic()  # memberships were last all added
         self.telling: set[asyncio.Task] = set()
 
     # --- joining and leaving ---------------------------------------------------------
@@ -137,6 +139,8 @@ class Memberships:
                 fresh = await asyncio.wait_for(self.mark(layer), ANSWER_WITHIN)
                 if fresh or not self.up.is_set():
                     await self.rejoin(layer)
+                elif time.monotonic() - self.renewed_at > layer.group_expiry / 2:
+                    await self.renew(layer)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -151,18 +155,23 @@ class Memberships:
         Redis restarted or flushed since the last look)."""
         fresh = False
         for index in range(layer.ring_size):
-            # SET NX answers True only when the key was not there. It expires in
-            # half the layer's group_expiry, so that memberships are renewed
-            # before channels-redis would drop them as expired.
-            fresh |= bool(
-                await layer.connection(index).set(
-                    layer.prefix + self.marker, "1", nx=True, ex=layer.group_expiry // 2
-                )
+            # SET … GET answers the value it replaced: None when the key was not
+            # there. Its expiry (a minute) only tidies up after a process ends.
+            old = await layer.connection(index).set(
+                layer.prefix + self.marker, "1", ex=MARKER_TTL, get=True
             )
+            fresh |= old is None
         if fresh and not self.marked:
             self.marked = True  # the first look: nothing was lost yet
             return False
         return fresh
+
+    async def renew(self, layer) -> None:
+        """Add every membership again, quietly: channels-redis drops a member
+        older than group_expiry (a day), which a long classroom may outlive."""
+        for group, channel in list(self.pairs):
+            await layer.group_add(group, channel)
+        self.renewed_at = time.monotonic()
 
     async def rejoin(self, layer) -> None:
         """Add every remembered membership again, then tell the listeners."""
@@ -172,8 +181,7 @@ class Memberships:
             # the middle of somebody's send.
             pool = layer.connection(index).connection_pool
             await pool.disconnect(inuse_connections=False)
-        for group, channel in list(self.pairs):
-            await layer.group_add(group, channel)
+        await self.renew(layer)
         log.warning(
             "the channel layer (Redis) is back: %d memberships joined again",
             len(self.pairs),

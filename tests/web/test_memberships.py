@@ -139,3 +139,32 @@ async def test_an_owner_that_rejoins_its_group_late_is_not_taken_over() -> None:
     finally:
         answering.cancel()
         await owners().shutdown()
+
+
+async def test_memberships_are_renewed_before_channels_redis_expires_them(
+    restartable_redis, settings
+) -> None:
+    """channels-redis's group_send drops members older than group_expiry (a day
+    by default): a classroom open longer must still get its frames. Here the
+    layer's group_expiry is 4 s and the test waits 7."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [restartable_redis.url], "group_expiry": 4},
+        }
+    }
+    channel_layers.backends.clear()
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    watch = memberships()
+    try:
+        await watch.add("classroom.LONG01", channel)
+        await asyncio.sleep(7)
+        await layer.group_send(
+            "classroom.LONG01", {"type": "session.note", "text": "y"}
+        )
+        message = await asyncio.wait_for(layer.receive(channel), 5)
+        assert message["text"] == "y"
+    finally:
+        await watch.stop()
+        channel_layers.backends.clear()
