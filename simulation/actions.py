@@ -13,6 +13,7 @@ from .config import CNI_MODES, PLATFORMS, PROXY_MODES
 from .control_plane.controllers.node_lifecycle import detection_time
 from .errors import LimitExceeded, NotFound, UsageError
 from .kubectl.lexer import lex
+from .network import tables
 from .node.kubelet import CRASH_BACKOFF, crash
 from .objects import is_control_plane
 
@@ -111,10 +112,6 @@ def _kubectl(cluster, action):
 def _sim_read(cluster, line: str):
     """A console's `sim VERB …`: only the verbs that read a node's tables; the
     others step or change the cluster, which the page's own buttons do."""
-    # Deferred: importing simulation.network loads networkx (a quarter of a
-    # second), which a cluster that never traces a packet does without.
-    from .network import tables
-
     words = lex(line).words[1:]
     if not words or words[0] not in tables.VERBS:
         verb = words[0] if words else ""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from . import admission, validation
 from . import limits as session_limits
 from .errors import LimitExceeded, SimulationError
+from .network import addons
 from .resources import for_object
 
 if TYPE_CHECKING:
@@ -90,9 +91,6 @@ def policy_note(cluster: Model, lines: list[str]) -> str:
 def _ingress_controller(cluster: Model, objects: list[dict]) -> list[dict]:
     """ingress-nginx's objects, when this apply brings an Ingress to a cluster that
     has no controller to route it: an Ingress does nothing on its own."""
-    # Deferred: importing simulation.network loads networkx (a quarter of a
-    # second), which a cluster that never traces a packet does without.
-    from .network import addons
 
     def names_the_namespace(obj: dict) -> bool:
         meta = obj.get("metadata") or {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import UsageError
+from ..network.dns import resolv_conf
 
 
 @dataclass
@@ -136,10 +137,6 @@ def ping(net, source: str, pod: dict, argv: list[str]) -> Done:
 def cat(net, source: str, pod: dict, argv: list[str]) -> Done:
     if argv[1:] != ["/etc/resolv.conf"]:
         raise UsageError("error: this simulation can only `cat /etc/resolv.conf`")
-    # Deferred: importing simulation.network loads networkx (a quarter of a
-    # second), which `import simulation` does without.
-    from ..network.dns import resolv_conf
-
     text = resolv_conf(pod["metadata"]["namespace"], net.dns_ip, net.domain)
     why = "The pod's resolv.conf names the kube-dns Service and the search domains."
     return Done(text.rstrip("\n"), why, "dns", step=False)

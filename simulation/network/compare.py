@@ -27,11 +27,11 @@ HEADERS = ("src", "dst", "proto", "outer", "nat")
 
 def copy_at(cluster, step: int | None = None):
     """A free copy of `cluster` at `step` (default: now), rebuilt by replay."""
-    from simulation.cluster import Cluster
-
     now = cluster.step_no if step is None else max(0, min(step, cluster.step_no))
     past = [a for a in cluster.actions if a["step"] <= now]
-    copy = Cluster.replay(cluster.inputs, past, until=now)
+    # the cluster's own class rebuilds it: network/ sits below cluster.py and
+    # must not import it (tests/test_imports.py)
+    copy = type(cluster).replay(cluster.inputs, past, until=now)
     copy.history.truncate_future(copy.step_no)
     return copy
 
