@@ -1,5 +1,5 @@
-"""Front-end benchmark: frame rate of a packet animation on a 100-node cluster, time to
-first render, and the weight of the real session page.
+"""Front-end benchmark: frame rate of a packet animation on a 100-node cluster (default
+and projector views), time to first render, and the weight of the real session page.
 
     .venv/bin/python bench/bench_frontend.py [--nodes 100] [--pods 3000] [--seconds 5]
 
@@ -62,11 +62,22 @@ def frame_stats(intervals: list[float]) -> dict:
     }
 
 
-def measure_harness(browser, base: str, nodes: int, pods: int, seconds: float) -> dict:
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+def measure_harness(
+    browser,
+    base: str,
+    nodes: int,
+    pods: int,
+    seconds: float,
+    view: str = "default",
+    size: tuple[int, int] = (1920, 1080),
+) -> dict:
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{base}/tests/browser/fixtures/harness.html?nodes={nodes}&pods={pods}")
+    query = f"nodes={nodes}&pods={pods}" + (
+        "&view=projector" if view != "default" else ""
+    )
+    page.goto(f"{base}/tests/browser/fixtures/harness.html?{query}")
     page.wait_for_selector("body[data-ready=true]", timeout=60_000)
     marks = page.evaluate(
         """() => {
@@ -77,6 +88,8 @@ def measure_harness(browser, base: str, nodes: int, pods: int, seconds: float) -
         }"""
     )
     result = {
+        "view": view,
+        "viewport": f"{size[0]}x{size[1]}",
         "nodes": nodes,
         "pods": pods,
         "svg_elements": marks["elements"],
@@ -134,10 +147,13 @@ def measure_page_weight(browser) -> dict:
             page.on("response", record)
             page.goto(server.url + "/")
             page.wait_for_selector("body[data-ready=true]", timeout=30_000)
-            first = page.evaluate(
-                "() => performance.getEntriesByName('kubeviz-first-render')[0]"
-                ".startTime"
-            )
+            first = page.evaluate(FIRST_RENDER)
+            page.close()
+            # The projector view straight from its link, at a projector's size.
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.goto(server.url + "/?view=projector")
+            page.wait_for_selector("body[data-ready=true].projector", timeout=30_000)
+            first_projector = page.evaluate(FIRST_RENDER)
             page.close()
         finally:
             server.stop()
@@ -151,7 +167,11 @@ def measure_page_weight(browser) -> dict:
             key=lambda item: -item[1],
         )[:5],
         "first_render_ms_real_session": round(first, 1),
+        "first_render_ms_real_session_projector_1366x768": round(first_projector, 1),
     }
+
+
+FIRST_RENDER = "() => performance.getEntriesByName('kubeviz-first-render')[0].startTime"
 
 
 def main() -> None:
@@ -174,13 +194,19 @@ def main() -> None:
                 executable_path=CHROMIUM, args=ARGS, headless=True
             )
             try:
+                base = f"http://127.0.0.1:{port}"
                 report = {
                     "big_cluster": measure_harness(
+                        browser, base, options.nodes, options.pods, options.seconds
+                    ),
+                    "big_cluster_projector": measure_harness(
                         browser,
-                        f"http://127.0.0.1:{port}",
+                        base,
                         options.nodes,
                         options.pods,
                         options.seconds,
+                        view="projector",
+                        size=(1366, 768),
                     ),
                     "page_weight": measure_page_weight(browser),
                 }

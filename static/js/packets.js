@@ -212,8 +212,11 @@ export class PacketPlayer extends EventTarget {
   /** The nearest free place for a w×h box centred near `point`, avoiding `taken`. */
   freeSpot(point, w, h, taken) {
     const step = Math.max(w, h) * 0.55;
+    const world = this.diagram.layout.bounds();
     const fits = (x, y) => {
       const box = { x: x - w / 2, y: y - h / 2, w, h };
+      // Inside the picture (so on screen when it is fitted), on no label, on no marker.
+      if (box.x < world.x || box.y < world.y || box.x + w > world.x + world.w || box.y + h > world.y + world.h) return false;
       return !this.obstacles.some((other) => boxesMeet(box, other)) && !taken.some((other) => boxesMeet(box, other));
     };
     if (fits(point.x, point.y)) return { x: point.x, y: point.y };

@@ -29,12 +29,12 @@ p.podSlots = p.podCols * p.podRows;
 
 /** Control-plane chips, left to right, with their widths in the strip. */
 export const stripParts = [
-  ["title", 140],
+  ["title", 160],
   ["kube-apiserver", 170],
   ["etcd", 150],
   ["kube-scheduler", 170],
-  ["kube-controller-manager", 250],
-  ["cloud-controller-manager", 270],
+  ["kube-controller-manager", 240],
+  ["cloud-controller-manager", 250],
   ["queue", 160],
 ];
 
