@@ -213,18 +213,20 @@ export class PacketPlayer extends EventTarget {
   freeSpot(point, w, h, taken) {
     const step = Math.max(w, h) * 0.55;
     const world = this.diagram.layout.bounds();
-    const fits = (x, y) => {
+    const fits = (x, y, inside) => {
       const box = { x: x - w / 2, y: y - h / 2, w, h };
-      // Inside the picture (so on screen when it is fitted), on no label, on no marker.
-      if (box.x < world.x || box.y < world.y || box.x + w > world.x + world.w || box.y + h > world.y + world.h) return false;
+      if (inside && (box.x < world.x || box.y < world.y || box.x + w > world.x + world.w || box.y + h > world.y + world.h)) return false;
       return !this.obstacles.some((other) => boxesMeet(box, other)) && !taken.some((other) => boxesMeet(box, other));
     };
-    if (fits(point.x, point.y)) return { x: point.x, y: point.y };
-    for (let ring = 1; ring <= 14; ring += 1) {
-      for (const [dx, dy] of directions) {
-        const x = point.x + dx * ring * step * (dx && dy ? 0.8 : 1) * (w > h ? w / h / 1.6 + 0.4 : 1) ** (dx ? 1 : 0);
-        const y = point.y + dy * ring * step * (dx && dy ? 0.8 : 1);
-        if (fits(x, y)) return { x, y };
+    // Inside the picture (on screen when it is fitted) if there is room, else beside it.
+    for (const inside of [true, false]) {
+      if (fits(point.x, point.y, inside)) return { x: point.x, y: point.y };
+      for (let ring = 1; ring <= 16; ring += 1) {
+        for (const [dx, dy] of directions) {
+          const x = point.x + dx * ring * step * (dx && dy ? 0.8 : 1) * (w > h ? w / h / 1.6 + 0.4 : 1) ** (dx ? 1 : 0);
+          const y = point.y + dy * ring * step * (dx && dy ? 0.8 : 1);
+          if (fits(x, y, inside)) return { x, y };
+        }
       }
     }
     return { x: point.x, y: point.y - step };
