@@ -86,9 +86,10 @@ class PolicyChecks:
             )
             return False
         note = (
-            f"NetworkPolicy {names} would deny this {direction} to {pod.key}"
+            f"NetworkPolicy {names} would deny this ingress from {shown} to {pod.key}"
             if direction == "ingress"
-            else f"NetworkPolicy {names} would deny this {direction} from {pod.key}"
+            else f"NetworkPolicy {names} would deny this egress from {pod.key} to"
+            f" {shown}"
         )
         note += (
             f" under a CNI that enforces NetworkPolicy (Calico, Cilium); {cni}"

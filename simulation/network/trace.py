@@ -194,6 +194,7 @@ def _resolve(net, src: Source, dest: Destination, rng, res: TraceResult):
             why = {"rejected": "kube-dns has no endpoints"}.get(
                 leg["verdict"], leg["reason"]
             )
+            why = why.rstrip(".")
             _finish(res, leg["verdict"], f"DNS query for {dest.host} failed: {why}.")
             return None, None
     if answer.ip is None:

@@ -69,7 +69,7 @@ def test_on_flannel_a_denied_packet_is_delivered_with_a_note(k8s):
     hop = next(h for h in trace.hops if h.get("policy"))
     assert hop["at"] == f"node/{hop['node']}/{model_for(k8s).idx.pods['x/a'].veth}"
     (note,) = trace.to_dict()["notes"]
-    assert "would deny this ingress to x/a" in note
+    assert "would deny this ingress from y/a to x/a" in note
     assert "flannel (VXLAN) does not enforce NetworkPolicy" in note
     assert {"kind": "policy", "verdict": "not-enforced", "text": hop["explain"]} in (
         hop["events"]
@@ -144,6 +144,26 @@ def test_enforced_allow_names_the_rule_and_the_reply_passes(k8s):
     ]
     assert trace.reply and not any(h.get("policy") for h in trace.reply)
     assert net.trace("pod/x/c", "pod/x/a:80").verdict == "dropped"
+
+
+def test_an_egress_deny_breaks_dns_first_and_says_so_once(k8s):
+    """Egress denied to everything: the DNS query to CoreDNS is the first packet
+    to stop ("Egress, and why DNS broke"); each connection's note names its peer."""
+    apply(
+        k8s,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+        "metadata: {name: deny-egress, namespace: x}\nspec:\n"
+        "  podSelector: {}\n  policyTypes: [Egress]\n",
+    )
+    trace = Enforcing(k8s).trace("pod/x/a", "kubernetes.default:443")
+    assert trace.verdict == "dropped"
+    assert trace.reason.startswith("DNS query for kubernetes.default failed:")
+    assert "x/deny-egress" in trace.reason and not trace.reason.endswith("..")
+    flannel = model_for(k8s).trace("pod/x/a", "kubernetes.default:443")
+    assert flannel.verdict == "delivered"
+    dns, request = flannel.notes
+    assert "egress from x/a to kube-system/coredns-" in dns
+    assert "egress from x/a to 192.168." in request
 
 
 def test_egress_is_checked_against_the_service_backend_after_dnat(k8s):
