@@ -468,3 +468,256 @@ def test_a_check_names_the_selecting_policies_and_the_rule_that_matched(k8s):
     }
     assert policies.check("egress", a, b, "tcp", 80) is None
     assert policies.check("ingress", y, a, "tcp", 80) is None
+
+
+def test_should_enforce_policy_based_on_multiple_pod_selectors_and_namespace_selectors(
+    k8s,
+):
+    """It("should enforce policy based on Multiple PodSelectors and
+    NamespaceSelectors")."""
+    apply(
+        k8s,
+        policy(
+            "x",
+            "allow-ns-y-z-pod-b-c",
+            "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n  - from:\n"
+            "    - namespaceSelector:\n        matchExpressions:\n"
+            "        - {key: kubernetes.io/metadata.name, operator: NotIn,"
+            " values: [x]}\n"
+            "      podSelector:\n        matchExpressions:\n"
+            "        - {key: pod, operator: In, values: [b, c]}\n",
+        ),
+    )
+    want = (
+        Reachability()
+        .expect_peer("x", "x/a", False)
+        .expect("y/a", "x/a", False)
+        .expect("z/a", "x/a", False)
+    )
+    validate(k8s, want, 80)
+
+
+def test_should_enforce_policy_based_on_any_pod_selectors(k8s):
+    """It("should enforce policy based on any PodSelectors")."""
+    apply(
+        k8s,
+        policy(
+            "x",
+            "allow-ns-x-pod-b-c",
+            "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n  - from:\n"
+            "    - podSelector: {matchLabels: {pod: b}}\n"
+            "    - podSelector: {matchLabels: {pod: c}}\n",
+        ),
+    )
+    want = (
+        Reachability()
+        .expect_all_ingress("x/a", False)
+        .expect("x/b", "x/a", True)
+        .expect("x/c", "x/a", True)
+    )
+    validate(k8s, want, 80)
+
+
+def test_should_enforce_multiple_stacked_policies_with_overlapping_pod_selectors(k8s):
+    """It("should enforce multiple, stacked policies with overlapping
+    podSelectors"): a second policy opens port 80 as well."""
+    rule = (
+        "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n  - from:\n"
+        "    - namespaceSelector:\n"
+        "        matchLabels: {kubernetes.io/metadata.name: y}\n"
+        "    ports:\n    - {port: PORT, protocol: TCP}\n"
+    )
+    apply(
+        k8s, policy("x", "allow-client-a-via-ns-selector", rule.replace("PORT", "81"))
+    )
+    allow = (
+        Reachability()
+        .expect_peer("x", "x/a", False)
+        .expect_peer("y", "x/a", True)
+        .expect_peer("z", "x/a", False)
+    )
+    validate(k8s, allow, 81)
+    validate(k8s, Reachability().expect_all_ingress("x/a", False), 80)
+    apply(
+        k8s,
+        policy("x", "allow-client-a-via-ns-selector-80", rule.replace("PORT", "80")),
+    )
+    validate(k8s, allow, 80)
+
+
+def test_should_support_allow_all_policy(k8s):
+    """It("should support allow-all policy")."""
+    apply(k8s, policy("x", "allow-all", "  podSelector: {}\n  ingress:\n  - {}\n"))
+    validate(k8s, Reachability(), 80)
+    validate(k8s, Reachability(), 81)
+
+
+def test_should_enforce_updated_policy(k8s):
+    """It("should enforce updated policy"): allow all, then updated to deny all."""
+    apply(
+        k8s,
+        policy(
+            "x",
+            "allow-all-mutate-to-deny-all",
+            "  podSelector: {}\n  ingress:\n  - {}\n",
+        ),
+    )
+    validate(k8s, Reachability(), 81)
+    apply(
+        k8s,
+        policy(
+            "x", "allow-all-mutate-to-deny-all", "  podSelector: {}\n  ingress: []\n"
+        ),
+    )
+    validate(k8s, Reachability().expect_peer("", "x", False), 81)
+
+
+def test_should_deny_ingress_from_pods_on_other_namespaces(k8s):
+    """It("should deny ingress from pods on other namespaces"): an empty
+    podSelector peer means the policy's own namespace only."""
+    apply(
+        k8s,
+        policy(
+            "x",
+            "deny-empty-policy",
+            "  podSelector: {}\n  ingress:\n  - from:\n    - podSelector: {}\n",
+        ),
+    )
+    want = Reachability().expect_peer("y", "x", False).expect_peer("z", "x", False)
+    validate(k8s, want, 80)
+
+
+def test_should_allow_and_deny_ingress_as_a_pod_is_relabelled(k8s):
+    """It("should allow ingress access from updated pod") and It("should deny
+    ingress access to updated pod"): labels decide, not names."""
+    apply(
+        k8s,
+        policy(
+            "x",
+            "allow-client-a-via-pod-selector",
+            "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n  - from:\n"
+            "    - podSelector: {matchLabels: {pod: b, pod2: updated}}\n",
+        ),
+    )
+    apply(
+        k8s,
+        policy(
+            "y",
+            "deny-ingress-via-label-selector",
+            "  podSelector: {matchLabels: {target: isolated}}\n  ingress: []\n",
+        ),
+    )
+    validate(k8s, Reachability().expect_all_ingress("x/a", False), 80)
+    kubectl(k8s, "kubectl label pod b -n x pod2=updated")
+    kubectl(k8s, "kubectl label pod a -n y target=isolated")
+    try:
+        want = (
+            Reachability()
+            .expect_all_ingress("x/a", False)
+            .expect("x/b", "x/a", True)
+            .expect_all_ingress("y/a", False)
+        )
+        validate(k8s, want, 80)
+    finally:
+        kubectl(k8s, "kubectl label pod b -n x pod2-")
+        kubectl(k8s, "kubectl label pod a -n y target-")
+
+
+def test_should_deny_egress_from_pods_based_on_pod_selector(k8s):
+    """It("should deny egress from pods based on PodSelector")."""
+    apply(
+        k8s,
+        policy(
+            "x",
+            "deny-egress-pod-a",
+            "  podSelector: {matchLabels: {pod: a}}\n  policyTypes: [Egress]\n"
+            "  egress: []\n",
+        ),
+    )
+    validate(k8s, Reachability().expect_all_egress("x/a", False), 80)
+
+
+def test_should_work_with_ingress_egress_specified_together(k8s):
+    """It("should work with Ingress, Egress specified together")."""
+    apply(
+        k8s,
+        policy(
+            "x",
+            "allow-client-a-via-pod-selector",
+            "  podSelector: {matchLabels: {pod: a}}\n"
+            "  policyTypes: [Egress, Ingress]\n"
+            "  ingress:\n  - from:\n    - podSelector: {matchLabels: {pod: b}}\n"
+            "  egress:\n  - ports:\n    - port: 80\n",
+        ),
+    )
+    port80 = Reachability().expect_all_ingress("x/a", False).expect("x/b", "x/a", True)
+    validate(k8s, port80, 80)
+    port81 = (
+        Reachability()
+        .expect_all_ingress("x/a", False)
+        .expect_all_egress("x/a", False)
+        .expect("x/b", "x/a", True)
+    )
+    validate(k8s, port81, 81)
+
+
+def test_should_enforce_multiple_egress_policies_with_egress_allow_all_taking_precedence(  # noqa: E501
+    k8s,
+):
+    """It("should enforce multiple egress policies with egress allow-all policy
+    taking precedence")."""
+    apply(
+        k8s,
+        policy(
+            "x",
+            "allow-egress-port-80",
+            "  podSelector: {}\n  policyTypes: [Egress]\n"
+            "  egress:\n  - ports:\n    - port: 80\n",
+        ),
+    )
+    validate(k8s, Reachability().expect_peer("x", "", False), 81)
+    apply(
+        k8s,
+        policy(
+            "x",
+            "allow-egress",
+            "  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - {}\n",
+        ),
+    )
+    validate(k8s, Reachability(), 81)
+
+
+def test_should_stop_enforcing_policies_after_they_are_deleted(k8s):
+    """It("should stop enforcing policies after they are deleted")."""
+    apply(
+        k8s,
+        policy(
+            "x",
+            "deny-all",
+            "  podSelector: {}\n  policyTypes: [Ingress, Egress]\n",
+        ),
+    )
+    want = Reachability().expect_peer("x", "", False).expect_peer("", "x", False)
+    validate(k8s, want, 80)
+    kubectl(k8s, "kubectl delete networkpolicy deny-all -n x")
+    validate(k8s, Reachability(), 80)
+
+
+def test_should_enforce_policy_based_on_namespace_selector_with_match_expressions_using_default_ns_label(  # noqa: E501
+    k8s,
+):
+    """It("should enforce policy based on NamespaceSelector with MatchExpressions
+    using default ns label"): an egress NotIn on kubernetes.io/metadata.name."""
+    apply(
+        k8s,
+        policy(
+            "x",
+            "allow-ns-y-match-selector-for-immutable-ns-label",
+            "  podSelector: {matchLabels: {pod: a}}\n  policyTypes: [Egress]\n"
+            "  egress:\n  - to:\n    - namespaceSelector:\n"
+            "        matchExpressions:\n"
+            "        - {key: kubernetes.io/metadata.name, operator: NotIn,"
+            " values: [y]}\n",
+        ),
+    )
+    validate(k8s, Reachability().expect_peer("x/a", "y", False), 80)
