@@ -103,10 +103,14 @@ def apply_defaults(kind: str, obj: dict) -> None:
 def default_network_policy(spec: dict) -> None:
     """networking/v1 defaults.go: each port's protocol is TCP; policyTypes, when
     not given, is Ingress, plus Egress if the policy has egress rules."""
-    spec.setdefault("podSelector", {})
+    if spec.get("podSelector") is None:
+        spec["podSelector"] = {}  # a struct, not a pointer: null decodes as {}
     for direction in ("ingress", "egress"):
-        for rule in spec.get(direction) or []:
-            for port in (rule or {}).get("ports") or []:
+        rules = spec.get(direction)
+        if isinstance(rules, list):
+            spec[direction] = rules = [{} if r is None else r for r in rules]
+        for rule in rules or []:
+            for port in rule.get("ports") or []:
                 port.setdefault("protocol", "TCP")
     if not spec.get("policyTypes"):
         spec["policyTypes"] = ["Ingress"] + (["Egress"] if spec.get("egress") else [])

@@ -209,3 +209,18 @@ def test_kubectl_apply_and_create_narrate_that_flannel_does_not_enforce(cluster)
     third = DENY.replace("default-deny-ingress", "third")
     done = cluster.act({"op": "apply", "yaml": third})
     assert "does not enforce" not in done.event.to_dict()["reason"]
+
+
+def test_null_selector_and_rule_are_stored_as_the_empty_structs_they_decode_to(
+    cluster, kc
+):
+    """podSelector and each rule are structs in the Go types: a null decodes to the
+    empty value, so `ingress: [null]` is one rule allowing everything."""
+    done = apply(
+        cluster,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+        "metadata: {name: open}\nspec:\n  podSelector: null\n  ingress: [null]\n",
+    )
+    assert done.ok, done.error
+    spec = cluster.store.get("networkpolicies", "default", "open")["spec"]
+    assert spec == {"podSelector": {}, "ingress": [{}], "policyTypes": ["Ingress"]}
