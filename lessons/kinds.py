@@ -5,8 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from simulation.control_plane.scheduler import decisions
-from simulation.objects import is_ready, pod_status
-from simulation.view import node_view, service_view
+from simulation.objects import (
+    SERVICE_NAME_LABEL,
+    is_ready,
+    node_address,
+    node_status,
+    pod_status,
+)
 
 from . import refs
 from .errors import StepError
@@ -134,8 +139,19 @@ def _ready_replicas(scope, name):
 
 
 def _endpoints(scope, name) -> list[dict]:
+    """The Service's ready endpoints ({ip, node}), from its EndpointSlices."""
     svc = _obj(scope, "services", name)
-    return [e for e in service_view(scope.cluster, svc)["endpoints"] if e["ready"]]
+    slices = scope.cluster.store.select(
+        "endpointslices",
+        svc["metadata"]["namespace"],
+        {SERVICE_NAME_LABEL: svc["metadata"]["name"]},
+    )
+    return [
+        {"ip": e["addresses"][0], "node": e.get("nodeName")}
+        for s in slices
+        for e in s.get("endpoints") or []
+        if (e.get("conditions") or {}).get("ready")
+    ]
 
 
 @kind("ready_endpoints")
@@ -177,12 +193,12 @@ def _external_ip(scope, name):
 
 @kind("node_status")
 def _node_status(scope, name):
-    return node_view(scope.cluster, _obj(scope, "nodes", name))["status"]
+    return node_status(_obj(scope, "nodes", name))
 
 
 @kind("node_ip")
 def _node_ip(scope, name):
-    return node_view(scope.cluster, _obj(scope, "nodes", name))["ip"]
+    return node_address(_obj(scope, "nodes", name))
 
 
 @kind("taints_of")

@@ -33,6 +33,28 @@ def is_control_plane(node: dict) -> bool:
     return CONTROL_PLANE_LABEL in (node["metadata"].get("labels") or {})
 
 
+# --- nodes ------------------------------------------------------------------------
+def node_address(node: dict, kind: str = "InternalIP") -> str | None:
+    """The node's first address of `kind` (InternalIP, ExternalIP, Hostname)."""
+    for a in node.get("status", {}).get("addresses", []):
+        if a.get("type") == kind:
+            return a.get("address")
+    return None
+
+
+def node_status(node: dict) -> str:
+    """kubectl's STATUS column for a node (printNode): Ready or NotReady from the
+    Ready condition (Unknown without one), then SchedulingDisabled if cordoned."""
+    ready = [
+        c for c in node.get("status", {}).get("conditions", []) if c["type"] == "Ready"
+    ]
+    parts = [("Ready" if c.get("status") == "True" else "NotReady") for c in ready]
+    parts = parts or ["Unknown"]
+    if node["spec"].get("unschedulable"):
+        parts.append("SchedulingDisabled")
+    return ",".join(parts)
+
+
 # --- labels and selectors -------------------------------------------------------
 def labels_of(obj: dict) -> dict:
     return obj.get("metadata", {}).get("labels") or {}

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from .context import Model
 from .events import Event
-from .objects import CONTROL_PLANE_LABEL, SERVICE_NAME_LABEL, pod_status
+from .objects import CONTROL_PLANE_LABEL, SERVICE_NAME_LABEL, node_address, pod_status
 from .resources import BY_PLURAL
 
 if TYPE_CHECKING:
@@ -63,14 +63,7 @@ def node_view(cluster: Model, node: dict) -> dict:
         "id": _id("nodes", node),
         "name": node["metadata"]["name"],
         "role": "control-plane" if CONTROL_PLANE_LABEL in labels else "worker",
-        "ip": next(
-            (
-                a["address"]
-                for a in status.get("addresses", [])
-                if a["type"] == "InternalIP"
-            ),
-            None,
-        ),
+        "ip": node_address(node, "InternalIP"),
         "podCIDR": node["spec"].get("podCIDR"),
         "status": {"True": "Ready", "False": "NotReady"}.get(
             ready.get("status"), "NotReady"

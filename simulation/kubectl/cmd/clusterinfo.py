@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...objects import is_control_plane
+from ...objects import is_control_plane, node_address
 from ..parser import Args
-from ..printers.columns import address
 from ..result import KubectlResult
 
 if TYPE_CHECKING:
@@ -19,7 +18,7 @@ def cluster_info(cluster: Model, args: Args) -> KubectlResult:
         (n for n in nodes if is_control_plane(n)),
         nodes[0] if nodes else None,
     )
-    ip = address(control, "InternalIP") if control else "127.0.0.1"
+    ip = node_address(control, "InternalIP") if control else "127.0.0.1"
     url = f"https://{ip}:6443"
     lines = [f"Kubernetes control plane is running at {url}"]
     if cluster.store.get("services", "kube-system", "kube-dns"):

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 from ...containers import http, tools
 from ...errors import UsageError
 from ...events import APICall
+from ...objects import node_address
 from ...resources import BY_PLURAL
 from ..lexer import lex
 from ..objects import namespace_of
 from ..parser import Args, Flag
-from ..printers.columns import address
 from ..result import KubectlResult
 from .logs import pod_for
 
@@ -137,7 +137,7 @@ def program(argv: list[str]) -> list[str]:
 def _check_running(cluster, pod: dict, container: str) -> None:
     node = pod["spec"].get("nodeName")
     if node and node in cluster.state.world.failed_nodes:
-        ip = address(cluster.store.get("nodes", None, node) or {}, "InternalIP")
+        ip = node_address(cluster.store.get("nodes", None, node) or {}, "InternalIP")
         raise UsageError(
             "Error from server: error dialing backend: dial tcp"
             f" {ip or node}:10250: i/o timeout"

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ... import clock
-from ...objects import ROLE_LABEL_PREFIX, pod_status
+from ...objects import ROLE_LABEL_PREFIX, node_address, node_status, pod_status
 
 if TYPE_CHECKING:
     from ...context import Model
@@ -90,17 +90,6 @@ def pod_row(cluster: Model, pod: dict, wide: bool) -> list[str]:
     return row
 
 
-def node_status(node: dict) -> str:
-    ready = [
-        c for c in node.get("status", {}).get("conditions", []) if c["type"] == "Ready"
-    ]
-    parts = [("Ready" if c.get("status") == "True" else "NotReady") for c in ready]
-    parts = parts or ["Unknown"]
-    if node["spec"].get("unschedulable"):
-        parts.append("SchedulingDisabled")
-    return ",".join(parts)
-
-
 def node_roles(node: dict) -> str:
     labels = node["metadata"].get("labels") or {}
     roles = {
@@ -111,13 +100,6 @@ def node_roles(node: dict) -> str:
     if labels.get("kubernetes.io/role"):
         roles.add(labels["kubernetes.io/role"])
     return ",".join(sorted(roles)) or NONE
-
-
-def address(node: dict, kind: str) -> str | None:
-    for a in node.get("status", {}).get("addresses", []):
-        if a.get("type") == kind:
-            return a.get("address")
-    return None
 
 
 def node_row(cluster: Model, node: dict, wide: bool) -> list[str]:
@@ -131,8 +113,8 @@ def node_row(cluster: Model, node: dict, wide: bool) -> list[str]:
     ]
     if wide:
         row += [
-            address(node, "InternalIP") or NONE,
-            address(node, "ExternalIP") or NONE,
+            node_address(node, "InternalIP") or NONE,
+            node_address(node, "ExternalIP") or NONE,
             info.get("osImage") or "<unknown>",
             info.get("kernelVersion") or "<unknown>",
             info.get("containerRuntimeVersion") or "<unknown>",
