@@ -161,7 +161,7 @@ export class Diagram extends EventTarget {
     const config = this.store.config ?? {};
     const lbServices = this.store.list("services").filter((service) => service.type === "LoadBalancer");
     const ingresses = this.store.list("ingresses");
-    const signature = JSON.stringify([config.platform, config.cni, lbServices.map((s) => s.externalIP ?? "-"), ingresses.length, this.layout.columns]);
+    const signature = JSON.stringify([config.platform, config.cni, lbServices.map((s) => s.externalIP ?? "-"), ingresses.map((ing) => ing.rules), this.layout.columns]);
     if (signature === this.frameSignature) return;
     this.frameSignature = signature;
     ({ trayNote: this.trayNote, etcdSub: this.etcdSub } = this.shapes.frame(this.layers.frame, this.layout, this.store, this.etcdText()));

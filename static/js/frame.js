@@ -48,11 +48,20 @@ export function drawFrame(layer, layout, store, etcdText) {
     : "LoadBalancer → <pending>";
   layer.append(
     componentBox("component:load-balancer", layout.componentRect("load-balancer"), cloud ? "Cloud load balancer" : "No cloud LB", lbText, cloud ? "outside" : "outside absent"),
-    componentBox("component:ingress", layout.componentRect("ingress"), "Ingress controller",
-      ingresses.length ? `${ingresses.length} Ingress rule set${ingresses.length === 1 ? "" : "s"}` : "no Ingress objects", "ingress"),
+    componentBox("component:ingress", layout.componentRect("ingress"), "Ingress controller", ingressText(ingresses), "ingress"),
     svg("text", { className: "column-title", x: 4, y: layout.servicesTop - 12 }, "Services"),
   );
   return { trayNote, etcdSub: layer.querySelector('[data-id="component:etcd"] .component-sub') };
+}
+
+/** The Ingress rules the controller serves: the first as host/path → Service:port. */
+function ingressText(ingresses) {
+  const rules = ingresses.flatMap((ing) => ing.rules ?? []);
+  if (!ingresses.length) return "no Ingress objects";
+  if (!rules.length) return `${ingresses.length} Ingress, no rules`;
+  const first = rules[0];
+  const more = rules.length > 1 ? ` +${rules.length - 1}` : "";
+  return `${first.host ?? "*"}${first.path ?? "/"} → ${first.service}:${first.port}${more}`;
 }
 
 /** The underlay: each node's eth0 down to a wire per row of nodes, joined by a spine. */

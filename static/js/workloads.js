@@ -16,15 +16,23 @@ function row(object, kind, x, y, w, hpa = null) {
     transform: `translate(${x + indent},${y})`, tabindex: "0", role: "button",
     "data-id": object.id, "aria-label": `${kind} ${object.namespace}/${object.name}: ${ready} of ${wanted} ready`,
   });
-  const scaler = hpa ? ` · HPA ${hpa.min}–${hpa.max}${hpa.cpu !== null && hpa.cpu !== undefined ? ` cpu ${hpa.cpu}%` : ""}` : "";
+  const scaler = hpa ? ` · HPA ${hpaText(hpa)}` : "";
   const name = kind === "ReplicaSet" ? `↳ rs ${object.name}` : `deploy ${object.name}${scaler}`;
   group.append(
-    svg("title", {}, `${kind} ${object.namespace}/${object.name}${hpa ? `, scaled by HorizontalPodAutoscaler ${hpa.name}` : ""}`),
+    svg("title", {}, `${kind} ${object.namespace}/${object.name}${hpa ? `, scaled by HorizontalPodAutoscaler ${hpa.name}: ${hpaText(hpa)}` : ""}`),
     svg("rect", { className: "workload-box", width: w - indent, height: rowH - 4, rx: 5 }),
     svg("text", { className: "workload-name", x: 8, y: 19 }, fitText(name, "workload-name", w - indent - 24 - textWidth(`${ready}/${wanted}`, "workload-count"))),
     svg("text", { className: "workload-count", x: w - indent - 8, y: 19, "text-anchor": "end" }, `${ready}/${wanted}`),
   );
   return group;
+}
+
+/** An HPA in a few words: its metric now against its target, and the replicas it wants. */
+export function hpaText(hpa) {
+  const now = hpa.cpu !== null && hpa.cpu !== undefined ? `${hpa.cpu}%` : "?";
+  const target = hpa.targetCpu !== null && hpa.targetCpu !== undefined ? `/${hpa.targetCpu}%` : "";
+  const wants = hpa.desired !== null && hpa.desired !== undefined ? ` → ${hpa.desired}` : "";
+  return `cpu ${now}${target}${wants} (${hpa.min}–${hpa.max})`;
 }
 
 /** Draw the box; returns a Map of object id → row group (for flashing what a step touched). */

@@ -329,3 +329,20 @@ def test_the_node_inspector_names_the_cni_plugin_and_its_agent(daphne_server, pa
     assert "Network plugin on this node" in text
     assert "flanneld" in text and "backend vxlan" in text
     assert "1450 (1500 − 50" in text
+
+
+def test_the_picture_draws_the_hpa_target_and_the_ingress_rule(daphne_server, page):
+    open_scenario(page, daphne_server, "web")
+    apply_yaml(page, HPA)
+    apply_yaml(page, INGRESS)
+    page.wait_for_function(
+        "() => /HorizontalPodAutoscaler web: cpu \\S+\\/60% .*\\(2–6\\)/.test("
+        "document.querySelector('#diagram [data-id=\"deployments/default/web\"]')"
+        ".textContent)"
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#diagram [data-id=\"component:ingress\"]')"
+        ".textContent.includes('shop.example/cart → web:80')"
+    )
+    shot(page, "picture-hpa-ingress")
+    assert page.errors == []

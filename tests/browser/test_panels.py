@@ -281,7 +281,8 @@ def test_applied_yaml_shows_up_and_an_hpa_joins_its_deployment(daphne_server, pa
     page.get_by_role("button", name="kubectl apply").click()
     deployment = page.locator('#diagram [data-id="deployments/default/web"]')
     page.wait_for_function(
-        "() => /HPA 2–10/.test(document.querySelector("
+        "() => /HorizontalPodAutoscaler web: cpu \\S+\\/50% .*\\(2–10\\)/.test("
+        "document.querySelector("
         "'#diagram [data-id=\"deployments/default/web\"]').textContent)"
     )
     assert "3/3" in deployment.text_content()
