@@ -204,6 +204,7 @@ def test_hop_markers_clear_labels_in_the_four_ways_in(daphne_server, page, step,
     )
     page.wait_for_selector("body.projector[data-lesson=ready]")
     page.wait_for_selector("#diagram .hop-mark[aria-current=step]", state="attached")
+    assert re.search(rf"\?step={step}&view=projector$", page.url), "a reload keeps it"
     page.wait_for_timeout(300)
     shot(page, f"projector-lesson-{kind}")
     assert page.evaluate(HOP_OVERLAPS) == []

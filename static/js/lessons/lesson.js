@@ -8,6 +8,7 @@ import { LessonPanel, commandOf } from "./panel.js";
 import { isDrawn, markHighlights, markHops } from "./highlights.js";
 import { progressOf, updateProgress } from "./progress.js";
 import { prefersReducedMotion } from "../dom.js";
+import { urlWithView } from "../viewMode.js";
 
 function readLesson() {
   try {
@@ -190,7 +191,8 @@ export class Lesson {
   /** The address bar, the step link and a reconnect all open this step. */
   keepPlace(position) {
     const url = `${this.info.url}?step=${position + 1}`;
-    history.replaceState(null, "", url);
+    // The address bar keeps the projector view; the shared link is the step alone.
+    history.replaceState(null, "", urlWithView(url, document.body.dataset.view));
     this.panel.setLink(`${location.origin}${url}`);
     const socketUrl = new URL(this.app.socket.url);
     socketUrl.searchParams.set("position", String(position));
