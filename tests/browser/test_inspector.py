@@ -346,3 +346,18 @@ def test_the_picture_draws_the_hpa_target_and_the_ingress_rule(daphne_server, pa
     )
     shot(page, "picture-hpa-ingress")
     assert page.errors == []
+
+
+def test_the_prompt_drops_kubectl_for_a_sim_line(daphne_server, page):
+    open_scenario(page, daphne_server, "web")
+    field = page.locator("#kubectl-input")
+    prompt = page.locator("#console label.prompt")
+    assert prompt.text_content() == "$ kubectl"
+    field.press_sequentially("sim rou")
+    assert prompt.text_content() == "$"
+    field.press("Tab")
+    assert field.input_value() == "sim routes "
+    field.press_sequentially("node-1")
+    field.press("Enter")
+    page.locator("#console .console-line.out").last.wait_for()
+    assert prompt.text_content() == "$ kubectl"

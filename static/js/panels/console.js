@@ -37,6 +37,11 @@ export class KubectlConsole extends EventTarget {
       this.submit();
     });
     this.input.addEventListener("keydown", (event) => this.onKey(event));
+    // The prompt reads "$ kubectl"; a line that names its own program (sim …) gets "$".
+    this.prompt = root.querySelector("label.prompt");
+    this.input.addEventListener("input", () => {
+      if (this.prompt) setText(this.prompt, /^\s*(sim|kubectl)(\s|$)/.test(this.input.value) ? "$" : "$ kubectl");
+    });
     this.print("Type a kubectl command, e.g. kubectl get pods -o wide, or a node's table: sim routes node-1 (also iptables-save, conntrack, neigh, fdb). Tab completes; ↑/↓ recall.", "hint");
   }
 
@@ -48,6 +53,7 @@ export class KubectlConsole extends EventTarget {
     if (this.history.length > historyLimit) this.history.shift();
     this.cursor = this.history.length;
     this.input.value = "";
+    if (this.prompt) setText(this.prompt, "$ kubectl");
     const id = this.nextId++;
     this.pending.set(id, command);
     this.print(`$ ${command}`, "prompt");
