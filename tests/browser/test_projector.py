@@ -196,7 +196,9 @@ def test_hop_markers_and_nat_tags_never_cover_a_label(daphne_server, page, view)
     "step,kind", [(3, "nodeport"), (4, "loadbalancer"), (5, "ingress")]
 )
 def test_hop_markers_clear_labels_in_the_four_ways_in(daphne_server, page, step, kind):
-    """NodePort, LoadBalancer and Ingress traces of lesson 18, in the projector view."""
+    """NodePort, LoadBalancer and Ingress traces of lesson 18 (ingress-nginx behind a
+    NodePort or LoadBalancer Service, as its bare-metal and cloud installs are), in
+    the projector view and then the default one."""
     page.set_viewport_size(PROJECTOR)
     page.emulate_media(reduced_motion="reduce")
     page.goto(
@@ -207,9 +209,16 @@ def test_hop_markers_clear_labels_in_the_four_ways_in(daphne_server, page, step,
     assert re.search(rf"\?step={step}&view=projector$", page.url), "a reload keeps it"
     page.wait_for_timeout(300)
     shot(page, f"projector-lesson-{kind}")
+    assert page.locator("#diagram .hop-mark[data-hop]").count() >= 10
     assert page.evaluate(HOP_OVERLAPS) == []
     small = [t for t in page.evaluate(VISIBLE_TEXTS) if t["h"] < 18]
     assert small == [], small
+    page.keyboard.press("p")
+    page.wait_for_selector("body:not(.projector)")
+    page.wait_for_selector("#diagram .hop-mark[aria-current=step]", state="attached")
+    page.wait_for_timeout(300)
+    shot(page, f"default-lesson-{kind}")
+    assert page.evaluate(HOP_OVERLAPS) == []
 
 
 def current_hop(page) -> str:
