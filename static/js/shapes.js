@@ -234,9 +234,11 @@ export function nodeShape(node, info) {
   );
   group.append(bridge);
   if (info.hidden > 0) group.append(group.querySelector(".node-more"));
-  const tunnel = svg("g", { className: "tunnel-dev near-only", transform: `translate(${pad},${footerY + 38})` });
+  // The CNI's device, and the way to its agent: flanneld on this node programs it.
+  const tunnel = focusable(svg("g", { className: "tunnel-dev near-only", transform: `translate(${pad},${footerY + 38})` }),
+    `component:flannel@${node.name}`, `flannel (the CNI) on ${node.name}: ${overlay ? "flannel.1, its VXLAN device" : "host-gw routes"}`);
   tunnel.append(
-    svg("title", {}, overlay ? "flannel.1: the VXLAN device that wraps pod packets for other nodes" : "routed: a route per other node's podCIDR via its node IP"),
+    svg("title", {}, overlay ? "flannel.1: the VXLAN device that wraps pod packets for other nodes; flanneld, flannel's agent on this node, writes its routes, ARP and FDB entries" : "routed: a route per other node's podCIDR via its node IP, written by flanneld (host-gw backend)"),
     box("dev-box", 140, 28, 5),
     label(overlay ? "flannel.1 VXLAN" : "routes host-gw", 70, 19, "dev-label", "middle"),
   );

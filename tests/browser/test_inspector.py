@@ -361,3 +361,21 @@ def test_the_prompt_drops_kubectl_for_a_sim_line(daphne_server, page):
     field.press("Enter")
     page.locator("#console .console-line.out").last.wait_for()
     assert prompt.text_content() == "$ kubectl"
+
+
+def test_the_cni_device_opens_the_cni_and_its_agent(daphne_server, page):
+    """flannel.1 on the picture leads to flannel, flanneld and the node's FDB."""
+    open_scenario(page, daphne_server, "web")
+    page.locator('#diagram [data-id="component:flannel@node-1"]').click()
+    inspector = page.locator("#inspector")
+    page.wait_for_function(
+        "() => document.querySelector('#inspector [data-part=title]').textContent"
+        " === 'flannel on node-1'"
+    )
+    assert "flanneld" in inspector.text_content()
+    inspector.get_by_role("button", name="FDB").click()
+    page.wait_for_function(
+        "() => /dev flannel\\.1 dst 192\\.168\\.10\\.\\d+ self permanent/.test("
+        "document.querySelector('#inspector .node-table').textContent)"
+    )
+    assert page.errors == []

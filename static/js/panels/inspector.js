@@ -17,6 +17,7 @@ const componentText = {
   ingress: "An Ingress controller (for example ingress-nginx) is itself pods behind a Service. It terminates HTTP(S), matches host and path rules and opens a new connection to a backend pod.",
   kubelet: "Watches pods bound to its node, asks the container runtime (CRI) for the pod sandbox (pause container), calls the CNI plugin to wire the network, starts containers, runs probes, reports status and renews the node's Lease.",
   runtime: "The container runtime (containerd or CRI-O) behind the CRI. dockershim was removed in v1.24; Docker-built images still run.",
+  flannel: "The CNI of this cluster. When the kubelet starts a pod it runs the CNI plugin (flannel hands the work to the bridge plugin): a veth pair into cni0 and an IP from the node's podCIDR. flanneld, flannel's agent on every node, watches the Node objects and programs the way to every other node's pods.",
   "kube-proxy": "Watches Services and EndpointSlices and programs this node's packet rules (iptables, IPVS or nftables). It does not manage containers, volumes or health checks — that is the kubelet.",
   "loop:deployment": "Deployment controller: makes a ReplicaSet for each pod template and scales old and new ReplicaSets during a rollout.",
   "loop:replicaset": "ReplicaSet controller: counts the pods matching its selector and creates or deletes pods until the count equals replicas.",
@@ -349,6 +350,11 @@ export class Inspector extends EventTarget {
       if (keys.size) this.body.append(el("h3", { text: "Latest writes" }), el("ul", { className: "mono" }, [...keys].map((text) => el("li", { text }))));
     }
     this.managed(base);
+    const nodeObject = node ? this.store.get(`nodes/${node}`) : null;
+    if (base === "flannel" && nodeObject) {
+      this.showCni(nodeObject);
+      this.showTables(nodeObject);
+    }
     const recent = this.store.eventList().filter((event) => actorMatches(event, base, node)).slice(-6).reverse();
     if (recent.length) {
       this.body.append(el("h3", { text: "What it did lately" }));
