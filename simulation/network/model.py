@@ -154,6 +154,10 @@ class NetworkModel:
         self.refresh()
         return self._graph.g
 
+    def mac_owners(self) -> dict[str, str]:
+        """The vertex of each MAC address in the graph (kept up to date with it)."""
+        return self._graph.macs
+
     def _node(self, name: str):
         node = self.idx.nodes.get(name)
         if node is None:

@@ -369,8 +369,7 @@ def _lookup(kind: str, text: str) -> dict:
 
 
 def _owners(net) -> dict[str, str]:
-    g = net.graph
-    return {a["mac"]: v for v, a in g.nodes(data=True) if a.get("mac")}
+    return net.mac_owners()
 
 
 def _veth_of(g, vertex: str) -> str | None:

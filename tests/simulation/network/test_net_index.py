@@ -26,6 +26,7 @@ def _view(m: NetworkModel) -> dict:
         ),
         "nat": {n: m.iptables_save(n) for n in sorted(idx.nodes)},
         "edges": sorted(tuple(sorted(e)) for e in m.graph.edges),
+        "macs": sorted(m.mac_owners().items()),
     }
 
 
