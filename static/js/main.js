@@ -52,11 +52,13 @@ export function start(root = document) {
     packets.load(packets.trace);
     if (at !== undefined) packets.jump(at);
   });
+  // After the picture changes under a shown trace, markers move off new labels: at most
+  // twice a second (reading every label's box is the costly part on a big cluster).
   let relayoutPending = false;
   diagram.addEventListener("drawn", () => {
     if (relayoutPending || !packets.trace) return;
     relayoutPending = true;
-    requestAnimationFrame(() => { relayoutPending = false; packets.relayout(); });
+    setTimeout(() => requestAnimationFrame(() => { relayoutPending = false; packets.relayout(); }), 500);
   });
   const controls = new Controls($("#controls"), store);
   const narration = new Narration($("#narration"));
