@@ -1,6 +1,7 @@
 """The ASGI entry point: `daphne kubeviz.asgi:application`.
 
-HTTP goes to Django; websockets go through the Origin check by scheme, host and port
+HTTP goes to Django; websockets go through the bound on what each may have waiting
+to be sent (kubeviz/outbound.py) and the Origin check by scheme, host and port
 (kubeviz/middleware.py) to the session consumer.
 """
 
@@ -17,11 +18,14 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from kubeviz.middleware import SameOriginValidator  # noqa: E402
+from kubeviz.outbound import OutboundLimit  # noqa: E402
 from kubeviz.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": SameOriginValidator(URLRouter(websocket_urlpatterns)),
+        "websocket": OutboundLimit(
+            SameOriginValidator(URLRouter(websocket_urlpatterns))
+        ),
     }
 )

@@ -8,6 +8,11 @@ they are dropped unread. The tab is told once; a tab with CUT_OFF frames dropped
 within WINDOW seconds is flooding, and its socket is closed with 4429. The rate
 and the burst come from `settings.KUBEVIZ` (`KUBEVIZ_MESSAGES_PER_SECOND`,
 `KUBEVIZ_MESSAGE_BURST`).
+
+The other direction is bounded too: what one socket may have waiting to be sent,
+OUTBOUND_BYTES (`KUBEVIZ_OUTBOUND_QUEUE_KB`), and all of a process's sockets
+together, OUTBOUND_SHARE of `KUBEVIZ_MAX_MEMORY_MB`; a tab past either is closed
+with SLOW_READER_CLOSE (kubeviz/outbound.py).
 """
 
 from __future__ import annotations
@@ -25,6 +30,17 @@ CUT_OFF = 200  # dropped frames within WINDOW seconds before the socket is close
 WINDOW = 10.0
 CLOSE_CODE = 4429  # like HTTP 429, in the range for applications
 CODE = "rate_limited"
+
+# Outbound: bytes a socket may have queued and not yet taken by the kernel before it
+# is closed; a frame to a socket holding at most READING bytes always goes (it is
+# keeping up: Twisted's own buffer size), however large.
+OUTBOUND_BYTES = 4 * 1024 * 1024
+OUTBOUND_SHARE = 0.25  # of KUBEVIZ_MAX_MEMORY_MB, for every socket's queue together
+READING = 64 * 1024
+SLOW_READER_CLOSE = 4408  # like HTTP 408: the tab did not take what it was sent
+# Seconds a closed slow reader's close frame waits behind its queue: a tab that reads
+# again meanwhile sees SLOW_READER_CLOSE, one that does not is dropped.
+SLOW_READER_WAIT = 5.0
 
 
 class Bucket:

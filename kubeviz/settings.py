@@ -148,6 +148,10 @@ KUBEVIZ = {
     # Messages one socket may send a second, and at once (kubeviz/limits.py).
     "MESSAGES_PER_SECOND": env.number("KUBEVIZ_MESSAGES_PER_SECOND", 20.0),
     "MESSAGE_BURST": env.number("KUBEVIZ_MESSAGE_BURST", 40.0),
+    # KB one socket may have waiting to be sent before it is closed as a reader
+    # that does not read (4408); all sockets together at most a quarter of
+    # MAX_MEMORY_MB (kubeviz/outbound.py).
+    "OUTBOUND_QUEUE_KB": env.integer("KUBEVIZ_OUTBOUND_QUEUE_KB", 4096),
     # After each step, prepare the next while the learner looks (kubeviz/live.py).
     "STEP_AHEAD": env.flag("KUBEVIZ_STEP_AHEAD", True),
 }

@@ -135,12 +135,15 @@ async def test_a_flood_on_one_session_does_not_slow_another_sessions_steps(
 async def test_a_frame_over_daphnes_1_mb_limit_closes_only_that_socket(
     server: LiveServer,
 ) -> None:
-    """Daphne refuses a frame over 1 MB itself (close 1009); the server lives on."""
+    """Daphne refuses a frame over 1 MB itself with 1009 "message too big" (RFC 6455
+    7.4.1), not a dropped connection (1006); the server lives on."""
     big = await connect(server, new_session(server))
     other = await connect(server, new_session(server))
-    with pytest.raises(websockets.ConnectionClosed):
+    with pytest.raises(websockets.ConnectionClosed) as closed:
         await big.send("x" * (2 * 1024 * 1024))
         await asyncio.wait_for(big.recv(), 10)
+    assert closed.value.rcvd is not None, "dropped without a close frame (1006)"
+    assert closed.value.rcvd.code == 1009
     assert len(await round_trips(other, 2)) == 2
     await other.close()
 
