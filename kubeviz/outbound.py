@@ -175,6 +175,7 @@ class Guard:
         if self.closed:
             return  # nothing more after the close, not even a close
         if message["type"] == "websocket.send":
+            # Characters for text: near enough, frames are mostly ASCII JSON.
             size = len(message.get("text") or message.get("bytes") or b"")
             queued = self.connection.queued()
             if queued > limits.READING and queued + size > allowance(self.connection):
