@@ -79,17 +79,19 @@ class Memberships:
     async def add(self, group: str, channel: str) -> None:
         """Join `group`, and join it again whenever Redis has lost it.
 
-        While Redis is down the membership is only remembered; it is added when
-        Redis returns, so a tab that arrives during an outage is not refused.
+        A join that fails raises, as the layer's own does: the tab is refused
+        and its page tries again (a membership only remembered would never be
+        added if Redis turned out to be up and the failure a passing one).
         """
-        self.pairs.add((group, channel))
         layer = get_channel_layer()
         self.watch(layer)
+        self.pairs.add((group, channel))
         try:
             await layer.group_add(group, channel)
-        except Exception:
+        except BaseException:
+            self.pairs.discard((group, channel))
             self.trouble()
-            log.warning("could not join %s now; it is joined when Redis is back", group)
+            raise
 
     async def discard(self, group: str, channel: str) -> None:
         self.pairs.discard((group, channel))
