@@ -46,6 +46,7 @@ class ClusterIndex:
     node_by_flannel_ip: dict[str, NodeInfo] = field(default_factory=dict)
     svc_by_ip: dict[str, ServiceInfo] = field(default_factory=dict)
     svc_by_lb_ip: dict[str, ServiceInfo] = field(default_factory=dict)
+    svc_by_external_ip: dict[str, ServiceInfo] = field(default_factory=dict)
     pods_on_node: dict[str, list[PodInfo]] = field(default_factory=dict)
     last_write: object = None
     base_revision: int | None = None
@@ -99,6 +100,9 @@ class ClusterIndex:
         for ip in old.lb_ips:
             if self.svc_by_lb_ip.get(ip) is old:
                 del self.svc_by_lb_ip[ip]
+        for ip in old.external_ips:
+            if self.svc_by_external_ip.get(ip) is old:
+                del self.svc_by_external_ip[ip]
         return True
 
     def _add_service(self, svc: ServiceInfo) -> None:
@@ -107,6 +111,8 @@ class ClusterIndex:
             self.svc_by_ip[svc.cluster_ip] = svc
         for ip in svc.lb_ips:
             self.svc_by_lb_ip[ip] = svc
+        for ip in svc.external_ips:
+            self.svc_by_external_ip[ip] = svc
 
 
 def _slice_owner(obj: dict | None) -> str | None:
@@ -202,6 +208,7 @@ class Indexer:
             node_by_flannel_ip=prev.node_by_flannel_ip,
             svc_by_ip=dict(prev.svc_by_ip),
             svc_by_lb_ip=dict(prev.svc_by_lb_ip),
+            svc_by_external_ip=dict(prev.svc_by_external_ip),
             pods_on_node=dict(prev.pods_on_node),
             last_write=log[-1],
             base_revision=prev.revision,

@@ -89,6 +89,8 @@ def _chain(rs, table, chain, pkt, ctstate, rng, out_ip, res, depth) -> str | Non
         if r.recent and r.recent[0] == "set":
             res.seen.add((r.recent[1], pkt.src))
         target = r.target
+        if not target:  # no -j: the rule only counts the packet
+            continue
         if target == "RETURN":
             return None
         if target in ("ACCEPT", "DROP", "REJECT"):

@@ -6,6 +6,7 @@ the network needs (addresses, ports, policies), built once per object version.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from . import addresses as ad
@@ -95,6 +96,16 @@ class ServiceInfo:
     labels: tuple[tuple[str, str], ...] = ()
     sticky_seconds: int | None = None  # sessionAffinity ClientIP
     health_node_port: int | None = None
+    external_ips: tuple[str, ...] = ()  # spec.externalIPs
+    # spec.loadBalancerSourceRanges, as kube-proxy reads them (spaces trimmed)
+    source_ranges: tuple[str, ...] = ()
+
+    @property
+    def externally_accessible(self) -> bool:
+        """kube-proxy's ExternallyAccessible: a NodePort, LB IP or external IP."""
+        return bool(self.lb_ips or self.external_ips) or any(
+            p.node_port for p in self.ports
+        )
 
     @property
     def key(self) -> str:
@@ -235,7 +246,26 @@ def service_record(obj: dict) -> ServiceInfo:
         labels=tuple(sorted((meta.get("labels") or {}).items())),
         sticky_seconds=_sticky(spec),
         health_node_port=spec.get("healthCheckNodePort"),
+        external_ips=tuple(
+            ip
+            for ip in (str(x).strip() for x in spec.get("externalIPs") or [])
+            if ad.is_ipv4(ip)
+        ),
+        source_ranges=_source_ranges(spec),
     )
+
+
+def _source_ranges(spec: dict) -> tuple[str, ...]:
+    """The IPv4 CIDRs of loadBalancerSourceRanges, trimmed as kube-proxy trims them
+    (an entry that is not a CIDR is skipped), in the network form iptables shows."""
+    out = []
+    for text in spec.get("loadBalancerSourceRanges") or []:
+        try:
+            net = ipaddress.IPv4Network(str(text).strip(), strict=False)
+        except ValueError:
+            continue
+        out.append(str(net))
+    return tuple(out)
 
 
 def _sticky(spec: dict) -> int | None:

@@ -30,6 +30,7 @@ class Rule:
     dst_local: bool = False
     mark: bool | None = None
     ctstates: frozenset[str] | None = None
+    ctstates_neg: bool = False
     to: str | None = None
     mark_op: str | None = None
     comment: str | None = None
@@ -54,8 +55,9 @@ class Rule:
             return False
         if self.mark is not None and bool(pkt.mark) != self.mark:
             return False
-        if self.ctstates is not None and ctstate not in self.ctstates:
-            return False
+        if self.ctstates is not None:
+            if (ctstate in self.ctstates) == self.ctstates_neg:
+                return False
         if self.recent and self.recent[0] == "rcheck":
             if (self.recent[1], pkt.src) not in seen:
                 return False
@@ -75,8 +77,9 @@ def rule(chain: str, target: str, *parts: tuple, args: str = "") -> Rule:
 
     Parts: ("s", cidr[, neg]), ("d", cidr[, neg]), ("p", proto),
     ("comment", text), ("m", proto[, dport]), ("statistic", probability text),
-    ("addrtype", "src"|"dst"), ("mark", neg), ("ctstate", "NEW,..."),
-    ("recent", "set"|"rcheck", list name[, seconds]).
+    ("addrtype", "src"|"dst"), ("mark", neg), ("ctstate", "NEW,..."[, neg]),
+    ("recent", "set"|"rcheck", list name[, seconds]). An empty target is a rule
+    with no `-j` (it only counts packets, as kube-proxy's KUBE-FW-… last rule).
     """
     head = {"s": "", "d": "", "p": ""}
     mods: list[str] = []
@@ -121,8 +124,10 @@ def rule(chain: str, target: str, *parts: tuple, args: str = "") -> Rule:
             )
             f["recent"] = (mode, name)
         elif kind == "ctstate":
-            mods.append(f"-m conntrack --ctstate {part[1]}")
+            neg = len(part) > 2 and part[2]
+            mods.append(f"-m conntrack {'! ' if neg else ''}--ctstate {part[1]}")
             f["ctstates"] = frozenset(part[1].split(","))
+            f["ctstates_neg"] = neg
         else:
             raise ValueError(f"unknown rule part {kind!r}")
     words = [
@@ -131,7 +136,7 @@ def rule(chain: str, target: str, *parts: tuple, args: str = "") -> Rule:
         head["d"],
         head["p"],
         *mods,
-        f"-j {target}",
+        f"-j {target}" if target else "",
         args,
     ]
     if target == "DNAT":

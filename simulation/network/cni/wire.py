@@ -184,6 +184,51 @@ class Forwarding:
         self.delivered_to = pod
         self.stop("delivered", f"{pod.key} accepted the connection on port {p.dport}.")
 
+    def _lb_nodes(self) -> list[NodeInfo]:
+        """Nodes a load balancer may send to: ready, up, not excluded."""
+        net = self.net
+        return [
+            n
+            for n in sorted(net.idx.nodes.values(), key=lambda n: n.name)
+            if n.ready and n.name not in net.failed and n.pod_cidr and not n.lb_excluded
+        ]
+
+    def _announcing_node(self, ip: str) -> NodeInfo | None:
+        """The node a Service's load balancer IP (set in its status by something
+        other than a cloud, such as MetalLB) or external IP is routed to.
+
+        kube-proxy only captures such a packet once it reaches a node; getting it
+        there is the announcer's or the administrator's job. The model sends it to
+        the first eligible node by name (for externalTrafficPolicy Local on an LB
+        IP, the first with a local endpoint, as MetalLB announces only from those).
+        """
+        idx = self.net.idx
+        lb = idx.svc_by_lb_ip.get(ip)
+        svc = lb or idx.svc_by_external_ip.get(ip)
+        if svc is None:
+            return None
+        nodes = self._lb_nodes()
+        if lb is not None and svc.external_local:
+            local = {e.node for port in svc.ports for e in idx.endpoints(svc, port)}
+            nodes = [n for n in nodes if n.name in local] or nodes
+        if not nodes:
+            return None
+        node = nodes[0]
+        if lb is not None:
+            text = (
+                f"{ip} is the load balancer IP in {svc.key}'s status; {node.name} "
+                "announces it (a load-balancer implementation such as MetalLB, not "
+                "kube-proxy, does that), so the site router sends it there."
+            )
+        else:
+            text = (
+                f"{ip} is an externalIP of {svc.key}: Kubernetes does not route "
+                f"it, the cluster's administrator does; here it is routed to "
+                f"{node.name}."
+            )
+        self.hop(ROUTER, text)
+        return node
+
     def from_client(self) -> None:
         """From the internet client: via the cloud LB or straight to a node IP."""
         w, net, rng = self, self.net, self.rng
@@ -197,14 +242,19 @@ class Forwarding:
                 w.hop(LB, f"The load balancer has no listener on port {p.dport}.")
                 w.stop("dropped", "The cloud load balancer does not forward that port.")
                 return
-            nodes = [
-                n
-                for n in sorted(idx.nodes.values(), key=lambda n: n.name)
-                if n.ready
-                and n.name not in net.failed
-                and n.pod_cidr
-                and not n.lb_excluded
-            ]
+            if svc.source_ranges and not any(
+                ad.in_cidr(p.src, r) for r in svc.source_ranges
+            ):
+                ranges = ", ".join(svc.source_ranges)
+                w.hop(
+                    LB,
+                    f"The cloud provider's firewall for this load balancer admits "
+                    f"only the Service's loadBalancerSourceRanges ({ranges}); "
+                    f"{p.src} is not in them.",
+                )
+                w.stop("dropped", "The load balancer's firewall drops the client.")
+                return
+            nodes = self._lb_nodes()
             if svc.external_local:
                 local = {e.node for e in idx.endpoints(svc, port)}
                 nodes = [n for n in nodes if n.name in local]
@@ -236,6 +286,8 @@ class Forwarding:
             w.root_pass(target, "eth0")
             return
         node = idx.node_by_ip.get(p.dst)
+        if node is None:
+            node = self._announcing_node(p.dst)
         if node is None:
             w.stop("dropped", f"Nothing on the internet answers for {p.dst}.")
             return

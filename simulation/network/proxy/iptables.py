@@ -2,8 +2,11 @@
 
 Chain names, comments, probabilities and structure follow pkg/proxy/iptables in
 Kubernetes: KUBE-SERVICES -> KUBE-SVC-<hash> -> KUBE-SEP-<hash> (DNAT), NodePorts via
-KUBE-NODEPORTS -> KUBE-EXT-<hash>, externalTrafficPolicy Local via KUBE-SVL-<hash>,
-REJECT/DROP in the filter table when there are no (local) endpoints. Rules are built
+KUBE-NODEPORTS -> KUBE-EXT-<hash>, external IPs and load balancer IPs to the same
+KUBE-EXT-<hash> (through KUBE-FW-<hash> when loadBalancerSourceRanges is set, with
+the KUBE-PROXY-FIREWALL drop for other sources), externalTrafficPolicy Local via
+KUBE-SVL-<hash>, REJECT/DROP in the filter table when there are no (local)
+endpoints. Rules are built
 per Service and depend only on that Service, its EndpointSlices and (for Local
 policies) the node, so the caller can cache them per Service.
 """
@@ -15,6 +18,7 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .. import addresses as ad
 from ..index import ClusterIndex
 from ..records import Endpoint, PortInfo, ServiceInfo
 from ..rules import Rule, probability, rule
@@ -49,13 +53,14 @@ class ServiceRules:
     filter_services: list[Rule] = field(default_factory=list)
     filter_external: list[Rule] = field(default_factory=list)
     filter_nodeports: list[Rule] = field(default_factory=list)
+    filter_firewall: list[Rule] = field(default_factory=list)
 
 
 def depends_on_node(svc: ServiceInfo) -> bool:
     """Local traffic policies make a Service's rules differ from node to node."""
-    return svc.internal_local or (
-        svc.external_local and (bool(svc.lb_ips) or any(p.node_port for p in svc.ports))
-    )
+    if svc.source_ranges and svc.lb_ips:
+        return True  # KUBE-FW-… allows the LB IPs as source if a range holds the node
+    return svc.internal_local or (svc.external_local and svc.externally_accessible)
 
 
 def service_rules(
@@ -65,8 +70,11 @@ def service_rules(
     out = ServiceRules()
     if not svc.cluster_ip:
         return out  # headless: kube-proxy skips it; DNS returns pod IPs instead
+    info = idx.nodes.get(node) if node else None
+    node_ip = info.ip if info else None
     for port in svc.ports:
-        _port_rules(out, svc, port, idx.endpoints(svc, port), node, cluster_cidr)
+        eps = idx.endpoints(svc, port)
+        _port_rules(out, svc, port, eps, node, node_ip, cluster_cidr)
     return out
 
 
@@ -76,6 +84,7 @@ def _port_rules(
     port: PortInfo,
     eps: tuple[Endpoint, ...],
     node: str | None,
+    node_ip: str | None,
     cluster_cidr: str,
 ) -> None:
     proto = port.protocol.lower()
@@ -83,8 +92,10 @@ def _port_rules(
     svc_chain = chain_name("SVC", spn, proto)
     svl_chain = chain_name("SVL", spn, proto)
     ext_chain = chain_name("EXT", spn, proto)
+    fw_chain = chain_name("FW", spn, proto)
     local_eps = tuple(e for e in eps if e.node == node)
-    ext_access = bool(port.node_port) or bool(svc.lb_ips)
+    # kube-proxy's ExternallyAccessible, per Service port
+    ext_access = bool(port.node_port or svc.lb_ips or svc.external_ips)
     ext_local = svc.external_local and ext_access
     int_local = svc.internal_local
     has_eps = bool(eps)
@@ -94,6 +105,9 @@ def _port_rules(
     has_internal = has_eps and (not int_local or bool(local_eps))
     external_policy = svl_chain if ext_local else svc_chain
     has_external = has_eps and (not ext_local or bool(local_eps))
+    # loadBalancerSourceRanges: LB IP traffic passes KUBE-FW-… first
+    uses_fw = has_eps and bool(svc.lb_ips) and bool(svc.source_ranges)
+    lb_chain = fw_chain if uses_fw else ext_chain
 
     if not has_eps:
         int_target = ext_target = "REJECT"
@@ -122,17 +136,49 @@ def _port_rules(
         out.filter_services.append(
             filt("KUBE-SERVICES", int_target, int_comment, dport, vip)
         )
-    for lb_ip in svc.lb_ips:
+    for ext_ip in svc.external_ips:
         if has_eps:
             out.nat_services.append(
                 rule(
                     "KUBE-SERVICES",
                     ext_chain,
+                    ("comment", f"{spn} external IP"),
+                    dport,
+                    ("d", ext_ip),
+                )
+            )
+        if not has_external:
+            out.filter_external.append(
+                filt(
+                    "KUBE-EXTERNAL-SERVICES",
+                    ext_target,
+                    ext_comment,
+                    dport,
+                    ("d", ext_ip),
+                )
+            )
+    for lb_ip in svc.lb_ips:
+        if has_eps:
+            out.nat_services.append(
+                rule(
+                    "KUBE-SERVICES",
+                    lb_chain,
                     ("comment", f"{spn} loadbalancer IP"),
                     dport,
                     ("d", lb_ip),
                 )
             )
+        if uses_fw:
+            out.filter_firewall.append(
+                filt(
+                    "KUBE-PROXY-FIREWALL",
+                    "DROP",
+                    f"{spn} traffic not accepted by {fw_chain}",
+                    dport,
+                    ("d", lb_ip),
+                )
+            )
+    for lb_ip in svc.lb_ips:
         if not has_external:
             out.filter_external.append(
                 filt(
@@ -221,6 +267,25 @@ def _port_rules(
             )
         if has_external:
             ext.append(rule(ext_chain, external_policy))
+    if uses_fw:
+        # only VIP-like load balancers keep the client's address for these to see
+        lb_comment = ("comment", f"{spn} loadbalancer IP")
+        fw = chains.setdefault(fw_chain, [])
+        allowed = list(svc.source_ranges)
+        if node_ip and any(ad.in_cidr(node_ip, r) for r in svc.source_ranges):
+            # a node reaching its own LB IP may arrive with the LB IP as source
+            allowed += svc.lb_ips
+        fw += [rule(fw_chain, ext_chain, lb_comment, ("s", a)) for a in allowed]
+        fw.append(
+            rule(
+                fw_chain,
+                "",
+                (
+                    "comment",
+                    f"other traffic to {spn} will be dropped by KUBE-PROXY-FIREWALL",
+                ),
+            )
+        )
     reachable: dict[str, Endpoint] = {}
     sticky = svc.sticky_seconds
     if uses_cluster:

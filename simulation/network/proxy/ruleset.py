@@ -18,7 +18,12 @@ BUILTIN = {
     "filter": ("INPUT", "FORWARD", "OUTPUT"),
     "nat": ("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"),
 }
-INDEXED = ("KUBE-SERVICES", "KUBE-NODEPORTS", "KUBE-EXTERNAL-SERVICES")
+INDEXED = (
+    "KUBE-SERVICES",
+    "KUBE-NODEPORTS",
+    "KUBE-EXTERNAL-SERVICES",
+    "KUBE-PROXY-FIREWALL",
+)
 PORTALS = "kubernetes service portals"
 NODEPORTS_TAIL = (
     "kubernetes service nodeports; NOTE: this must be the last rule in this chain"
@@ -49,6 +54,7 @@ def _filter_chains(cluster_cidr: str) -> dict[str, list[Rule]]:
                 ("comment", "kubernetes health check service ports"),
             ),
             rule("INPUT", "KUBE-EXTERNAL-SERVICES", new, ext),
+            rule("INPUT", "KUBE-FIREWALL"),
         ],
         "FORWARD": [
             rule("FORWARD", "KUBE-PROXY-FIREWALL", new, fw),
@@ -60,6 +66,20 @@ def _filter_chains(cluster_cidr: str) -> dict[str, list[Rule]]:
         "OUTPUT": [
             rule("OUTPUT", "KUBE-PROXY-FIREWALL", new, fw),
             rule("OUTPUT", "KUBE-SERVICES", new, ("comment", PORTALS)),
+            rule("OUTPUT", "KUBE-FIREWALL"),
+        ],
+        # the kubelet's and kube-proxy's anti-martian rule: route_localnet lets
+        # NodePorts answer on 127.0.0.1, so nothing from outside may reach
+        # 127.0.0.0/8 (issue 90259)
+        "KUBE-FIREWALL": [
+            rule(
+                "KUBE-FIREWALL",
+                "DROP",
+                ("comment", "block incoming localnet connections"),
+                ("d", "127.0.0.0/8"),
+                ("s", "127.0.0.0/8", True),
+                ("ctstate", "RELATED,ESTABLISHED,DNAT", True),
+            )
         ],
         "KUBE-FORWARD": [
             rule("KUBE-FORWARD", "DROP", ("ctstate", "INVALID")),
@@ -258,4 +278,5 @@ def assemble(
         r for sr in per_service for r in sr.filter_external
     ]
     filt["KUBE-NODEPORTS"] = [r for sr in per_service for r in sr.filter_nodeports]
+    filt["KUBE-PROXY-FIREWALL"] = [r for sr in per_service for r in sr.filter_firewall]
     return Ruleset(node=node, local=local, filter=filt, nat=nat)

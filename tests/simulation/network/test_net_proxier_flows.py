@@ -1,0 +1,383 @@
+"""kube-proxy's external IPs, loadBalancerSourceRanges and KUBE-FIREWALL, as
+kubernetes pkg/proxy/iptables/proxier_test.go expects them.
+
+`flow()` is that file's runPacketFlowTests in small: a packet enters node-1 (through
+OUTPUT if its source is one of node-1's addresses, else PREROUTING), the nat table
+may DNAT it, then the filter table (INPUT for a local destination, else FORWARD)
+may drop or reject it. The answer is the set of endpoints it was DNATed to
+("10.244.1.2:80, 10.244.2.2:80"), "DROP", "REJECT" or "" (no rule touched it), and
+whether KUBE-MARK-MASQ marked it. Addresses are the model's: node-1 is the proxier's
+test node (192.168.10.11), pod clients are 10.244.3.9 (a pod on node-3), the
+internet client 198.51.100.7; the upstream tests' 10.0.0.2, 192.168.0.2 and
+203.0.113.2 play the same parts.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from netbuilders import ClusterBuilder
+
+from simulation.network.netfilter import Packet, run_hook
+from simulation.network.proxy.iptables import chain_name
+
+NODE_IP = "192.168.10.11"
+POD = "10.244.3.9"
+CLIENT = "198.51.100.7"  # the model's internet client
+BLOCKED = "198.51.100.130"  # outside 198.51.100.0/25
+LB1, LB2 = "192.168.10.240", "192.168.10.241"
+EXT_IP = "192.168.99.11"
+LOCAL_EP, REMOTE_EP = "10.244.1.2:80", "10.244.2.2:80"
+
+
+def flow(m, src: str, dst: str, dport: int, node: str = "node-1"):
+    """(output, masq) for one packet, over enough draws to see every endpoint."""
+    rs = m.ruleset(node)
+    outs, masq = set(), set()
+    for seed in range(24):
+        rng = random.Random(seed)
+        pkt = Packet(src, 40000, dst, dport, "tcp")
+        hook = "OUTPUT" if src in rs.local else "PREROUTING"
+        res = run_hook(rs, hook, pkt, "NEW", rng)
+        verdict, nat = res.verdict, res.nat
+        if verdict == "ACCEPT" and hook == "PREROUTING":
+            second = "INPUT" if pkt.dst in rs.local else "FORWARD"
+            verdict = run_hook(rs, second, pkt, "NEW", rng).verdict
+        if verdict != "ACCEPT":
+            outs.add(verdict)
+        elif nat and nat["type"] == "DNAT":
+            outs.add(nat["to"])
+        else:
+            outs.add("")
+        masq.add(bool(pkt.mark))
+    assert len(masq) == 1, "masquerading must not depend on the draw"
+    return ", ".join(sorted(outs)), masq.pop()
+
+
+def lb_service(b, name="svc1", etp="Cluster", ranges=None, ext_ips=None, lb=True):
+    """A LoadBalancer Service whose IPs were set through status (as MetalLB or a
+    cloud's controller does), with endpoints on node-1 and node-2."""
+    b.pod(f"{name}-a", "node-1", labels={"app": name})
+    b.pod(f"{name}-b", "node-2", labels={"app": name})
+    svc = b.service(name, {"app": name}, type="LoadBalancer", etp=etp)
+    if ranges is not None:
+        svc["spec"]["loadBalancerSourceRanges"] = ranges
+    if ext_ips is not None:
+        svc["spec"]["externalIPs"] = ext_ips
+    if lb:
+        svc["status"] = {"loadBalancer": {"ingress": [{"ip": LB1}, {"ip": LB2}]}}
+    b.store.put("services", svc)
+    return svc
+
+
+def test_load_balancer_source_ranges_packet_flows():
+    """proxier_test.go TestLoadBalancer: LB traffic passes KUBE-FW-…, which lets in
+    only loadBalancerSourceRanges (and, since a range holds the node, the LB IPs
+    themselves as source); a NodePort bypasses the ranges."""
+    b = ClusterBuilder()
+    svc = lb_service(b, ranges=["192.168.10.0/24", " 198.51.100.0/25"])
+    m = b.model()
+    node_port = svc["spec"]["ports"][0]["nodePort"]
+    both = f"{LOCAL_EP}, {REMOTE_EP}"
+    cases = [
+        ("pod to cluster IP", POD, "10.96.0.20", 80, both, False),
+        ("external to nodePort", CLIENT, NODE_IP, node_port, both, True),
+        (
+            "nodePort bypasses LoadBalancerSourceRanges",
+            BLOCKED,
+            NODE_IP,
+            node_port,
+            both,
+            True,
+        ),
+        ("accepted external to LB1", CLIENT, LB1, 80, both, True),
+        ("accepted external to LB2", CLIENT, LB2, 80, both, True),
+        ("blocked external to LB1", BLOCKED, LB1, 80, "DROP", False),
+        ("blocked external to LB2", BLOCKED, LB2, 80, "DROP", False),
+        (
+            "pod to LB1 (blocked by LoadBalancerSourceRanges)",
+            POD,
+            LB1,
+            80,
+            "DROP",
+            False,
+        ),
+        (
+            "pod to LB2 (blocked by LoadBalancerSourceRanges)",
+            POD,
+            LB2,
+            80,
+            "DROP",
+            False,
+        ),
+        (
+            "node to LB1 (allowed by LoadBalancerSourceRanges)",
+            NODE_IP,
+            LB1,
+            80,
+            both,
+            True,
+        ),
+        (
+            "node to LB2 (allowed by LoadBalancerSourceRanges)",
+            NODE_IP,
+            LB2,
+            80,
+            both,
+            True,
+        ),
+        (
+            "same node to LB1, SNATted to LB1 (implicitly allowed)",
+            LB1,
+            LB1,
+            80,
+            both,
+            True,
+        ),
+        (
+            "same node to LB2, SNATted to LB2 (implicitly allowed)",
+            LB2,
+            LB2,
+            80,
+            both,
+            True,
+        ),
+    ]
+    for name, src, dst, port, output, masq in cases:
+        got = flow(m, src, dst, port)
+        want = (output, masq if output not in ("DROP", "REJECT", "") else got[1])
+        assert got == want, name
+
+
+def test_source_ranges_rules_as_in_overall_iptables_rules():
+    """proxier_test.go TestOverallIPTablesRules (ns5/svc5): the loadbalancer IP jumps
+    to KUBE-FW-…, which jumps to KUBE-EXT-… per source range and ends in a rule with
+    no target; KUBE-PROXY-FIREWALL drops the rest in the filter table."""
+    b = ClusterBuilder()
+    lb_service(b, ranges=[" 203.0.113.0/25"])
+    m = b.model()
+    nat, filt = m.iptables_save("node-1", "nat"), m.iptables_save("node-1", "filter")
+    fw = chain_name("FW", "default/svc1:http", "tcp")
+    ext = chain_name("EXT", "default/svc1:http", "tcp")
+    assert (
+        f"-A KUBE-SERVICES -d {LB1}/32 -p tcp -m comment --comment "
+        f'"default/svc1:http loadbalancer IP" -m tcp --dport 80 -j {fw}'
+    ) in nat
+    assert f":{fw} - [0:0]" in nat
+    assert (
+        f'-A {fw} -s 203.0.113.0/25 -m comment --comment "default/svc1:http '
+        f'loadbalancer IP" -j {ext}'
+    ) in nat
+    # the node's 192.168.10.11 is not in 203.0.113.0/25: no LB-IP-as-source rule
+    assert f"-A {fw} -s {LB1}/32" not in nat
+    assert nat.splitlines().index(
+        f'-A {fw} -m comment --comment "other traffic to default/svc1:http will be '
+        'dropped by KUBE-PROXY-FIREWALL"'
+    )
+    for ip in (LB1, LB2):
+        assert (
+            f"-A KUBE-PROXY-FIREWALL -d {ip}/32 -p tcp -m comment --comment "
+            f'"default/svc1:http traffic not accepted by {fw}" -m tcp --dport 80 '
+            "-j DROP"
+        ) in filt
+
+
+def test_no_source_ranges_means_no_firewall_chain():
+    """TestOverallIPTablesRules (ns2/svc2): without source ranges the LB IP goes
+    straight to KUBE-EXT-… and KUBE-PROXY-FIREWALL stays empty."""
+    b = ClusterBuilder()
+    lb_service(b)
+    m = b.model()
+    nat, filt = m.iptables_save("node-1", "nat"), m.iptables_save("node-1", "filter")
+    ext = chain_name("EXT", "default/svc1:http", "tcp")
+    assert f'loadbalancer IP" -m tcp --dport 80 -j {ext}' in nat
+    assert "KUBE-FW-" not in nat
+    assert "-A KUBE-PROXY-FIREWALL" not in filt
+
+
+def test_external_ip_rules_as_in_overall_iptables_rules():
+    """TestOverallIPTablesRules (ns4/svc4 and ns2/svc2): an external IP jumps from
+    KUBE-SERVICES to the Service's KUBE-EXT-… chain; with externalTrafficPolicy
+    Local and no local endpoint, KUBE-EXTERNAL-SERVICES drops it."""
+    b = ClusterBuilder()
+    b.pod("web", "node-2", labels={"app": "web"})
+    svc = b.service("web", {"app": "web"}, type="NodePort", etp="Local")
+    svc["spec"]["externalIPs"] = [EXT_IP]
+    b.store.put("services", svc)
+    m = b.model()
+    ext = chain_name("EXT", "default/web:http", "tcp")
+    rule = (
+        f"-A KUBE-SERVICES -d {EXT_IP}/32 -p tcp -m comment --comment "
+        f'"default/web:http external IP" -m tcp --dport 80 -j {ext}'
+    )
+    assert rule in m.iptables_save("node-1", "nat")
+    assert rule in m.iptables_save("node-2", "nat")
+    drop = (
+        f"-A KUBE-EXTERNAL-SERVICES -d {EXT_IP}/32 -p tcp -m comment --comment "
+        '"default/web:http has no local endpoints" -m tcp --dport 80 -j DROP'
+    )
+    assert drop in m.iptables_save("node-1", "filter")
+    assert drop not in m.iptables_save("node-2", "filter")
+
+
+def test_a_clusterip_service_with_an_external_ip_gets_an_ext_chain():
+    """TestOverallIPTablesRules (ns4/svc4 has externalIPs and no NodePort): the
+    external IP alone makes the Service externally accessible, so KUBE-EXT-…
+    masquerades (Cluster policy) and jumps to KUBE-SVC-…."""
+    b = ClusterBuilder()
+    b.pod("web", "node-2", labels={"app": "web"})
+    svc = b.service("web", {"app": "web"})
+    svc["spec"]["externalIPs"] = [EXT_IP]
+    b.store.put("services", svc)
+    nat = b.model().iptables_save("node-1", "nat")
+    ext = chain_name("EXT", "default/web:http", "tcp")
+    svc_chain = chain_name("SVC", "default/web:http", "tcp")
+    assert (
+        f'-A {ext} -m comment --comment "masquerade traffic for default/web:http '
+        'external destinations" -j KUBE-MARK-MASQ'
+    ) in nat
+    assert f"-A {ext} -j {svc_chain}" in nat
+
+
+def test_no_endpoints_reject_packet_flows():
+    """proxier_test.go TestNoEndpointsReject: a Service with no endpoints rejects
+    connections to its cluster IP, external IP, NodePort and LoadBalancer IP."""
+    b = ClusterBuilder()
+    svc = b.service("svc1", {"app": "none"}, type="LoadBalancer")
+    svc["spec"]["externalIPs"] = [EXT_IP]
+    svc["status"] = {"loadBalancer": {"ingress": [{"ip": LB1}]}}
+    b.store.put("services", svc)
+    m = b.model()
+    node_port = svc["spec"]["ports"][0]["nodePort"]
+    cases = [
+        ("pod to cluster IP with no endpoints", POD, "10.96.0.20", 80),
+        ("external to external IP with no endpoints", CLIENT, EXT_IP, 80),
+        ("pod to NodePort with no endpoints", POD, NODE_IP, node_port),
+        ("external to NodePort with no endpoints", CLIENT, NODE_IP, node_port),
+        ("pod to LoadBalancer IP with no endpoints", POD, LB1, 80),
+        ("external to LoadBalancer IP with no endpoints", CLIENT, LB1, 80),
+    ]
+    for name, src, dst, port in cases:
+        assert flow(m, src, dst, port)[0] == "REJECT", name
+    filt = m.iptables_save("node-1", "filter")
+    assert (
+        f"-A KUBE-EXTERNAL-SERVICES -d {EXT_IP}/32 -p tcp -m comment --comment "
+        '"default/svc1:http has no endpoints" -m tcp --dport 80 -j REJECT '
+        "--reject-with icmp-port-unreachable"
+    ) in filt
+
+
+@pytest.mark.parametrize("etp", ["Local", "Cluster"])
+def test_external_traffic_policy_packet_flows(etp):
+    """proxier_test.go TestExternalTrafficPolicyLocal and …Cluster: with Local,
+    external clients reach only node-1's endpoint with their address kept, while
+    pods reach every endpoint; with Cluster everything external is masqueraded."""
+    b = ClusterBuilder()
+    svc = lb_service(b, etp=etp, ext_ips=[EXT_IP])
+    m = b.model()
+    node_port = svc["spec"]["ports"][0]["nodePort"]
+    both = f"{LOCAL_EP}, {REMOTE_EP}"
+    local = etp == "Local"
+    cases = [
+        ("pod to cluster IP", POD, "10.96.0.20", 80, both, False),
+        ("pod to external IP", POD, EXT_IP, 80, both, not local),
+        (
+            "external to external IP",
+            CLIENT,
+            EXT_IP,
+            80,
+            LOCAL_EP if local else both,
+            not local,
+        ),
+        ("pod to LB IP", POD, LB1, 80, both, not local),
+        ("external to LB IP", CLIENT, LB1, 80, LOCAL_EP if local else both, not local),
+        ("pod to NodePort", POD, NODE_IP, node_port, both, not local),
+        (
+            "external to NodePort",
+            CLIENT,
+            NODE_IP,
+            node_port,
+            LOCAL_EP if local else both,
+            not local,
+        ),
+    ]
+    for name, src, dst, port, output, masq in cases:
+        assert flow(m, src, dst, port) == (output, masq), name
+
+
+def test_kube_firewall_blocks_incoming_localnet_connections():
+    """proxier_test.go TestNodePorts (expectFirewall with localhost NodePorts, the
+    default) and TestOverallIPTablesRules: KUBE-FIREWALL drops packets for
+    127.0.0.0/8 that do not come from it, unless they belong to a connection or
+    were DNATed; INPUT and OUTPUT jump to it (the kubelet's jumps)."""
+    m = ClusterBuilder().model()
+    filt = m.iptables_save("node-1", "filter")
+    assert (
+        "-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "
+        '"block incoming localnet connections" -m conntrack ! --ctstate '
+        "RELATED,ESTABLISHED,DNAT -j DROP"
+    ) in filt
+    assert "-A INPUT -j KUBE-FIREWALL" in filt
+    assert "-A OUTPUT -j KUBE-FIREWALL" in filt
+    rs = m.ruleset("node-1")
+    martian = Packet("192.168.10.12", 40000, "127.0.0.1", 8080, "tcp")
+    assert run_hook(rs, "INPUT", martian, "NEW", random.Random(0)).verdict == "DROP"
+    for state in ("ESTABLISHED", "DNAT"):
+        pkt = Packet("192.168.10.12", 40000, "127.0.0.1", 8080, "tcp")
+        assert run_hook(rs, "INPUT", pkt, state, random.Random(0)).verdict == "ACCEPT"
+    own = Packet("127.0.0.1", 40000, "127.0.0.1", 8080, "tcp")
+    assert run_hook(rs, "INPUT", own, "NEW", random.Random(0)).verdict == "ACCEPT"
+
+
+def test_internet_reaches_a_status_lb_ip_on_bare_metal():
+    """A LoadBalancer IP set through status (MetalLB's way on bare metal) routes from
+    the internet to a node, where KUBE-SERVICES' "loadbalancer IP" rule DNATs it
+    (TestLoadBalancer "accepted external to LB1")."""
+    b = ClusterBuilder()
+    lb_service(b)
+    r = b.model().trace("internet", f"{LB1}:80", random.Random(1))
+    assert r.verdict == "delivered", r.reason
+    dnat = next(h for h in r.hops if h["nat"] and h["nat"]["type"] == "DNAT")
+    assert dnat["nat"]["from"] == f"{LB1}:80"
+    assert dnat["nat"]["to"] in (LOCAL_EP, REMOTE_EP)
+    assert "loadbalancer IP" in " ".join(dnat["rules"])
+
+
+def test_internet_outside_source_ranges_is_dropped_by_kube_proxy_firewall():
+    """TestLoadBalancer "blocked external to LB1": on bare metal the packet reaches
+    the node with the client's address, KUBE-FW-… lets it through to no endpoint
+    and the filter table's KUBE-PROXY-FIREWALL drops it."""
+    b = ClusterBuilder()
+    lb_service(b, ranges=["203.0.113.0/25"])
+    r = b.model().trace("internet", f"{LB1}:80", random.Random(1))
+    assert r.verdict == "dropped"
+    assert "KUBE-PROXY-FIREWALL" in r.reason and "traffic not accepted" in r.reason
+
+
+def test_internet_reaches_an_external_ip():
+    """TestExternalTrafficPolicyCluster "external to external IP hits both
+    endpoints, masqueraded", end to end: routed to a node, DNATed there."""
+    b = ClusterBuilder()
+    lb_service(b, ext_ips=[EXT_IP], lb=False)
+    r = b.model().trace("internet", f"{EXT_IP}:80", random.Random(2))
+    assert r.verdict == "delivered", r.reason
+    assert any("external IP" in " ".join(h.get("rules") or ()) for h in r.hops)
+
+
+def test_cloud_load_balancer_honours_source_ranges():
+    """On a cloud the provider's firewall for the load balancer applies
+    loadBalancerSourceRanges (the LB forwards to NodePorts, which kube-proxy does
+    not filter by range: TestLoadBalancer "nodePort bypasses
+    LoadBalancerSourceRanges")."""
+    b = ClusterBuilder(platform="cloud")
+    b.pod("web", "node-2", labels={"app": "web"})
+    svc = b.service("web", {"app": "web"}, type="LoadBalancer")
+    lb_ip = svc["status"]["loadBalancer"]["ingress"][0]["ip"]
+    svc["spec"]["loadBalancerSourceRanges"] = ["203.0.113.0/25"]
+    b.store.put("services", svc)
+    m = b.model()
+    assert m.trace("internet", f"{lb_ip}:80").verdict == "dropped"
+    svc["spec"]["loadBalancerSourceRanges"] = ["198.51.100.0/24"]
+    b.store.put("services", svc)
+    assert m.trace("internet", f"{lb_ip}:80").verdict == "delivered"
