@@ -103,8 +103,12 @@ class APIServer:
         if old is None:
             raise NotFound(resource.qualified, meta["name"])
         if subresource is None:
+            if resource.kind == "Service":
+                drop_type_dependent_fields(new, old)
             validation.check_object(resource, new)
             admission.apply_defaults(resource.kind, new)
+            if resource.kind == "Service" and new["spec"].get("type") != "ExternalName":
+                self._allocate_node_ports(new, old)
             if new.get("spec") != old.get("spec"):
                 new["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
         elif subresource == "scale" and (new.get("spec") or {}).get("replicas") != (
@@ -250,6 +254,8 @@ class APIServer:
                 return name
 
     def _allocate_service(self, svc: dict) -> None:
+        """The ClusterIP and port allocators (registry/core/service/storage
+        alloc.go): a requested address or port must be free and in range."""
         spec = svc["spec"]
         if spec["type"] == "ExternalName":
             return
@@ -265,45 +271,107 @@ class APIServer:
                     spec["clusterIP"] = ip
                     break
         elif spec["clusterIP"] != "None":
-            if spec["clusterIP"] in used:
+            ip = spec["clusterIP"]
+            why = None
+            if not self._in_service_range(ip):
+                why = (
+                    f"the provided IP ({ip}) is not in the valid range. The range of"
+                    f" valid IPs is {self._service_net}"
+                )
+            elif ip in used:
+                why = "provided IP is already allocated"
+            if why:
                 raise Invalid(
                     "Service",
                     svc["metadata"]["name"],
                     [
-                        f'spec.clusterIPs: Invalid value: ["{spec["clusterIP"]}"]:'
-                        f" failed to allocate IP {spec['clusterIP']}: provided IP is"
-                        " already allocated"
+                        f'spec.clusterIPs: Invalid value: ["{ip}"]: failed to'
+                        f" allocate IP {ip}: {why}"
                     ],
                 )
         spec["clusterIPs"] = [spec["clusterIP"]]
+        self._allocate_node_ports(svc)
+        svc.setdefault("status", {"loadBalancer": {}})
+
+    def _in_service_range(self, ip: str) -> bool:
+        # the bitmap allocator's range leaves out the network and broadcast address
+        net = self._service_net
+        addr = ipaddress.ip_address(ip)
+        return addr in net and addr not in (net.network_address, net.broadcast_address)
+
+    def _allocate_node_ports(self, svc: dict, old: dict | None = None) -> None:
+        """nodePorts for a NodePort or LoadBalancer Service, and a
+        healthCheckNodePort for a LoadBalancer with externalTrafficPolicy Local
+        (alloc.go initNodePorts, allocHealthCheckNodePort); on an update the
+        ports this Service holds already stay its own."""
+        spec, name = svc["spec"], svc["metadata"]["name"]
+        low, high = self.config.node_port_range
+        held = set(_node_ports(old)) if old else set()
+        taken = {
+            port
+            for s in self.store.list("services")
+            for port in _node_ports(s)
+            if old is None or s["metadata"]["uid"] != old["metadata"]["uid"]
+        }
+        ours: dict[int, str] = {}  # one port may serve TCP and UDP alike
+
+        def draw() -> int:
+            while True:
+                port = self.random.randint(low, high)
+                if port not in taken and port not in ours:
+                    return port
+
         if spec["type"] in ("NodePort", "LoadBalancer"):
-            low, high = self.config.node_port_range
-            taken = {
-                p.get("nodePort")
-                for s in self.store.list("services")
-                for p in s["spec"].get("ports", [])
-            }
-            for p in spec["ports"]:
-                if "nodePort" in p:
-                    if not low <= p["nodePort"] <= high or p["nodePort"] in taken:
+            for i, p in enumerate(spec["ports"]):
+                if "nodePort" not in p:
+                    p["nodePort"] = draw()
+                elif p["nodePort"] not in ours and (
+                    p["nodePort"] not in held or not low <= p["nodePort"] <= high
+                ):
+                    why = _port_refusal(p["nodePort"], taken, low, high)
+                    if why:
                         raise Invalid(
                             "Service",
-                            svc["metadata"]["name"],
+                            name,
                             [
-                                "spec.ports[0].nodePort: Invalid value:"
-                                f" {p['nodePort']}:"
-                                " provided port is not in the valid range or is already"
-                                f" allocated. The range of valid ports is {low}-{high}"
+                                f"spec.ports[{i}].nodePort: Invalid value:"
+                                f" {p['nodePort']}: {why}"
                             ],
                         )
-                    continue
-                while True:
-                    port = self.random.randint(low, high)
-                    if port not in taken:
-                        p["nodePort"] = port
-                        taken.add(port)
-                        break
-        svc.setdefault("status", {"loadBalancer": {}})
+                ours[p["nodePort"]] = p.get("protocol", "TCP")
+        if not validation.needs_health_check(spec):
+            return
+        health = spec.get("healthCheckNodePort")
+        if not health:
+            spec["healthCheckNodePort"] = draw()
+        elif health not in held:
+            why = _port_refusal(health, taken | set(ours), low, high)
+            if why:
+                raise SimulationError(
+                    "Internal error occurred: failed to allocate requested"
+                    f" HealthCheck NodePort {health}: {why}"
+                )
+
+
+def _node_ports(svc: dict) -> list[int]:
+    """The ports a Service holds in the NodePort allocator."""
+    spec = svc.get("spec") or {}
+    ports = [p["nodePort"] for p in spec.get("ports") or [] if p.get("nodePort")]
+    if spec.get("healthCheckNodePort"):
+        ports.append(spec["healthCheckNodePort"])
+    return ports
+
+
+def _port_refusal(port: int, taken: set, low: int, high: int) -> str | None:
+    """portallocator's ErrNotInRange and ErrAllocated."""
+    if not low <= port <= high:
+        return (
+            "provided port is not in the valid range. The range of valid ports is"
+            f" {low}-{high}"
+        )
+    if port in taken:
+        return "provided port is already allocated"
+    return None
 
 
 def clone(obj):
@@ -313,6 +381,29 @@ def clone(obj):
     if isinstance(obj, list):
         return [clone(v) for v in obj]
     return obj
+
+
+def drop_type_dependent_fields(new: dict, old: dict) -> None:
+    """The service strategy's dropTypeDependentFields: on an update, fields the
+    new type does not use are cleared when the request left them as they were
+    (the client did not ask for them, the old type's defaults put them there)."""
+    spec, before = new.get("spec"), old.get("spec") or {}
+    if not isinstance(spec, dict):
+        return
+    if spec.get("type", "ClusterIP") in ("ClusterIP", "ExternalName"):
+        old_ports = [p.get("nodePort") for p in before.get("ports") or []]
+        for i, p in enumerate(spec.get("ports") or []):
+            if isinstance(p, dict) and i < len(old_ports):
+                if p.get("nodePort") == old_ports[i]:
+                    p.pop("nodePort", None)
+    if not validation.externally_accessible(spec) and spec.get(
+        "externalTrafficPolicy"
+    ) == before.get("externalTrafficPolicy"):
+        spec.pop("externalTrafficPolicy", None)
+    if not validation.needs_health_check(spec) and spec.get(
+        "healthCheckNodePort"
+    ) == before.get("healthCheckNodePort"):
+        spec.pop("healthCheckNodePort", None)
 
 
 def _qos(pod: dict) -> str:

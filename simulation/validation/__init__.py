@@ -28,6 +28,8 @@ from .kinds import (
     check_node,
     check_service,
     check_workload,
+    externally_accessible,
+    needs_health_check,
 )
 from .networkpolicy import check_network_policy
 from .pods import check_pod_spec
@@ -45,6 +47,8 @@ __all__ = [
     "check_name",
     "check_object",
     "check_pod_spec",
+    "externally_accessible",
+    "needs_health_check",
 ]
 
 

@@ -146,9 +146,16 @@ def check_service(spec: dict) -> list[str]:
                 f"spec.ports[{i}].protocol: Unsupported value:"
                 f" {quote(p.get('protocol'))}"
             )
+    errors += _duplicate_node_ports(ports)
     errors += _cluster_ip(spec.get("clusterIP"))
-    for key in ("externalTrafficPolicy", "internalTrafficPolicy"):
-        errors += one_of(f"spec.{key}", spec.get(key), ("Cluster", "Local"))
+    errors += one_of(
+        "spec.internalTrafficPolicy",
+        spec.get("internalTrafficPolicy"),
+        ("Cluster", "Local"),
+    )
+    errors += _external_traffic(kind, spec)
+    errors += _external_ips(spec.get("externalIPs"))
+    errors += _source_ranges(kind, spec.get("loadBalancerSourceRanges"))
     errors += one_of(
         "spec.sessionAffinity", spec.get("sessionAffinity"), ("ClientIP", "None")
     )
@@ -162,15 +169,129 @@ def check_service(spec: dict) -> list[str]:
             client.get("timeoutSeconds"),
             1,
         )
-    if spec.get("healthCheckNodePort") is not None:
-        errors += port("spec.healthCheckNodePort", spec["healthCheckNodePort"])
     errors += string("spec.externalName", spec.get("externalName"))
-    external = spec.get("externalIPs")
-    if external is not None and (
-        not isinstance(external, list) or not all(isinstance(i, str) for i in external)
-    ):
-        errors.append(f"spec.externalIPs: Invalid value: {quote(external)}")
     errors += check_labels("spec.selector", spec.get("selector"))
+    return errors
+
+
+def externally_accessible(spec: dict) -> bool:
+    """apiservice.ExternallyAccessible: reachable from outside the cluster."""
+    kind = spec.get("type", "ClusterIP")
+    return kind in ("LoadBalancer", "NodePort") or (
+        kind == "ClusterIP" and bool(spec.get("externalIPs"))
+    )
+
+
+def needs_health_check(spec: dict) -> bool:
+    """apiservice.NeedsHealthCheck: a LoadBalancer that keeps client addresses."""
+    return (
+        spec.get("type") == "LoadBalancer"
+        and spec.get("externalTrafficPolicy") == "Local"
+    )
+
+
+def _external_traffic(kind: str, spec: dict) -> list[str]:
+    """validateServiceExternalTrafficPolicy: the policy only where traffic comes
+    from outside, a health check port only where the policy is Local on an LB."""
+    policy = spec.get("externalTrafficPolicy")
+    if not externally_accessible(spec):
+        errors = (
+            [
+                f"spec.externalTrafficPolicy: Invalid value: {quote(policy)}: may"
+                " only be set for externally-accessible services"
+            ]
+            if policy not in (None, "")
+            else []
+        )
+    else:
+        errors = one_of("spec.externalTrafficPolicy", policy, ("Cluster", "Local"))
+    health = spec.get("healthCheckNodePort")
+    if health in (None, 0):
+        return errors
+    errors += port("spec.healthCheckNodePort", health)
+    if kind in SERVICE_TYPES and not needs_health_check(spec):
+        errors.append(
+            f"spec.healthCheckNodePort: Invalid value: {health}: may only be"
+            " set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is"
+            " 'Local'"
+        )
+    return errors
+
+
+def _duplicate_node_ports(ports: list) -> list[str]:
+    """ValidateService keys nodePorts by (protocol, nodePort)."""
+    seen, errors = set(), []
+    for i, p in enumerate(ports):
+        if not isinstance(p, dict) or not is_int(p.get("nodePort")):
+            continue
+        key = (p.get("protocol", "TCP"), p["nodePort"])
+        if key in seen and p["nodePort"] != 0:
+            errors.append(f"spec.ports[{i}].nodePort: Duplicate value: {key[1]}")
+        seen.add(key)
+    return errors
+
+
+IP_MSG = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+CIDR_MSG = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
+
+
+def _external_ips(external: object) -> list[str]:
+    """ValidateService: each entry is an IP, and not one no packet can be for
+    (ValidateNonSpecialIP)."""
+    if external is None:
+        return []
+    if not isinstance(external, list):
+        return [f"spec.externalIPs: Invalid value: {quote(external)}: must be a list"]
+    errors = []
+    for i, value in enumerate(external):
+        at = f"spec.externalIPs[{i}]: Invalid value: {quote(value)}:"
+        try:
+            ip = ipaddress.ip_address(value if isinstance(value, str) else "x")
+        except ValueError:
+            errors.append(f"{at} {IP_MSG}")
+            continue
+        if ip.is_unspecified:
+            errors.append(f"{at} may not be unspecified (0.0.0.0, ::)")
+        elif ip.is_loopback:
+            errors.append(
+                f"{at} may not be in the loopback range (127.0.0.0/8, ::1/128)"
+            )
+        elif ip.is_link_local:
+            errors.append(
+                f"{at} may not be in the link-local range (169.254.0.0/16, fe80::/10)"
+            )
+        elif ip in ipaddress.ip_network("224.0.0.0/24") or (
+            ip.version == 6 and ip in ipaddress.ip_network("ff02::/16")
+        ):
+            errors.append(
+                f"{at} may not be in the link-local multicast range"
+                " (224.0.0.0/24, ff02::/10)"
+            )
+    return errors
+
+
+def _source_ranges(kind: str, ranges: object) -> list[str]:
+    """ValidateService: source ranges only on a LoadBalancer, each one a CIDR
+    (space padding allowed, a historical accident upstream keeps). The path is
+    upstream's own, capital L included."""
+    if not ranges:
+        return []
+    at = "spec.LoadBalancerSourceRanges"
+    if not isinstance(ranges, list):
+        return [f"{at}: Invalid value: {quote(ranges)}: must be a list"]
+    errors = []
+    if kind != "LoadBalancer":
+        errors.append(
+            f"{at}: Forbidden: may only be used when `type` is 'LoadBalancer'"
+        )
+    for i, value in enumerate(ranges):
+        text = value.strip() if isinstance(value, str) else ""
+        try:
+            if "/" not in text:
+                raise ValueError(text)
+            ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            errors.append(f"{at}[{i}]: Invalid value: {quote(value)}: {CIDR_MSG}")
     return errors
 
 
@@ -180,10 +301,7 @@ def _cluster_ip(value: object) -> list[str]:
     try:
         ipaddress.IPv4Address(value if isinstance(value, str) else "x")
     except ValueError:
-        return [
-            f"spec.clusterIPs[0]: Invalid value: {quote(value)}: must be a valid IP"
-            " address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
-        ]
+        return [f"spec.clusterIPs[0]: Invalid value: {quote(value)}: {IP_MSG}"]
     return []
 
 

@@ -10,6 +10,7 @@ import copy
 import json
 from typing import TYPE_CHECKING
 
+from ...apiserver import drop_type_dependent_fields
 from ...errors import SimulationError, UsageError
 from ...validation import check_object
 from ..objects import fetch, namespace_of, resource_type, server_error, view_id
@@ -117,6 +118,8 @@ def patch(cluster: Model, args: Args) -> KubectlResult:
     ns = namespace_of(args)
     obj = fetch(cluster, resource, ns, name)
     merged = merge_patch(obj, body)
+    if resource.kind == "Service":
+        drop_type_dependent_fields(merged, obj)
     try:  # the server validates the patched object before anything reads it
         check_object(resource, merged)
     except SimulationError as exc:
