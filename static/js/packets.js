@@ -211,7 +211,8 @@ export class PacketPlayer extends EventTarget {
 
   /** The nearest free place for a w×h box centred near `point`, avoiding `taken`. */
   freeSpot(point, w, h, taken) {
-    const step = Math.max(w, h) * 0.55;
+    // A wide NAT tag moves by its height, so it stays near its marker; a marker by half its size.
+    const step = w > 2 * h ? h * 1.2 : Math.max(w, h) * 0.55;
     const world = this.diagram.layout.bounds();
     const fits = (x, y, inside) => {
       const box = { x: x - w / 2, y: y - h / 2, w, h };
@@ -223,7 +224,7 @@ export class PacketPlayer extends EventTarget {
       if (fits(point.x, point.y, inside)) return { x: point.x, y: point.y };
       for (let ring = 1; ring <= 16; ring += 1) {
         for (const [dx, dy] of directions) {
-          const x = point.x + dx * ring * step * (dx && dy ? 0.8 : 1) * (w > h ? w / h / 1.6 + 0.4 : 1) ** (dx ? 1 : 0);
+          const x = point.x + dx * (w > 2 * h ? w / 2 + ring * step : ring * step * (dx && dy ? 0.8 : 1));
           const y = point.y + dy * ring * step * (dx && dy ? 0.8 : 1);
           if (fits(x, y, inside)) return { x, y };
         }
