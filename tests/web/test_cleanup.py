@@ -140,12 +140,10 @@ async def test_a_lesson_tab_that_died_stops_playing(learner, monkeypatch) -> Non
     assert not get_channel_layer().groups.get(live.group)
 
 
-async def test_a_tab_whose_join_failed_stays_and_is_no_ghost_when_it_leaves(
+async def test_a_tab_that_failed_to_join_is_not_counted(
     make_session, open_tab, monkeypatch, settings
 ) -> None:
-    """The channel layer refuses one `group_add` (Redis went away for a moment): the
-    tab is kept and joined when the layer is back (kubeviz/memberships.py), it is
-    counted while open, and once it and the other tab close nothing is left behind."""
+    """The channel layer refuses one `group_add` (Redis went away for a moment)."""
     settings.KUBEVIZ = {**settings.KUBEVIZ, "IDLE_SECONDS": 0.05}
     session_id = await make_session()
     staying = await open_tab(session_id)
@@ -157,10 +155,9 @@ async def test_a_tab_whose_join_failed_stays_and_is_no_ghost_when_it_leaves(
         raise ConnectionError("the channel layer went away")
 
     monkeypatch.setattr(layer, "group_add", group_add)
-    joining = await open_tab(session_id)
-    assert not joining.future.done(), "the tab was closed instead of kept"
-    assert len(registry().sessions[session_id].viewers) == 2
-    await joining.disconnect()
+    failing = await open_tab(session_id, hello=False)
+    await asyncio.wait({failing.future}, timeout=5)
+    assert isinstance(failing.future.exception(), ConnectionError)
     assert len(registry().sessions[session_id].viewers) == 1
     await staying.disconnect()
     for _ in range(100):
