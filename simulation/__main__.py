@@ -163,15 +163,24 @@ def _trace_table(data: dict) -> str:
 
 def _setting(args: list[str]) -> dict:
     if len(args) != 2:
-        raise UsageError("error: usage: sim set cni|platform|proxy-mode|nodes VALUE")
+        raise UsageError(
+            "error: usage: sim set cni|platform|proxy-mode|nodeport-addresses|nodes "
+            "VALUE"
+        )
     key, value = args
     keys = {"cni": "cni", "platform": "platform", "proxy-mode": "proxyMode"}
+    if key == "nodeport-addresses":  # CIDR[,CIDR…], or "all" (kube-proxy's default)
+        cidrs = [] if value == "all" else [c for c in value.split(",") if c]
+        return {"op": "set", "nodePortAddresses": cidrs}
     if key == "nodes":
         if not value.isdigit():
             raise UsageError("error: nodes must be a whole number")
         return {"op": "set", "nodes": int(value)}
     if key not in keys:
-        raise UsageError(f"error: unknown setting {key!r} ({', '.join(keys)}, nodes)")
+        raise UsageError(
+            f"error: unknown setting {key!r} ({', '.join(keys)}, nodeport-addresses, "
+            "nodes)"
+        )
     return {"op": "set", keys[key]: value}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -259,6 +260,8 @@ def _set(cluster, action):
             if getattr(cluster.config, attr) != action[key]:
                 setattr(cluster.config, attr, action[key])
                 changes.append(f"{key} = {action[key]}")
+    if "nodePortAddresses" in action:
+        changes += _set_node_port_addresses(cluster, action["nodePortAddresses"])
     if "nodes" in action:
         changes += _set_nodes(cluster, action["nodes"])
     if not changes:
@@ -278,6 +281,26 @@ def _set(cluster, action):
             concept="settings",
         ),
     )
+
+
+def _set_node_port_addresses(cluster, cidrs) -> list[str]:
+    """kube-proxy's nodePortAddresses (KubeProxyConfiguration): IPv4 CIDRs, or none
+    for every local address."""
+    if not isinstance(cidrs, list) or not all(isinstance(c, str) for c in cidrs):
+        raise UsageError("error: nodePortAddresses must be a list of CIDRs")
+    found = []
+    for text in cidrs:
+        try:
+            found.append(str(ipaddress.IPv4Network(text.strip(), strict=False)))
+        except ValueError:
+            raise UsageError(
+                f"error: nodePortAddresses: {text!r} is not an IPv4 CIDR"
+            ) from None
+    value = tuple(dict.fromkeys(found))
+    if value == cluster.config.node_port_addresses:
+        return []
+    cluster.config.node_port_addresses = value
+    return [f"nodePortAddresses = {','.join(value) or 'all local addresses'}"]
 
 
 def _set_nodes(cluster, count) -> list[str]:

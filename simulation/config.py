@@ -43,6 +43,9 @@ class ClusterConfig:
     cluster_domain: str = "cluster.local"
     node_port_range: tuple[int, int] = (30000, 32767)
     load_balancer_pool: str = "203.0.113.0/24"
+    # kube-proxy's nodePortAddresses: NodePorts answer only on the node addresses
+    # inside these CIDRs; empty means every local address (its default)
+    node_port_addresses: tuple[str, ...] = ()
     node_cpu: str = "4"
     node_memory: str = "8Gi"
     node_max_pods: int = 110

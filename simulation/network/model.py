@@ -113,6 +113,11 @@ class NetworkModel:
         return getattr(self.config, "service_cidr", "10.96.0.0/12")
 
     @property
+    def node_port_addresses(self) -> tuple[str, ...]:
+        """kube-proxy's nodePortAddresses (empty: NodePorts on every address)."""
+        return tuple(getattr(self.config, "node_port_addresses", ()))
+
+    @property
     def failed(self) -> set[str]:
         return set(self.world.failed_nodes)
 
@@ -142,7 +147,14 @@ class NetworkModel:
 
     def _mode_now(self) -> tuple:
         subnet = getattr(self.config, "node_subnet", None)
-        return (self.cni, self.platform, self.cluster_cidr, self.service_cidr, subnet)
+        return (
+            self.cni,
+            self.platform,
+            self.cluster_cidr,
+            self.service_cidr,
+            subnet,
+            self.node_port_addresses,
+        )
 
     @property
     def idx(self):
@@ -191,7 +203,12 @@ class NetworkModel:
         idx = self._idx
         per = [self._service_rules(idx, k, node_name) for k in idx.services]
         rs = assemble(
-            node_name, rt.local_addresses(node), self.cluster_cidr, node.pod_cidr, per
+            node_name,
+            rt.local_addresses(node),
+            self.cluster_cidr,
+            node.pod_cidr,
+            per,
+            self.node_port_addresses,
         )
         self._rulesets[node_name] = (stamp, rs)
         return rs

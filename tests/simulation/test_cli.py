@@ -149,3 +149,27 @@ def test_sim_back_and_seek_move_through_history():
     assert records[2]["step"] == settled - 3
     assert records[3]["step"] == 0
     assert records[4]["output"] == "No resources found in default namespace."
+
+
+def test_sim_set_nodeport_addresses_changes_the_kube_services_tail():
+    """`sim set nodeport-addresses CIDR` is kube-proxy's nodePortAddresses: the
+    KUBE-NODEPORTS jump becomes `-d <node IP>` (proxier.go); `all` restores
+    `--dst-type LOCAL`; a value that is not a CIDR is refused."""
+    script = (
+        "sim set nodeport-addresses 192.168.10.0/24\n"
+        "sim iptables-save node-1 nat\n"
+        "sim set nodeport-addresses nope\n"
+        "sim set nodeport-addresses all\n"
+        "sim iptables-save node-1 nat\n"
+    )
+    records = _records(_run(["--json", "-"], stdin=script))
+    assert records[0]["output"] == "nodePortAddresses = 192.168.10.0/24"
+    tail = '"kubernetes service nodeports; NOTE: this must be the last rule in this'
+    assert (
+        f"-A KUBE-SERVICES -d 192.168.10.11/32 -m comment --comment {tail}"
+        in (records[1]["output"])
+    )
+    assert not records[2]["ok"]
+    assert "is not an IPv4 CIDR" in records[2]["error"]
+    assert records[3]["output"] == "nodePortAddresses = all local addresses"
+    assert "--dst-type LOCAL -j KUBE-NODEPORTS" in records[4]["output"]

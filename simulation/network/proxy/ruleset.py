@@ -251,27 +251,39 @@ def _build_index(rules: list[Rule]):
     return by_key, generic
 
 
+def _nodeports_jumps(local: frozenset[str], cidrs: tuple[str, ...]) -> list[Rule]:
+    tail = ("comment", NODEPORTS_TAIL)
+    if not cidrs:
+        return [rule("KUBE-SERVICES", "KUBE-NODEPORTS", tail, ("addrtype", "dst"))]
+    # kube-proxy lists the matching addresses from a Go map (no fixed order);
+    # the model sorts them
+    ips = sorted(
+        (ip for ip in local if any(ad.in_cidr(ip, c) for c in cidrs)),
+        key=ad.ip_int,
+    )
+    return [rule("KUBE-SERVICES", "KUBE-NODEPORTS", tail, ("d", ip)) for ip in ips]
+
+
 def assemble(
     node: str,
     local: frozenset[str],
     cluster_cidr: str,
     pod_cidr: str | None,
     per_service: list[ServiceRules],
+    node_port_addresses: tuple[str, ...] = (),
 ) -> Ruleset:
-    """Join fixed chains and per-Service rules (in Service order) into a Ruleset."""
+    """Join fixed chains and per-Service rules (in Service order) into a Ruleset.
+
+    KUBE-SERVICES ends with the jump to KUBE-NODEPORTS: for every local address
+    (`--dst-type LOCAL`), or with nodePortAddresses set, one `-d` rule per node
+    address inside those CIDRs (proxier.go; TestNodePorts).
+    """
     filt = _static_filter(cluster_cidr)
     nat = _static_nat(cluster_cidr, pod_cidr)
     for sr in per_service:
         nat.update(sr.nat_chains)  # chain names embed the Service: never shared
     nat["KUBE-SERVICES"] = [r for sr in per_service for r in sr.nat_services]
-    nat["KUBE-SERVICES"].append(
-        rule(
-            "KUBE-SERVICES",
-            "KUBE-NODEPORTS",
-            ("comment", NODEPORTS_TAIL),
-            ("addrtype", "dst"),
-        )
-    )
+    nat["KUBE-SERVICES"] += _nodeports_jumps(local, node_port_addresses)
     nat["KUBE-NODEPORTS"] = [r for sr in per_service for r in sr.nat_nodeports]
     filt["KUBE-SERVICES"] = [r for sr in per_service for r in sr.filter_services]
     filt["KUBE-EXTERNAL-SERVICES"] = [

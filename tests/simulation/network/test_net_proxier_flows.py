@@ -381,3 +381,79 @@ def test_cloud_load_balancer_honours_source_ranges():
     svc["spec"]["loadBalancerSourceRanges"] = ["198.51.100.0/24"]
     b.store.put("services", svc)
     assert m.trace("internet", f"{lb_ip}:80").verdict == "delivered"
+
+
+def _node_port_cluster(cidrs=()):
+    b = ClusterBuilder()
+    b.config.node_port_addresses = tuple(cidrs)
+    b.pod("np-a", "node-1", labels={"app": "np"})
+    b.pod("np-b", "node-2", labels={"app": "np"})
+    svc = b.service("np", {"app": "np"}, type="NodePort")
+    return b.model(), svc["spec"]["ports"][0]["nodePort"]
+
+
+def test_node_ports_on_every_local_address_by_default():
+    """proxier_test.go TestNodePorts "ipv4, localhost-nodeports enabled": external,
+    node and localhost clients reach the NodePort (masqueraded), also on the
+    node's secondary address (here cni0's 10.244.1.1)."""
+    m, np = _node_port_cluster()
+    both = f"{LOCAL_EP}, {REMOTE_EP}"
+    cases = [
+        ("pod to cluster IP", POD, "10.96.0.20", 80, (both, False)),
+        ("external to nodePort", CLIENT, NODE_IP, np, (both, True)),
+        ("node to nodePort", NODE_IP, NODE_IP, np, (both, True)),
+        (
+            "localhost to nodePort gets masqueraded",
+            "127.0.0.1",
+            "127.0.0.1",
+            np,
+            (both, True),
+        ),
+        (
+            "external to nodePort on secondary IP",
+            CLIENT,
+            "10.244.1.1",
+            np,
+            (both, True),
+        ),
+    ]
+    for name, src, dst, port, want in cases:
+        assert flow(m, src, dst, port) == want, name
+
+
+def test_node_port_addresses_limit_node_ports_to_those_addresses():
+    """proxier_test.go TestNodePorts with nodePortAddresses ("ipv4,
+    localhost-nodeports disabled, localhost in nodeport-addresses" without the
+    localhost entry): KUBE-SERVICES jumps to KUBE-NODEPORTS with `-d <node IP>`
+    instead of `--dst-type LOCAL`, so the secondary IP and localhost ignore
+    NodePorts (proxier.go: one rule per node address inside the CIDRs)."""
+    m, np = _node_port_cluster(["192.168.10.0/24"])
+    nat = m.iptables_save("node-1", "nat")
+    services = [x for x in nat.splitlines() if x.startswith("-A KUBE-SERVICES")]
+    assert services[-1] == (
+        f'-A KUBE-SERVICES -d {NODE_IP}/32 -m comment --comment "kubernetes '
+        'service nodeports; NOTE: this must be the last rule in this chain" '
+        "-j KUBE-NODEPORTS"
+    )
+    assert "--dst-type LOCAL -j KUBE-NODEPORTS" not in nat
+    both = f"{LOCAL_EP}, {REMOTE_EP}"
+    cases = [
+        ("external to nodePort", CLIENT, NODE_IP, np, (both, True)),
+        ("node to nodePort", NODE_IP, NODE_IP, np, (both, True)),
+        ("secondary nodeIP ignores NodePorts", CLIENT, "10.244.1.1", np, ("", False)),
+        ("localhost to nodePort is ignored", "127.0.0.1", "127.0.0.1", np, ("", False)),
+    ]
+    for name, src, dst, port, want in cases:
+        assert flow(m, src, dst, port) == want, name
+    # the internet still reaches the NodePort on the node IP, end to end
+    r = m.trace("internet", f"{NODE_IP}:{np}", random.Random(0))
+    assert r.verdict == "delivered"
+
+
+def test_node_port_addresses_with_several_cidrs_list_each_address():
+    """TestNodePorts "multiple nodeport-addresses": each local address inside any
+    of the CIDRs gets its own jump (loopback kept: localhost NodePorts are on)."""
+    m, _ = _node_port_cluster(["192.168.10.0/24", "127.0.0.1/32"])
+    nat = m.iptables_save("node-1", "nat")
+    jumps = [x.split()[3] for x in nat.splitlines() if x.endswith("-j KUBE-NODEPORTS")]
+    assert jumps == ["127.0.0.1/32", f"{NODE_IP}/32"]
