@@ -103,6 +103,13 @@ class APIServer:
         if old is None:
             raise NotFound(resource.qualified, meta["name"])
         if subresource is None:
+            # status is a subresource: a write to the object itself keeps the
+            # stored status, whatever the request said (each strategy's
+            # PrepareForUpdate copies the old status over the new)
+            if "status" in old:
+                new["status"] = old["status"]
+            else:
+                new.pop("status", None)
             if resource.kind == "Service":
                 drop_type_dependent_fields(new, old)
             validation.check_object(resource, new)
@@ -111,6 +118,8 @@ class APIServer:
                 self._allocate_node_ports(new, old)
             if new.get("spec") != old.get("spec"):
                 new["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
+        elif subresource == "status" and "spec" in old:
+            new["spec"] = old["spec"]  # and the status subresource ignores the spec
         elif subresource == "scale" and (new.get("spec") or {}).get("replicas") != (
             old.get("spec") or {}
         ).get("replicas"):

@@ -50,7 +50,7 @@ class NodeLifecycleController(Component):
         silent_since = last_renew(ctx.world.failed_at[name])
         now = ctx.now
 
-        def change(obj):
+        def unknown(obj):
             for cond in obj["status"]["conditions"]:
                 if cond["type"] == "Ready":
                     cond.update(
@@ -59,6 +59,8 @@ class NodeLifecycleController(Component):
                         message="Kubelet stopped posting node status.",
                         lastTransitionTime=iso(now),
                     )
+
+        def change(obj):
             taints = [
                 t
                 for t in obj["spec"].get("taints") or []
@@ -70,6 +72,9 @@ class NodeLifecycleController(Component):
             ]
             obj["spec"]["taints"] = taints
 
+        # conditions through the status subresource, taints through the node
+        # itself: a plain write to a node leaves its status as it was
+        ctx.api.patch("nodes", None, name, unknown, self.name, subresource="status")
         ctx.api.patch("nodes", None, name, change, actor=self.name)
         ctx.record_event(
             node, "NodeNotReady", f"Node {name} status is now: NodeNotReady"
@@ -146,7 +151,7 @@ class NodeLifecycleController(Component):
             return None
         now = ctx.now
 
-        def change(obj):
+        def ready(obj):
             for cond in obj["status"]["conditions"]:
                 if cond["type"] == "Ready":
                     cond.update(
@@ -155,6 +160,8 @@ class NodeLifecycleController(Component):
                         message="kubelet is posting ready status",
                         lastTransitionTime=iso(now),
                     )
+
+        def change(obj):
             obj["spec"]["taints"] = [
                 t
                 for t in obj["spec"].get("taints") or []
@@ -163,7 +170,8 @@ class NodeLifecycleController(Component):
             if obj["spec"]["taints"] is None:
                 del obj["spec"]["taints"]
 
-        ctx.api.patch("nodes", None, name, change, actor="kubelet")
+        ctx.api.patch("nodes", None, name, ready, "kubelet", subresource="status")
+        ctx.api.patch("nodes", None, name, change, actor=self.name)
         return Outcome(
             "node.ready",
             f"kubelet on {name} renews its Lease and posts Ready again; the"

@@ -10,6 +10,7 @@ import copy
 import json
 from typing import TYPE_CHECKING
 
+from ...admission import WITHOUT_SPEC
 from ...apiserver import drop_type_dependent_fields
 from ...errors import SimulationError, UsageError
 from ...validation import check_object
@@ -22,7 +23,11 @@ if TYPE_CHECKING:
     from ...context import Model
 
 LABEL_FLAGS = (Flag("overwrite"), Flag("selector", "l", "str"), Flag("all"))
-PATCH_FLAGS = (Flag("patch", "p", "str"), Flag("type", kind="str"))
+PATCH_FLAGS = (
+    Flag("patch", "p", "str"),
+    Flag("type", kind="str"),
+    Flag("subresource", kind="str"),
+)
 
 
 def _targets(words: list[str]) -> tuple:
@@ -115,27 +120,55 @@ def patch(cluster: Model, args: Args) -> KubectlResult:
         raise UsageError(f"error: unable to parse {text!r}: {exc}") from None
     if not isinstance(body, dict):
         raise UsageError("error: a patch must be a JSON object")
+    subresource = args.flag("subresource")
+    if subresource not in (None, "status", "scale"):
+        raise UsageError(
+            f'error: invalid subresource value: "{subresource}". Must be one of'
+            " [status scale]"
+        )
+    if subresource == "scale":
+        raise UsageError("error: --subresource=scale is not supported here")
     ns = namespace_of(args)
     obj = fetch(cluster, resource, ns, name)
+    if subresource and resource.kind in WITHOUT_SPEC:
+        raise UsageError(
+            "Error from server (NotFound): the server could not find the requested"
+            " resource"
+        )
     merged = merge_patch(obj, body)
-    if resource.kind == "Service":
-        drop_type_dependent_fields(merged, obj)
-    try:  # the server validates the patched object before anything reads it
-        check_object(resource, merged)
-    except SimulationError as exc:
-        raise server_error(exc) from None
+    if subresource == "status":
+        # the status subresource writes status (and metadata), never the spec
+        if "spec" in obj:
+            merged["spec"] = copy.deepcopy(obj["spec"])
+    else:
+        # a PATCH of the object itself keeps the stored status
+        merged.pop("status", None)
+        if "status" in obj:
+            merged["status"] = copy.deepcopy(obj["status"])
+        if resource.kind == "Service":
+            drop_type_dependent_fields(merged, obj)
+        try:  # the server validates the patched object before anything reads it
+            check_object(resource, merged)
+        except SimulationError as exc:
+            raise server_error(exc) from None
     replicas = (merged.get("spec") or {}).get("replicas")
     if isinstance(replicas, int) and resource.plural in ("deployments", "replicasets"):
         check_pods(cluster, replicas - (obj.get("spec") or {}).get("replicas", 1))
     shown = f"{resource.display}/{name}"
     if merged == obj:
         return KubectlResult(output=f"{shown} patched (no change)")
-    _patch(cluster, resource, ns, name, lambda o: _replace(o, merged))
+    _patch(cluster, resource, ns, name, lambda o: _replace(o, merged), subresource)
+    what = (
+        f"the status of {resource.singular} {name} (the status subresource); the API"
+        " server merged it into the stored status."
+        if subresource
+        else f"{resource.singular} {name}; the API server merged it into the stored"
+        " object."
+    )
     return KubectlResult(
         output=f"{shown} patched",
         changed=True,
-        summary=f"kubectl sent a PATCH for {resource.singular} {name}; the API server"
-        " merged it into the stored object.",
+        summary=f"kubectl sent a PATCH for {what}",
         type="kubectl.patch",
         concept="api-server",
         objects=[i for i in [view_id(resource, obj)] if i],
@@ -160,10 +193,15 @@ def _replace(obj: dict, new: dict) -> None:
     obj.update(copy.deepcopy(new))
 
 
-def _patch(cluster, resource, ns, name, fn) -> None:
+def _patch(cluster, resource, ns, name, fn, subresource=None) -> None:
     try:
         cluster.api.patch(
-            resource.plural, ns if resource.namespaced else None, name, fn, "kubectl"
+            resource.plural,
+            ns if resource.namespaced else None,
+            name,
+            fn,
+            "kubectl",
+            subresource=subresource,
         )
     except SimulationError as exc:
         raise server_error(exc) from None

@@ -23,7 +23,7 @@ USAGE = {
     "rollout": "kubectl rollout status|restart deployment/NAME",
     "label": "kubectl label TYPE NAME KEY=VALUE... [KEY-] [--overwrite]",
     "annotate": "kubectl annotate TYPE NAME KEY=VALUE... [KEY-] [--overwrite]",
-    "patch": "kubectl patch TYPE NAME -p '{\"spec\": {...}}'",
+    "patch": "kubectl patch TYPE NAME -p '{\"spec\": {...}}' [--subresource=status]",
     "exec": "kubectl exec POD [-c CONTAINER] -- curl URL | wget -qO- URL"
     " | nslookup NAME | ping IP",
     "set": "kubectl set image deployment/NAME CONTAINER=IMAGE",
