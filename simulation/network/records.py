@@ -124,6 +124,9 @@ class Endpoint:
     port: int
     node: str | None
     pod: str | None
+    # False for a terminating endpoint still serving, used only while none is
+    # ready; kube-proxy's health check (LocalReadyEndpoints) does not count it
+    ready: bool = True
 
     @property
     def text(self) -> str:
@@ -294,7 +297,8 @@ def slice_endpoints(slices: list[dict]) -> dict[tuple[str, str], tuple[Endpoint,
             key = (port.get("name") or "", port.get("protocol", "TCP"))
             for ep in sl.get("endpoints") or []:
                 cond = ep.get("conditions") or {}
-                if cond.get("ready") is not False:
+                is_ready = cond.get("ready") is not False
+                if is_ready:
                     bucket = ready.setdefault(key, {})
                 elif cond.get("serving") and cond.get("terminating"):
                     bucket = draining.setdefault(key, {})
@@ -303,7 +307,11 @@ def slice_endpoints(slices: list[dict]) -> dict[tuple[str, str], tuple[Endpoint,
                 ref = ep.get("targetRef") or {}
                 for ip in (ep.get("addresses") or [])[:1]:
                     e = Endpoint(
-                        ip, int(port["port"]), ep.get("nodeName"), ref.get("name")
+                        ip,
+                        int(port["port"]),
+                        ep.get("nodeName"),
+                        ref.get("name"),
+                        is_ready,
                     )
                     bucket[e.text] = e
     out = {}

@@ -209,7 +209,12 @@ class Forwarding:
             return None
         nodes = self._lb_nodes()
         if lb is not None and svc.external_local:
-            local = {e.node for port in svc.ports for e in idx.endpoints(svc, port)}
+            local = {
+                e.node
+                for port in svc.ports
+                for e in idx.endpoints(svc, port)
+                if e.ready
+            }
             nodes = [n for n in nodes if n.name in local] or nodes
         if not nodes:
             return None
@@ -256,7 +261,9 @@ class Forwarding:
                 return
             nodes = self._lb_nodes()
             if svc.external_local:
-                local = {e.node for e in idx.endpoints(svc, port)}
+                # kube-proxy's healthCheckNodePort answers 200 only on nodes with
+                # a ready local endpoint; terminating ones do not count
+                local = {e.node for e in idx.endpoints(svc, port) if e.ready}
                 nodes = [n for n in nodes if n.name in local]
             if not nodes:
                 w.hop(LB, "Every backend node fails the load balancer's health check.")

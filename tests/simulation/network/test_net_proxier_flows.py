@@ -457,3 +457,27 @@ def test_node_port_addresses_with_several_cidrs_list_each_address():
     nat = m.iptables_save("node-1", "nat")
     jumps = [x.split()[3] for x in nat.splitlines() if x.endswith("-j KUBE-NODEPORTS")]
     assert jumps == ["127.0.0.1/32", f"{NODE_IP}/32"]
+
+
+def test_health_check_fails_where_every_local_endpoint_is_terminating():
+    """proxier_test.go TestHealthCheckNodePortWhenTerminating: the health check
+    node port counts only ready local endpoints, so a node whose endpoints are all
+    terminating fails it and the cloud load balancer sends it nothing, although
+    kube-proxy's rules still use the serving, terminating endpoint."""
+    b = ClusterBuilder(platform="cloud")
+    b.pod("web", "node-2", labels={"app": "web"})
+    svc = b.service("web", {"app": "web"}, type="LoadBalancer", etp="Local")
+    lb_ip = svc["status"]["loadBalancer"]["ingress"][0]["ip"]
+    sl = b.store.get("endpointslices", "default", "web-abcde")
+    sl["endpoints"][0]["conditions"] = {
+        "ready": False,
+        "serving": True,
+        "terminating": True,
+    }
+    b.store.put("endpointslices", sl)
+    m = b.model()
+    r = m.trace("internet", f"{lb_ip}:80")
+    assert r.verdict == "dropped"
+    assert r.reason == "The load balancer has no healthy node to send to."
+    # the rules on node-2 still DNAT to the terminating endpoint
+    assert flow(m, CLIENT, lb_ip, 80, node="node-2")[0] == "10.244.2.2:80"
