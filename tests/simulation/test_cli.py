@@ -173,3 +173,27 @@ def test_sim_set_nodeport_addresses_changes_the_kube_services_tail():
     assert "is not an IPv4 CIDR" in records[2]["error"]
     assert records[3]["output"] == "nodePortAddresses = all local addresses"
     assert "--dst-type LOCAL -j KUBE-NODEPORTS" in records[4]["output"]
+
+
+def test_an_lb_ip_set_through_status_is_reached_from_the_internet():
+    """On bare metal nothing fills a LoadBalancer's status; once something (MetalLB,
+    or here `kubectl patch --subresource=status`) sets an IP there, the internet
+    reaches it: a node takes it and kube-proxy's "loadbalancer IP" rule DNATs it
+    (proxier_test.go TestLoadBalancer, "accepted external to LB1")."""
+    patch = '{"status":{"loadBalancer":{"ingress":[{"ip":"192.168.10.240"}]}}}'
+    script = (
+        "kubectl create deployment web --image=nginx:1.27 --replicas=2 --port=80\n"
+        "kubectl expose deployment web --port=80 --type=LoadBalancer\n"
+        "sim settle\n"
+        "sim trace internet 192.168.10.240:80\n"
+        f"kubectl patch svc web --subresource=status -p '{patch}'\n"
+        "sim trace internet 192.168.10.240:80\n"
+    )
+    records = _records(_run(["--json", "--seed", "1", "-"], stdin=script))
+    before, patched, after = records[3], records[4], records[5]
+    assert before["trace"]["verdict"] == "dropped"
+    assert patched["ok"], patched["error"]
+    assert after["trace"]["verdict"] == "delivered"
+    dnat = [h for h in after["trace"]["hops"] if (h.get("nat") or {}).get("type")]
+    assert dnat[0]["nat"]["from"] == "192.168.10.240:80"
+    assert "loadbalancer IP" in " ".join(dnat[0]["rules"])

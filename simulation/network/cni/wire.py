@@ -193,20 +193,21 @@ class Forwarding:
             if n.ready and n.name not in net.failed and n.pod_cidr and not n.lb_excluded
         ]
 
-    def _announcing_node(self, ip: str) -> NodeInfo | None:
+    def _announcing_node(self, ip: str) -> tuple[NodeInfo | None, str]:
         """The node a Service's load balancer IP (set in its status by something
         other than a cloud, such as MetalLB) or external IP is routed to.
 
         kube-proxy only captures such a packet once it reaches a node; getting it
         there is the announcer's or the administrator's job. The model sends it to
         the first eligible node by name (for externalTrafficPolicy Local on an LB
-        IP, the first with a local endpoint, as MetalLB announces only from those).
+        IP, the first with a ready local endpoint, as MetalLB announces only from
+        those). Returns the node and the router hop's explanation.
         """
         idx = self.net.idx
         lb = idx.svc_by_lb_ip.get(ip)
         svc = lb or idx.svc_by_external_ip.get(ip)
         if svc is None:
-            return None
+            return None, ""
         nodes = self._lb_nodes()
         if lb is not None and svc.external_local:
             local = {
@@ -217,7 +218,7 @@ class Forwarding:
             }
             nodes = [n for n in nodes if n.name in local] or nodes
         if not nodes:
-            return None
+            return None, ""
         node = nodes[0]
         if lb is not None:
             text = (
@@ -231,8 +232,7 @@ class Forwarding:
                 f"it, the cluster's administrator does; here it is routed to "
                 f"{node.name}."
             )
-        self.hop(ROUTER, text)
-        return node
+        return node, text
 
     def from_client(self) -> None:
         """From the internet client: via the cloud LB or straight to a node IP."""
@@ -293,12 +293,13 @@ class Forwarding:
             w.root_pass(target, "eth0")
             return
         node = idx.node_by_ip.get(p.dst)
+        via = "The site router forwards it onto the node network."
         if node is None:
-            node = self._announcing_node(p.dst)
+            node, via = self._announcing_node(p.dst)
         if node is None:
             w.stop("dropped", f"Nothing on the internet answers for {p.dst}.")
             return
-        w.hop(ROUTER, "The site router forwards it onto the node network.")
+        w.hop(ROUTER, via)
         w.hop(LAN, f"Across the node network to {node.name}.")
         if node.name in net.failed:
             w.stop("timeout", f"{node.name} is down: nothing answers.")
