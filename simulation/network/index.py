@@ -22,7 +22,7 @@ from .records import (
     node_record,
     pod_record,
     service_record,
-    slice_endpoints,
+    split_endpoints,
 )
 
 MAX_INCREMENTAL = 1000
@@ -68,11 +68,27 @@ class ClusterIndex:
 
     def endpoints(self, svc: ServiceInfo, port: PortInfo) -> tuple[Endpoint, ...]:
         """Ready endpoints for one Service port (empty when there are none)."""
-        table = self._eps.get(svc.key)
-        if table is None:
+        return self._tables(svc)[0].get((port.name, port.protocol), ())
+
+    def local_endpoints(
+        self, svc: ServiceInfo, port: PortInfo, node: str | None
+    ) -> tuple[Endpoint, ...]:
+        """A Local traffic policy's endpoints on node: the ready ones there, or if
+        none is ready there, those there still serving while terminating (the
+        fallback is per policy: kube-proxy's CategorizeEndpoints, topology.go)."""
+        key = (port.name, port.protocol)
+        usable, serving = self._tables(svc)
+        ready = tuple(e for e in usable.get(key, ()) if e.node == node and e.ready)
+        if ready:
+            return ready
+        return tuple(e for e in serving.get(key, ()) if e.node == node)
+
+    def _tables(self, svc: ServiceInfo):
+        tables = self._eps.get(svc.key)
+        if tables is None:
             slices = list(self.slices.get(svc.key, {}).values())
-            table = self._eps[svc.key] = slice_endpoints(slices)
-        return table.get((port.name, port.protocol), ())
+            tables = self._eps[svc.key] = split_endpoints(slices)
+        return tables
 
     # incremental edits (only on a fresh copy) --------------------------------
     def _drop_pod(self, key: str) -> str | None:

@@ -278,8 +278,17 @@ def _sticky(spec: dict) -> int | None:
     return int(config.get("timeoutSeconds") or 10800)
 
 
-def slice_endpoints(slices: list[dict]) -> dict[tuple[str, str], tuple[Endpoint, ...]]:
-    """Usable endpoints per (port name, protocol), in kube-proxy's order.
+EndpointTable = dict[tuple[str, str], tuple[Endpoint, ...]]
+
+
+def slice_endpoints(slices: list[dict]) -> EndpointTable:
+    """Usable endpoints per (port name, protocol); see split_endpoints."""
+    return split_endpoints(slices)[0]
+
+
+def split_endpoints(slices: list[dict]) -> tuple[EndpointTable, EndpointTable]:
+    """Usable endpoints per (port name, protocol), in kube-proxy's order, and the
+    serving-terminating ones per key (for Local policies' own fallback).
 
     kube-proxy uses the ready endpoints (a missing `ready` counts as ready); only
     when none is ready does it fall back to those still serving while terminating.
@@ -318,4 +327,5 @@ def slice_endpoints(slices: list[dict]) -> dict[tuple[str, str], tuple[Endpoint,
     for key in ready.keys() | draining.keys():
         chosen = ready.get(key) or draining.get(key) or {}
         out[key] = tuple(chosen[t] for t in sorted(chosen))
-    return out
+    serving = {k: tuple(v[t] for t in sorted(v)) for k, v in draining.items()}
+    return out, serving

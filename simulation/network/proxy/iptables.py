@@ -74,7 +74,8 @@ def service_rules(
     node_ip = info.ip if info else None
     for port in svc.ports:
         eps = idx.endpoints(svc, port)
-        _port_rules(out, svc, port, eps, node, node_ip, cluster_cidr)
+        local = idx.local_endpoints(svc, port, node)
+        _port_rules(out, svc, port, eps, local, node, node_ip, cluster_cidr)
     return out
 
 
@@ -83,6 +84,7 @@ def _port_rules(
     svc: ServiceInfo,
     port: PortInfo,
     eps: tuple[Endpoint, ...],
+    local_eps: tuple[Endpoint, ...],
     node: str | None,
     node_ip: str | None,
     cluster_cidr: str,
@@ -93,7 +95,6 @@ def _port_rules(
     svl_chain = chain_name("SVL", spn, proto)
     ext_chain = chain_name("EXT", spn, proto)
     fw_chain = chain_name("FW", spn, proto)
-    local_eps = tuple(e for e in eps if e.node == node)
     # kube-proxy's ExternallyAccessible, per Service port
     ext_access = bool(port.node_port or svc.lb_ips or svc.external_ips)
     ext_local = svc.external_local and ext_access

@@ -481,3 +481,28 @@ def test_health_check_fails_where_every_local_endpoint_is_terminating():
     assert r.reason == "The load balancer has no healthy node to send to."
     # the rules on node-2 still DNAT to the terminating endpoint
     assert flow(m, CLIENT, lb_ip, 80, node="node-2")[0] == "10.244.2.2:80"
+
+
+def test_local_policy_falls_back_to_its_own_terminating_endpoints():
+    """kube-proxy's CategorizeEndpoints (pkg/proxy/topology.go): usable endpoints
+    are the ready ones, falling back to serving-terminating ones independently
+    for Cluster and Local. With a ready endpoint on node-2 and only a terminating
+    one on node-1, node-1 sends external NodePort traffic (Local) to its own
+    terminating endpoint, while cluster IP traffic (Cluster) goes to the ready
+    one."""
+    b = ClusterBuilder()
+    b.pod("web-a", "node-1", labels={"app": "web"})
+    b.pod("web-b", "node-2", labels={"app": "web"})
+    svc = b.service("web", {"app": "web"}, type="NodePort", etp="Local")
+    sl = b.store.get("endpointslices", "default", "web-abcde")
+    sl["endpoints"][0]["conditions"] = {
+        "ready": False,
+        "serving": True,
+        "terminating": True,
+    }
+    b.store.put("endpointslices", sl)
+    m = b.model()
+    np = svc["spec"]["ports"][0]["nodePort"]
+    assert flow(m, CLIENT, NODE_IP, np) == (LOCAL_EP, False)
+    assert flow(m, POD, "10.96.0.20", 80) == (REMOTE_EP, False)
+    assert "has no local endpoints" not in m.iptables_save("node-1", "filter")
