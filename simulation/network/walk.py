@@ -280,6 +280,34 @@ class Walker(Forwarding, PolicyChecks):
                 "A filter rule drops it: " + (r.rules[-1] if r.rules else "policy"),
             )
 
+    def _health_check(self, node: NodeInfo, p) -> str | None:
+        """kube-proxy serves each healthCheckNodePort (a LoadBalancer with
+        externalTrafficPolicy Local) on every node: HTTP 200 with the count of
+        ready local endpoints, 503 when there is none (TestHealthCheckNodePort,
+        TestHealthCheckNodePortWhenTerminating)."""
+        idx = self.net.idx
+        for svc in idx.services.values():
+            if svc.health_node_port != p.dport or not svc.external_local:
+                continue
+            if not svc.externally_accessible:
+                continue
+            local = {
+                e.text
+                for port in svc.ports
+                for e in idx.endpoints(svc, port)
+                if e.ready and e.node == node.name
+            }
+            answer = (
+                f"HTTP 200 (localEndpoints: {len(local)})"
+                if local
+                else "HTTP 503 (localEndpoints: 0), so load balancers skip this node"
+            )
+            return (
+                f"Delivered to kube-proxy on {node.name}, which serves {svc.key}'s "
+                f"healthCheckNodePort {p.dport}: it answers {answer}."
+            )
+        return None
+
     def _local_in(self, node, start, before, kind) -> None:
         p, rs = self.pkt, self.net.ruleset(node.name)
         root = node_v(node.name, "root")
@@ -315,6 +343,11 @@ class Walker(Forwarding, PolicyChecks):
                 self.delivered_to = pod
                 self.stop("delivered", f"{pod.key} on {node.name} accepted it.")
                 return
+        health = self._health_check(node, p) if p.proto == "tcp" else None
+        if health:
+            self.hop(root, health)
+            self.stop("delivered", f"kube-proxy on {node.name} accepted it.")
+            return
         daemon = NODE_DAEMONS.get(p.dport)
         if daemon:
             self.hop(

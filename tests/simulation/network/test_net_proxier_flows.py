@@ -506,3 +506,33 @@ def test_local_policy_falls_back_to_its_own_terminating_endpoints():
     assert flow(m, CLIENT, NODE_IP, np) == (LOCAL_EP, False)
     assert flow(m, POD, "10.96.0.20", 80) == (REMOTE_EP, False)
     assert "has no local endpoints" not in m.iptables_save("node-1", "filter")
+
+
+def test_health_check_node_port_is_served_by_kube_proxy():
+    """proxier_test.go TestHealthCheckNodePort: the filter table ACCEPTs the
+    healthCheckNodePort from anywhere (nodePortAddresses do not limit it) and no
+    rule is left once the Service is gone; kube-proxy itself answers on it, 200
+    where a ready local endpoint exists and 503 elsewhere."""
+    b = ClusterBuilder(platform="cloud")
+    b.config.node_port_addresses = ("127.0.0.0/8",)
+    b.pod("web", "node-2", labels={"app": "web"})
+    svc = b.service("web", {"app": "web"}, type="LoadBalancer", etp="Local")
+    svc["spec"]["healthCheckNodePort"] = 32000
+    b.store.put("services", svc)
+    m = b.model()
+    rs = m.ruleset("node-1")
+    pkt = Packet("1.2.3.4", 40000, NODE_IP, 32000, "tcp")
+    res = run_hook(rs, "INPUT", pkt, "NEW", random.Random(0))
+    assert res.rules[-1].endswith("--dport 32000 -j ACCEPT")
+    with_ep = m.trace("internet", "192.168.10.12:32000")
+    assert with_ep.verdict == "delivered"
+    assert "HTTP 200 (localEndpoints: 1)" in with_ep.hops[-1]["explain"]
+    without = m.trace("internet", f"{NODE_IP}:32000")
+    assert without.verdict == "delivered"
+    assert "HTTP 503" in without.hops[-1]["explain"]
+    b.store.delete("services", "default", "web")
+    gone = m.ruleset("node-1")
+    pkt = Packet("1.2.3.4", 40000, NODE_IP, 32000, "tcp")
+    res = run_hook(gone, "INPUT", pkt, "NEW", random.Random(0))
+    assert not any("32000" in r for r in res.rules)
+    assert m.trace("internet", f"{NODE_IP}:32000").verdict == "refused"
