@@ -20,9 +20,9 @@ from channels.layers import get_channel_layer
 
 from kubeviz import persistence, protocol, scenarios
 from kubeviz.memberships import memberships
-from simulation import Cluster
-from simulation.cluster import ActionResult
+from simulation import ActionResult, Cluster
 from simulation.errors import SimulationError
+from simulation.history import Mark
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,7 @@ ASKER: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 class Ahead(NamedTuple):
     """A step taken before anybody asked for it (`LiveSession.prepare`)."""
 
-    state: tuple  # History.capture() of the step before
-    horizon: int  # History.horizon before
+    mark: Mark  # Cluster.mark() of the step before
     step: int  # the step number before
     text: str  # the step's delta body, encoded (protocol.delta_text)
 
@@ -125,11 +124,7 @@ class LiveSession:
 
     def undo_ahead(self) -> None:
         ahead, self.ahead = self.ahead, None
-        history = self._cluster.history
-        history.apply(self._cluster, ahead.state)
-        history.horizon = ahead.horizon
-        for n in [n for n in history.checkpoints if n > ahead.horizon]:
-            del history.checkpoints[n]
+        self._cluster.rollback(ahead.mark)
 
     # --- what viewers are told ----------------------------------------------------
     def info(self) -> dict:
@@ -306,10 +301,7 @@ class LiveSession:
             return
         async with self.lock:
             cluster = self._cluster
-            history = cluster.history
-            before = Ahead(
-                history.capture(cluster), history.horizon, cluster.step_no, ""
-            )
+            before = Ahead(cluster.mark(), cluster.step_no, "")
             body = self.advance()
             self.ahead = before._replace(text=protocol.encode(body or {}))
             if body is None:
