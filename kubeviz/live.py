@@ -13,12 +13,12 @@ import contextvars
 import dataclasses
 import logging
 import time
-from collections import deque
 from typing import Any, NamedTuple
 
 from channels.layers import get_channel_layer
 
 from kubeviz import persistence, protocol, scenarios
+from kubeviz.frames import RING_BYTES, FrameRing
 from kubeviz.memberships import memberships
 from simulation import ActionResult, Cluster
 from simulation.errors import SimulationError
@@ -29,15 +29,6 @@ log = logging.getLogger(__name__)
 FRAME = "session.frame"  # a numbered frame: consumers dispatch it to session_frame
 NOTE = "session.note"  # an unnumbered message for every synced viewer (status, trace)
 SNAPSHOT_EVENTS = 200
-# Bytes of frames a ring keeps besides its newest frame; a viewer that missed more
-# gets a snapshot. Bounds a session's memory whatever its frames' sizes. This is a
-# classroom's (one model, many followers); a learner's own session or lesson gets
-# the smaller KUBEVIZ_SESSION_RING_KB, since a process holds hundreds of those.
-RING_BYTES = 256 * 1024
-# Seconds a frame stays in the ring: a tab away for longer (more than a Wi-Fi drop)
-# gets a snapshot. A session's ring then holds its last minute, not its last
-# RING_SIZE frames, and stops growing once it is a minute old.
-RING_SECONDS = 60.0
 # A step whose recent cost is under this many seconds runs on the event loop: the
 # hop to a worker thread and back would cost more than the step (see `advance`).
 INLINE_STEP = 0.002
@@ -89,10 +80,7 @@ class LiveSession:
         # Numbering starts at the clock in milliseconds, so that a sequence number
         # from before a restart or an eviction never matches this run's frames.
         self.seq = time.time_ns() // 1_000_000
-        self.ring: deque[tuple[int, str]] = deque(maxlen=ring_size)
-        self.ring_times: deque[float] = deque(maxlen=ring_size)  # when each came
-        self.ring_bytes = ring_bytes
-        self.ring_used = 0  # characters of text in the ring
+        self.ring = FrameRing(ring_size, ring_bytes)
         self.step_cost = 0.0  # seconds a step has cost lately (`advance`)
         self.ahead: Ahead | None = None
         self.prepare_handle: asyncio.TimerHandle | None = None
@@ -162,11 +150,9 @@ class LiveSession:
         """Keep and send frame `self.seq`, already numbered and encoded."""
         if snapshot:
             self.ring.clear()
-            self.ring_times.clear()
-            self.ring_used = 0
             self.snapshot_cache = (self.seq, text)
         else:
-            self.keep(self.seq, text)
+            self.ring.keep(self.seq, text)
             self.snapshot_cache = None
         if self.viewers_are_local and self.viewers == {ASKER.get()}:
             # The only viewer is the tab that asked: its consumer sends the frame
@@ -189,22 +175,6 @@ class LiveSession:
             memberships().trouble()
             log.debug("session %s: the channel layer is down", self.id)
 
-    def keep(self, seq: int, text: str) -> None:
-        """Put a frame in the ring, dropping the oldest past its count, its bytes
-        or its age (RING_SECONDS)."""
-        if len(self.ring) == self.ring.maxlen:
-            self.ring_used -= len(self.ring[0][1])
-        now = time.monotonic()
-        self.ring.append((seq, text))
-        self.ring_times.append(now)
-        self.ring_used += len(text)
-        while len(self.ring) > 1 and (
-            self.ring_used - len(text) > self.ring_bytes
-            or now - self.ring_times[0] > RING_SECONDS
-        ):
-            self.ring_used -= len(self.ring.popleft()[1])
-            self.ring_times.popleft()
-
     async def publish_delta(self, body: dict) -> None:
         await self.publish(protocol.delta(0, body))
 
@@ -225,19 +195,12 @@ class LiveSession:
     def frames_after(self, last_seq: int | None) -> list[str] | None:
         """The frames a viewer that applied `last_seq` is missing, or None if the
         ring no longer holds them all (the viewer needs a snapshot)."""
-        if last_seq is None or last_seq > self.seq:
-            return None
-        if last_seq == self.seq:
-            return []
-        if not self.ring or self.ring[0][0] > last_seq + 1:
-            return None
-        missed = []
-        for seq, text in reversed(self.ring):  # the newest few, not the whole ring
-            if seq <= last_seq:
-                break
-            missed.append(text)
-        missed.reverse()
-        return missed
+        return self.ring.after(last_seq, self.seq)
+
+    @property
+    def ring_used(self) -> int:
+        """Characters of frame text the ring holds."""
+        return self.ring.used
 
     async def current_snapshot(self) -> tuple[int, str]:
         """The current state as snapshot text, numbered like the last frame."""
