@@ -20,7 +20,6 @@ from django.conf import settings
 
 from kubeviz import persistence, protocol
 from kubeviz.classroom import messages, services
-from kubeviz.classroom.lesson import Guide, answer_message, lesson_message
 from kubeviz.classroom.live import (
     CATCHUP,
     NOTICE,
@@ -31,6 +30,7 @@ from kubeviz.classroom.live import (
     owner_group,
     send_text,
 )
+from kubeviz.lessons.guide import Guide, answer_message, lesson_message
 from kubeviz.memberships import memberships
 from simulation.errors import SimulationError, UsageError
 

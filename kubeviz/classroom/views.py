@@ -14,8 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from kubeviz import persistence, protocol, scenarios
-from kubeviz.classroom import lesson, messages, qr, services, voters
+from kubeviz.classroom import messages, qr, services, voters
 from kubeviz.classroom.models import CODE_ALPHABET, CODE_LENGTH, Classroom, normal_code
+from kubeviz.lessons import guide as lesson
 from kubeviz.registry import registry
 
 COOKIE_AGE = 14 * 24 * 3600

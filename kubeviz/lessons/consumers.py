@@ -17,10 +17,10 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from kubeviz import persistence, protocol
-from kubeviz.classroom import lesson as catalog
-from kubeviz.classroom.lesson import Guide
 from kubeviz.consumers import NOT_FOUND, SessionConsumer
+from kubeviz.lessons import guide as catalog
 from kubeviz.lessons import messages
+from kubeviz.lessons.guide import Guide
 from kubeviz.lessons.live import GUIDE, SANDBOX, LessonLive
 from kubeviz.memberships import memberships
 from simulation.errors import SimulationError

@@ -13,8 +13,8 @@ import asyncio
 import secrets
 
 from kubeviz import persistence, protocol
-from kubeviz.classroom.lesson import Guide
 from kubeviz.lessons import messages
+from kubeviz.lessons.guide import Guide
 from kubeviz.live import LiveSession
 from kubeviz.models import new_session_id
 from simulation import kubectl

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kubeviz import protocol, scenarios
-from kubeviz.classroom import lesson as catalog
+from kubeviz.lessons import guide as catalog
 
 MAX_STEP_PARAM = 4  # digits
 

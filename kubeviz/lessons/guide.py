@@ -1,9 +1,11 @@
-"""A lesson classroom: the presenter walks a guided lesson, followers see each step.
+"""A guided lesson's position and catalog, for a learner's lesson socket and for a
+classroom that presents a lesson (the presenter walks it, followers see each step).
 
-The lesson engine (`lessons.LessonRun`) keeps the cluster at the
-lesson's position; the classroom's model is that cluster, so the presenter can
-also step, trace or break the cluster freely, and the next lesson move puts it
-back on the script.
+The lesson engine (`lessons.LessonRun`) keeps the cluster at the lesson's
+position; in a classroom that cluster is the classroom's model, so the presenter
+can also step, trace or break it freely, and the next lesson move puts it back on
+the script. kubeviz/classroom imports this; kubeviz/lessons imports nothing of the
+classroom.
 """
 
 from __future__ import annotations
