@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("simulation", "lessons", "kubeviz")
 # The model's layers, lowest first (docs/architecture.md draws them): a module may
 # import its own layer and those below. A package counts with everything in it.
+# Then the lesson engine, then the web layer's (WEB_LAYERS).
 LAYERS = (
     "errors events resources quantity names clock config recorder state",
     "objects",
@@ -34,7 +35,21 @@ LAYER_OF = {
     f"simulation.{name}": n for n, names in enumerate(LAYERS) for name in names.split()
 }
 LAYER_OF |= {"simulation": len(LAYERS) - 1, "lessons": len(LAYERS)}
-LAYER_OF["kubeviz"] = len(LAYERS) + 1
+# The web layer's own layers, above the model and the lesson engine.
+WEB_LAYERS = (
+    "__init__ apps env settings middleware protocol limits memberships frames"
+    " scenarios models migrations",
+    "persistence",
+    "live",
+    "registry",
+    "consumers views",
+    "lessons",
+    "classroom",
+    "routing urls asgi",
+)
+for n, names in enumerate(WEB_LAYERS, start=len(LAYERS) + 1):
+    for name in names.split():
+        LAYER_OF["kubeviz" if name == "__init__" else f"kubeviz.{name}"] = n
 
 
 @dataclass(frozen=True)
