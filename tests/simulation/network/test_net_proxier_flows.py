@@ -31,13 +31,13 @@ EXT_IP = "192.168.99.11"
 LOCAL_EP, REMOTE_EP = "10.244.1.2:80", "10.244.2.2:80"
 
 
-def flow(m, src: str, dst: str, dport: int, node: str = "node-1"):
+def flow(m, src: str, dst: str, dport: int, node: str = "node-1", proto="tcp"):
     """(output, masq) for one packet, over enough draws to see every endpoint."""
     rs = m.ruleset(node)
     outs, masq = set(), set()
     for seed in range(24):
         rng = random.Random(seed)
-        pkt = Packet(src, 40000, dst, dport, "tcp")
+        pkt = Packet(src, 40000, dst, dport, proto)
         hook = "OUTPUT" if src in rs.local else "PREROUTING"
         res = run_hook(rs, hook, pkt, "NEW", rng)
         verdict, nat = res.verdict, res.nat
@@ -536,3 +536,92 @@ def test_health_check_node_port_is_served_by_kube_proxy():
     res = run_hook(gone, "INPUT", pkt, "NEW", random.Random(0))
     assert not any("32000" in r for r in res.rules)
     assert m.trace("internet", f"{NODE_IP}:32000").verdict == "refused"
+
+
+def test_cluster_ip_general_packet_flows():
+    """proxier_test.go TestClusterIPGeneral: a simple cluster IP, hairpin traffic
+    (masqueraded), several endpoints, a targetPort, TCP and UDP on the same port
+    (SCTP is not modelled), and ports or protocols a Service does not have."""
+    b = ClusterBuilder()
+    b.pod("one", "node-1", labels={"app": "one"})
+    b.service("svc1", {"app": "one"})  # 10.96.0.20
+    two = {"http": 80, "https": 8443, "dns-udp": 53, "dns-tcp": 5353}
+    containers = {
+        "app": [{"containerPort": p, "protocol": "TCP"} for p in two.values()]
+    }
+    containers["app"][2]["protocol"] = "UDP"
+    b.pod("two-a", "node-1", labels={"app": "two"}, containers=containers)
+    b.pod("two-b", "node-2", labels={"app": "two"}, containers=containers)
+    b.service(
+        "svc2",
+        {"app": "two"},
+        ports=[
+            {"name": "http", "port": 80},
+            {"name": "https", "port": 443, "targetPort": 8443},
+            {"name": "dns-udp", "port": 53, "protocol": "UDP"},
+            {"name": "dns-tcp", "port": 53, "targetPort": 5353},
+        ],
+    )  # 10.96.0.21
+    m = b.model()
+    one, a, c = "10.244.1.2", "10.244.1.3", "10.244.2.2"
+    client = "10.244.3.9"
+    cases = [
+        ("simple clusterIP", client, "10.96.0.20", 80, "tcp", f"{one}:80", False),
+        ("hairpin to cluster IP", one, "10.96.0.20", 80, "tcp", f"{one}:80", True),
+        (
+            "clusterIP with multiple endpoints",
+            client,
+            "10.96.0.21",
+            80,
+            "tcp",
+            f"{a}:80, {c}:80",
+            False,
+        ),
+        (
+            "clusterIP with TargetPort",
+            client,
+            "10.96.0.21",
+            443,
+            "tcp",
+            f"{a}:8443, {c}:8443",
+            False,
+        ),
+        (
+            "clusterIP with TCP and UDP on same port (TCP)",
+            client,
+            "10.96.0.21",
+            53,
+            "tcp",
+            f"{a}:5353, {c}:5353",
+            False,
+        ),
+        (
+            "clusterIP with TCP and UDP on same port (UDP)",
+            client,
+            "10.96.0.21",
+            53,
+            "udp",
+            f"{a}:53, {c}:53",
+            False,
+        ),
+        (
+            "TCP-only port does not match UDP traffic",
+            client,
+            "10.96.0.21",
+            80,
+            "udp",
+            "",
+            False,
+        ),
+        (
+            "svc1 does not accept svc2's ports",
+            client,
+            "10.96.0.20",
+            443,
+            "tcp",
+            "",
+            False,
+        ),
+    ]
+    for name, src, dst, port, proto, output, masq in cases:
+        assert flow(m, src, dst, port, proto=proto) == (output, masq), name
