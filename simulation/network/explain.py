@@ -28,6 +28,14 @@ def nat_explain(net, r, hook: str, node: str) -> str:
             f"kube-proxy's nat rules ({hook}) DNAT {r.nat['from']} to "
             f"{r.nat['to']}, {how}, on this node before routing."
         )
+    fw = next((x for x in r.rules if x.startswith("-A KUBE-FW-")), None)
+    if fw is not None:
+        chain = fw.split()[1]
+        return (
+            f"{hook}: the load balancer IP leads to {chain}, which lets in only the "
+            "Service's loadBalancerSourceRanges; this source is not in them, so "
+            "nothing is DNATed (KUBE-PROXY-FIREWALL drops it in the filter table)."
+        )
     return f"{hook}: no kube-proxy rule matches, so the destination stays as is."
 
 

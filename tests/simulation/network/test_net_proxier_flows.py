@@ -353,6 +353,8 @@ def test_internet_outside_source_ranges_is_dropped_by_kube_proxy_firewall():
     r = b.model().trace("internet", f"{LB1}:80", random.Random(1))
     assert r.verdict == "dropped"
     assert "KUBE-PROXY-FIREWALL" in r.reason and "traffic not accepted" in r.reason
+    pre = next(h for h in r.hops if h["hook"] == "PREROUTING")
+    assert "lets in only the Service's loadBalancerSourceRanges" in pre["explain"]
 
 
 def test_internet_reaches_an_external_ip():
