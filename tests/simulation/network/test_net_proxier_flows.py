@@ -486,12 +486,13 @@ def test_health_check_fails_where_every_local_endpoint_is_terminating():
 
 
 def test_local_policy_falls_back_to_its_own_terminating_endpoints():
-    """kube-proxy's CategorizeEndpoints (pkg/proxy/topology.go): usable endpoints
-    are the ready ones, falling back to serving-terminating ones independently
-    for Cluster and Local. With a ready endpoint on node-2 and only a terminating
-    one on node-1, node-1 sends external NodePort traffic (Local) to its own
-    terminating endpoint, while cluster IP traffic (Cluster) goes to the ready
-    one."""
+    """proxier_test.go TestTerminatingEndpointsTrafficPolicyLocal ("only
+    terminating endpoints exist" locally) and kube-proxy's CategorizeEndpoints
+    (pkg/proxy/topology.go): usable endpoints are the ready ones, falling back to
+    serving-terminating ones independently for Cluster and Local. With a ready
+    endpoint on node-2 and only a terminating one on node-1, node-1 sends
+    external NodePort traffic (Local) to its own terminating endpoint, while
+    cluster IP traffic (Cluster) goes to the ready one."""
     b = ClusterBuilder()
     b.pod("web-a", "node-1", labels={"app": "web"})
     b.pod("web-b", "node-2", labels={"app": "web"})
@@ -627,3 +628,40 @@ def test_cluster_ip_general_packet_flows():
     ]
     for name, src, dst, port, proto, output, masq in cases:
         assert flow(m, src, dst, port, proto=proto) == (output, masq), name
+
+
+@pytest.mark.parametrize(
+    ("itp", "web_nodes", "output"),
+    [
+        ("Cluster", ("node-1", "node-2", "node-3"), "all"),
+        ("Local", ("node-1", "node-2", "node-3"), "local"),
+        ("Local", ("node-2", "node-3"), "DROP"),
+    ],
+)
+def test_internal_traffic_policy_packet_flows(itp, web_nodes, output):
+    """proxier_test.go TestInternalTrafficPolicy: Cluster reaches every endpoint,
+    Local only node-1's, and Local without a local endpoint is dropped ("has no
+    local endpoints" in the filter table); once the endpoints are gone, REJECT."""
+    b = ClusterBuilder()
+    for i, node in enumerate(web_nodes):
+        b.pod(f"web-{i}", node, labels={"app": "web"})
+    svc = b.service("svc1", {"app": "web"})
+    svc["spec"]["internalTrafficPolicy"] = itp
+    b.store.put("services", svc)
+    m = b.model()
+    eps = sorted(f"10.244.{n[-1]}.2:80" for n in web_nodes)
+    want = {
+        "all": ", ".join(eps),
+        "local": "10.244.1.2:80",
+        "DROP": "DROP",
+    }[output]
+    assert flow(m, POD, "10.96.0.20", 80) == (want, False)
+    if output == "DROP":
+        assert (
+            "-A KUBE-SERVICES -d 10.96.0.20/32 -p tcp -m comment --comment "
+            '"default/svc1:http has no local endpoints" -m tcp --dport 80 -j DROP'
+        ) in m.iptables_save("node-1", "filter")
+    for i in range(len(web_nodes)):
+        b.store.delete("pods", "default", f"web-{i}")
+    b.endpoints("svc1")
+    assert flow(m, POD, "10.96.0.20", 80)[0] == "REJECT"
