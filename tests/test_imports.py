@@ -38,7 +38,7 @@ LAYER_OF |= {"simulation": len(LAYERS) - 1, "lessons": len(LAYERS)}
 # The web layer's own layers, above the model and the lesson engine.
 WEB_LAYERS = (
     "__init__ apps env settings middleware protocol limits memberships frames"
-    " scenarios models migrations outbound",
+    " scenarios models migrations outbound transport",
     "persistence",
     "live",
     "registry",

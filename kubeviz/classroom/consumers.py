@@ -23,9 +23,10 @@ from kubeviz.classroom.live import owner_group
 from kubeviz.classroom.models import normal_code
 from kubeviz.classroom.owners import owners
 from kubeviz.classroom.relay import Relay, relays
-from kubeviz.consumers import NOT_FOUND, READY, SessionConsumer
+from kubeviz.consumers import NOT_FOUND, SessionConsumer
 from kubeviz.memberships import LAYER_ERRORS, memberships
 from kubeviz.registry import Full, registry
+from kubeviz.transport import READY
 
 log = logging.getLogger(__name__)
 
