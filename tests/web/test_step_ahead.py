@@ -24,8 +24,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def every_step_is_cheap(monkeypatch) -> None:
     """Only steps that were cheap lately are prepared; on a busy test machine a
-    step may not be, and these tests are about what preparing must not change."""
+    step may not be, nor its event loop on time (BUSY_LAG), and these tests are
+    about what preparing must not change."""
     monkeypatch.setattr("kubeviz.live.INLINE_STEP", 1.0)
+    monkeypatch.setattr("kubeviz.live.BUSY_LAG", 1.0)
 
 
 def without_seq(frame: dict) -> dict:
@@ -184,6 +186,7 @@ async def test_a_busy_process_does_not_prepare_steps_nobody_asked_for(
     make_session, open_tab, monkeypatch
 ) -> None:
     monkeypatch.setattr("kubeviz.live.PREPARE_AFTER", 0.05)
+    monkeypatch.setattr("kubeviz.live.BUSY_LAG", 0.05)
     ahead, _plain, live = await pair(make_session, open_tab)
     await ahead.send({"type": "step"})
     await ahead.receive_until("delta")
