@@ -97,13 +97,16 @@ class ServiceInfo:
     sticky_seconds: int | None = None  # sessionAffinity ClientIP
     health_node_port: int | None = None
     external_ips: tuple[str, ...] = ()  # spec.externalIPs
+    # the load balancer IPs kube-proxy captures: status ingress IPs whose ipMode
+    # is VIP (or unset); an ipMode Proxy LB sends its own traffic to the nodes
+    lb_vips: tuple[str, ...] = ()
     # spec.loadBalancerSourceRanges, as kube-proxy reads them (spaces trimmed)
     source_ranges: tuple[str, ...] = ()
 
     @property
     def externally_accessible(self) -> bool:
         """kube-proxy's ExternallyAccessible: a NodePort, LB IP or external IP."""
-        return bool(self.lb_ips or self.external_ips) or any(
+        return bool(self.lb_vips or self.external_ips) or any(
             p.node_port for p in self.ports
         )
 
@@ -235,6 +238,13 @@ def service_record(obj: dict) -> ServiceInfo:
     )
     ingress = ((obj.get("status") or {}).get("loadBalancer") or {}).get("ingress")
     lb_ips = tuple(i["ip"] for i in ingress or [] if i.get("ip"))
+    # kube-proxy's IsVIPMode: an ingress without ipMode counts as VIP
+    lb_vips = tuple(
+        i["ip"]
+        for i in ingress or []
+        if i.get("ip") and i.get("ipMode", "VIP") == "VIP"
+    )
+    is_lb = spec.get("type") == "LoadBalancer"
     cluster_ip = spec.get("clusterIP")
     return ServiceInfo(
         namespace=meta.get("namespace", "default"),
@@ -244,7 +254,8 @@ def service_record(obj: dict) -> ServiceInfo:
         ports=ports,
         external_local=spec.get("externalTrafficPolicy") == "Local",
         internal_local=spec.get("internalTrafficPolicy") == "Local",
-        lb_ips=lb_ips if spec.get("type") == "LoadBalancer" else (),
+        lb_ips=lb_ips if is_lb else (),
+        lb_vips=lb_vips if is_lb else (),
         rv=str(meta.get("resourceVersion", "")),
         labels=tuple(sorted((meta.get("labels") or {}).items())),
         sticky_seconds=_sticky(spec),

@@ -205,6 +205,8 @@ class Forwarding:
         """
         idx = self.net.idx
         lb = idx.svc_by_lb_ip.get(ip)
+        if lb is not None and ip not in lb.lb_vips:
+            lb = None  # an ipMode Proxy address belongs to the proxy, not a node
         svc = lb or idx.svc_by_external_ip.get(ip)
         if svc is None:
             return None, ""

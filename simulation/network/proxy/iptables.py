@@ -58,7 +58,7 @@ class ServiceRules:
 
 def depends_on_node(svc: ServiceInfo) -> bool:
     """Local traffic policies make a Service's rules differ from node to node."""
-    if svc.source_ranges and svc.lb_ips:
+    if svc.source_ranges and svc.lb_vips:
         return True  # KUBE-FW-… allows the LB IPs as source if a range holds the node
     return svc.internal_local or (svc.external_local and svc.externally_accessible)
 
@@ -96,7 +96,7 @@ def _port_rules(
     ext_chain = chain_name("EXT", spn, proto)
     fw_chain = chain_name("FW", spn, proto)
     # kube-proxy's ExternallyAccessible, per Service port
-    ext_access = bool(port.node_port or svc.lb_ips or svc.external_ips)
+    ext_access = bool(port.node_port or svc.lb_vips or svc.external_ips)
     ext_local = svc.external_local and ext_access
     int_local = svc.internal_local
     has_eps = bool(eps)
@@ -107,7 +107,7 @@ def _port_rules(
     external_policy = svl_chain if ext_local else svc_chain
     has_external = has_eps and (not ext_local or bool(local_eps))
     # loadBalancerSourceRanges: LB IP traffic passes KUBE-FW-… first
-    uses_fw = has_eps and bool(svc.lb_ips) and bool(svc.source_ranges)
+    uses_fw = has_eps and bool(svc.lb_vips) and bool(svc.source_ranges)
     lb_chain = fw_chain if uses_fw else ext_chain
 
     if not has_eps:
@@ -158,7 +158,7 @@ def _port_rules(
                     ("d", ext_ip),
                 )
             )
-    for lb_ip in svc.lb_ips:
+    for lb_ip in svc.lb_vips:
         if has_eps:
             out.nat_services.append(
                 rule(
@@ -179,7 +179,7 @@ def _port_rules(
                     ("d", lb_ip),
                 )
             )
-    for lb_ip in svc.lb_ips:
+    for lb_ip in svc.lb_vips:
         if not has_external:
             out.filter_external.append(
                 filt(
@@ -275,7 +275,7 @@ def _port_rules(
         allowed = list(svc.source_ranges)
         if node_ip and any(ad.in_cidr(node_ip, r) for r in svc.source_ranges):
             # a node reaching its own LB IP may arrive with the LB IP as source
-            allowed += svc.lb_ips
+            allowed += svc.lb_vips
         fw += [rule(fw_chain, ext_chain, lb_comment, ("s", a)) for a in allowed]
         fw.append(
             rule(

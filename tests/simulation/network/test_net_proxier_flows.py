@@ -665,3 +665,22 @@ def test_internal_traffic_policy_packet_flows(itp, web_nodes, output):
         b.store.delete("pods", "default", f"web-{i}")
     b.endpoints("svc1")
     assert flow(m, POD, "10.96.0.20", 80)[0] == "REJECT"
+
+
+def test_an_ip_mode_proxy_load_balancer_ip_is_not_captured():
+    """kube-proxy's IsVIPMode (pkg/proxy/util): a status ingress with ipMode Proxy
+    is the proxy's own address, so kube-proxy writes no "loadbalancer IP" rule for
+    it (an ingress without ipMode, or ipMode VIP, is captured)."""
+    b = ClusterBuilder()
+    svc = lb_service(b)
+    svc["status"] = {
+        "loadBalancer": {
+            "ingress": [{"ip": LB1, "ipMode": "Proxy"}, {"ip": LB2, "ipMode": "VIP"}]
+        }
+    }
+    b.store.put("services", svc)
+    m = b.model()
+    nat = m.iptables_save("node-1", "nat")
+    assert f"-d {LB1}/32" not in nat
+    assert f'-A KUBE-SERVICES -d {LB2}/32 -p tcp -m comment --comment "default/' in nat
+    assert flow(m, CLIENT, LB1, 80) == ("", False)
