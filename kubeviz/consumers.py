@@ -290,7 +290,7 @@ class SessionConsumer(Transport):
     async def on_kubectl(self, message: dict) -> None:
         action = {"op": "kubectl", "command": message["command"]}
         result = await self.live.act(action)
-        output = result.output if result.ok else (result.error or result.output)
+        output = result.output if result.ok else printed(result)
         await self.reply(
             protocol.kubectl_output(
                 message["id"], message["command"], output or "", result.ok
@@ -324,16 +324,24 @@ class SessionConsumer(Transport):
         """Carry out a model action; its failure is an `error` for this viewer only."""
         result = await self.live.act(action, snapshot=snapshot)
         if not result.ok:
+            # an apply of which only some objects were refused has also made a
+            # step (its delta went to every tab): the error says what was created
             await self.reply(
                 protocol.error(
                     "rejected",
-                    result.error or "the cluster refused that",
+                    printed(result) or "the cluster refused that",
                     message.get("id"),
                     message["type"],
                 )
             )
             return None
         return result
+
+
+def printed(result) -> str:
+    """What kubectl would print for a failed action: the result lines of what it
+    did write (an apply sends each object on its own), then the errors."""
+    return "\n".join(part for part in (result.output, result.error) if part)
 
 
 def fault_action(action: str, target: str) -> dict:

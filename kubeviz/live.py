@@ -336,7 +336,7 @@ class LiveSession:
             elif result.event is not None:
                 body = await in_thread(self.cluster.delta, result.event)
                 await self.publish_delta(body)
-        if result.ok:
+        if result.ok or result.event is not None:  # a partly applied apply too
             await self.save_now()
         return result
 

@@ -267,7 +267,10 @@ def _transcript(record: dict) -> str:
     its output or error."""
     first, *rest = record["command"].split("\n")
     lines = [f"$ {first}", *(f"> {line}" for line in rest)]
-    text = record["output"] if record["ok"] else record["error"]
+    if record["ok"]:
+        text = record["output"]
+    else:  # kubectl prints what it did write (stdout), then the errors (stderr)
+        text = "\n".join(p for p in (record.get("output"), record["error"]) if p)
     if text:
         lines.append(text)
     return "\n".join(lines)

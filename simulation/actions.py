@@ -12,7 +12,7 @@ from .bootstrap import register_node
 from .component import Outcome
 from .config import CNI_MODES, PLATFORMS, PROXY_MODES
 from .control_plane.controllers.node_lifecycle import detection_time
-from .errors import LimitExceeded, NotFound, UsageError
+from .errors import LimitExceeded, NotFound, SimulationError, UsageError
 from .kubectl.lexer import lex
 from .network import tables
 from .node.kubelet import CRASH_BACKOFF, crash
@@ -67,12 +67,21 @@ def _apply(cluster, action):
         objects = manifests.load(
             action.get("yaml"), limits.manifest_bytes, limits.objects_per_apply
         )
-    lines = apply_objects(cluster, objects)
-    output = "\n".join(lines)
-    changed = [ln for ln in lines if not ln.endswith("unchanged")]
+    applied = apply_objects(cluster, objects)
+    output = "\n".join(applied.lines)
+    changed = applied.changed
+    if applied.error and not changed:
+        raise SimulationError(
+            "\n".join([*applied.lines, applied.error])
+            if applied.lines
+            else applied.error
+        )
+    # kubectl sends each object on its own: what was accepted stays, and the
+    # refusals are reported beside it (the result is then not ok, but a step)
+    result = ActionResult(ok=not applied.error, output=output, error=applied.error)
     if not changed:
-        return _result(output=output), None
-    return _result(output=output), Acted(
+        return result, None
+    return result, Acted(
         "kubectl",
         Outcome(
             "kubectl.apply",
@@ -96,7 +105,11 @@ def _kubectl(cluster, action):
     if line.split(None, 1)[:1] == ["sim"]:
         return _sim_read(cluster, line), None
     done = kubectl.run(cluster, line)
-    result = _result(output=done.output, trace=done.trace)
+    result = ActionResult(
+        ok=done.error is None, output=done.output, error=done.error, trace=done.trace
+    )
+    if done.error and not done.changed:
+        raise SimulationError(done.error)
     if not done.changed:
         return result, None
     return result, Acted(

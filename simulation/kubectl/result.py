@@ -16,3 +16,6 @@ class KubectlResult:
     concept: str | None = None
     objects: list[str] = field(default_factory=list)
     trace: dict | None = None
+    # what kubectl prints to stderr when part of a command failed after other
+    # parts were written (apply -f of several objects): the step stays, not ok
+    error: str | None = None

@@ -111,12 +111,21 @@ def test_creating_twice_is_already_exists(cluster, k8s):
 
 
 def test_a_failed_apply_changes_nothing(cluster, k8s):
-    """All or nothing: a bad object after a good one leaves the store as it was."""
-    revision = cluster.store.revision
+    """An apply whose only object is refused writes nothing and is not a step."""
+    revision, step = cluster.store.revision, cluster.step_no
+    result = cluster.act({"op": "apply", "objects": [k8s.pod("Bad")]})
+    assert not result.ok and result.event is None
+    assert cluster.store.revision == revision and cluster.step_no == step
+
+
+def test_a_bad_object_does_not_stop_the_good_one(cluster, k8s):
+    """kubectl apply.go sends each object on its own and collects the errors:
+    the good pod is created in a step, the bad one is reported."""
     result = cluster.act({"op": "apply", "objects": [k8s.pod("good"), k8s.pod("Bad")]})
-    assert not result.ok
-    assert cluster.store.get("pods", "default", "good") is None
-    assert cluster.store.revision == revision
+    assert not result.ok and result.event is not None
+    assert result.output == "pod/good created"
+    assert result.error.startswith('The Pod "Bad" is invalid: metadata.name')
+    assert cluster.store.get("pods", "default", "good") is not None
 
 
 def test_pod_defaults_are_filled_in(cluster, k8s):

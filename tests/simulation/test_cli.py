@@ -197,3 +197,22 @@ def test_an_lb_ip_set_through_status_is_reached_from_the_internet():
     dnat = [h for h in after["trace"]["hops"] if (h.get("nat") or {}).get("type")]
     assert dnat[0]["nat"]["from"] == "192.168.10.240:80"
     assert "loadbalancer IP" in " ".join(dnat[0]["rules"])
+
+
+def test_a_partly_refused_apply_prints_both_and_exits_1(tmp_path):
+    """kubectl prints each created object, then each error, and exits non-zero."""
+    script = tmp_path / "mixed.sh"
+    script.write_text(
+        "kubectl apply -f - <<EOF\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: good}\ndata: {a: b}\n"
+        "---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad}\ndata: {a: b}\n"
+        "EOF\n"
+        "kubectl get configmap good -o name\n"
+    )
+    done = _run([str(script)])
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert '> EOF\nconfigmap/good created\nThe ConfigMap "Bad" is invalid:' in (
+        done.stdout
+    )
+    assert "$ kubectl get configmap good -o name\nconfigmap/good" in done.stdout

@@ -254,6 +254,23 @@ async def test_a_bad_manifest_is_refused_and_the_session_goes_on(
     assert (await tab.receive())["seq"] == tab.first["seq"] + 1
 
 
+async def test_a_partly_refused_manifest_is_a_step_and_an_error(
+    make_session, open_tab
+) -> None:
+    """kubectl sends each object on its own: the accepted pod is a delta for
+    every tab, and the sender's error says what was created and what refused."""
+    tab = await open_tab(await make_session())
+    bad = MANIFEST.replace("name: hello", "name: Bad")
+    await tab.send({"type": "apply_manifest", "yaml": MANIFEST + "---\n" + bad})
+    got = {m["type"]: m for m in [await tab.receive(), await tab.receive()]}
+    assert [c["id"] for c in got["delta"]["changes"]] == ["pods/default/hello"]
+    error = got["error"]
+    assert error["code"] == "rejected"
+    created, refused = error["message"].split("\n", 1)
+    assert created == "pod/hello created"
+    assert refused.startswith('The Pod "Bad" is invalid: metadata.name')
+
+
 async def test_fail_node_is_a_step_the_node_shows(make_session, open_tab) -> None:
     tab = await open_tab(await make_session("web"))
     await tab.send({"type": "fault", "action": "fail_node", "target": "node-1"})

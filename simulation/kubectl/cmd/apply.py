@@ -73,13 +73,18 @@ def load(cluster: Model, args: Args, files: Reader | None) -> tuple[list[dict], 
 
 
 def apply(cluster: Model, args: Args, files: Reader | None) -> KubectlResult:
-    objects, _source = load(cluster, args, files)
+    objects, source = load(cluster, args, files)
     try:
-        lines = apply_objects(cluster, objects, actor="kubectl")
+        applied = apply_objects(cluster, objects, actor="kubectl", source=source)
     except SimulationError as exc:
         raise server_error(exc) from None
-    changed = [line for line in lines if not line.endswith(" unchanged")]
+    lines, changed = applied.lines, applied.changed
+    if applied.error and not changed:
+        # nothing was written: a plain failure, with what printed before it
+        text = "\n".join([*lines, applied.error])
+        raise SimulationError(text)
     return KubectlResult(
+        error=applied.error,
         output="\n".join(lines),
         changed=bool(changed),
         summary=_summary("applied", changed) + policy_note(cluster, changed),

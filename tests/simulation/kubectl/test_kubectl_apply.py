@@ -171,3 +171,76 @@ def test_inline_files_rewrites_only_manifest_commands():
     assert inline_files(line, read) == line
     tricky = {"b.yaml": "a: 1\nEOF\n"}.__getitem__
     assert inline_files("kubectl apply -f b.yaml", tricky).endswith("\nEOF\nEOF_")
+
+
+MIXED = """kubectl apply -f - <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: "nginx:1.27"}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  externalTrafficPolicy: Local
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: nowhere}
+data: {a: b}
+EOF"""
+
+
+def test_apply_sends_each_object_on_its_own(cluster):
+    """kubectl apply.go: each object is applied on its own and the errors are
+    collected; the accepted ones are created, each result printed, then each
+    error (`Error from server (Reason): error when creating "STDIN": …`, from
+    cmdutil.AddSourceToErr), and the command fails."""
+    result = cluster.act({"op": "kubectl", "command": MIXED})
+    assert not result.ok
+    assert result.event is not None  # what was accepted is a step
+    assert result.output == "deployment.apps/web created"
+    assert result.error.splitlines() == [
+        'Error from server (Invalid): error when creating "STDIN": Service "web" is'
+        ' invalid: spec.externalTrafficPolicy: Invalid value: "Local": may only be'
+        " set for externally-accessible services",
+        'Error from server (NotFound): error when creating "STDIN": namespaces'
+        ' "nowhere" not found',
+    ]
+    assert cluster.store.get("deployments", "default", "web") is not None
+    assert cluster.store.get("services", "default", "web") is None
+
+
+def test_one_refused_object_of_several_prints_kubectls_invalid_form(cluster):
+    """One error alone: kubectl prints `The Service "web" is invalid: …` from the
+    status details, after the lines of the objects it did create."""
+    line = MIXED.replace("namespace: nowhere", "namespace: default")
+    result = cluster.act({"op": "kubectl", "command": line})
+    assert not result.ok
+    assert result.output.splitlines() == [
+        "deployment.apps/web created",
+        "configmap/settings created",
+    ]
+    assert result.error == (
+        'The Service "web" is invalid: spec.externalTrafficPolicy: Invalid value:'
+        ' "Local": may only be set for externally-accessible services'
+    )
+
+
+def test_an_apply_where_every_object_is_refused_is_not_a_step(cluster):
+    step = cluster.step_no
+    line = MIXED.replace("kind: Deployment", "kind: Deploymnt")
+    result = cluster.act({"op": "kubectl", "command": line})
+    assert not result.ok and result.event is None
+    assert cluster.step_no == step
+    assert 'no matches for kind "Deploymnt"' in result.error or (
+        'resource mapping not found for kind "Deploymnt"' in result.error
+    )
