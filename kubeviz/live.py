@@ -1,8 +1,10 @@
 """One live session: its model, its numbered frames, its viewers' group and play loop.
 
 Every change to the model is published as a frame with the next sequence number:
-encoded to JSON once, kept in a bounded ring for viewers that reconnect, and sent to
-the session's Channels group as ready-made text. Play is a task owned by the session.
+encoded to JSON once, kept in a bounded ring for viewers that reconnect
+(kubeviz/frames.py), and sent to the session's Channels group as ready-made text.
+Play is a task owned by the session. The step taken ahead of the next `step` is in
+kubeviz/ahead.py, and when the session is saved in kubeviz/autosave.py.
 """
 
 from __future__ import annotations
@@ -13,16 +15,17 @@ import contextvars
 import dataclasses
 import logging
 import time
-from typing import Any, NamedTuple
+from typing import Any
 
 from channels.layers import get_channel_layer
 
 from kubeviz import persistence, protocol, scenarios
+from kubeviz.ahead import Ahead, StepAhead
+from kubeviz.autosave import Autosave
 from kubeviz.frames import RING_BYTES, FrameRing
 from kubeviz.memberships import memberships
 from simulation import ActionResult, Cluster
 from simulation.errors import SimulationError
-from simulation.history import Mark
 
 log = logging.getLogger(__name__)
 
@@ -32,22 +35,10 @@ SNAPSHOT_EVENTS = 200
 # A step whose recent cost is under this many seconds runs on the event loop: the
 # hop to a worker thread and back would cost more than the step (see `advance`).
 INLINE_STEP = 0.002
-# Seconds after a step before the next one is prepared: its frame goes out first.
-PREPARE_AFTER = 0.002
-# ... unless the event loop is this many seconds late to it: the process is busy.
-BUSY_LAG = 0.005
 # The channel of the tab whose message is being handled (set by its consumer).
 ASKER: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "kubeviz_asker", default=None
 )
-
-
-class Ahead(NamedTuple):
-    """A step taken before anybody asked for it (`LiveSession.prepare`)."""
-
-    mark: Mark  # Cluster.mark() of the step before
-    step: int  # the step number before
-    text: str  # the step's delta body, encoded (protocol.delta_text)
 
 
 class LiveSession:
@@ -74,6 +65,7 @@ class LiveSession:
     ) -> None:
         self.id = record.id
         self.scenario = record.scenario
+        self.lookahead = StepAhead()  # before `cluster`, whose setter clears it
         self.cluster = cluster
         self.group = f"session.{record.id}"
         self.lock = asyncio.Lock()
@@ -82,15 +74,12 @@ class LiveSession:
         self.seq = time.time_ns() // 1_000_000
         self.ring = FrameRing(ring_size, ring_bytes)
         self.step_cost = 0.0  # seconds a step has cost lately (`advance`)
-        self.ahead: Ahead | None = None
-        self.prepare_handle: asyncio.TimerHandle | None = None
         self.snapshot_cache: tuple[int, str] | None = None
         self.viewers: set[str] = set()
         self.play_task: asyncio.Task | None = None
         self.speed: float | str | None = None
         self.pulled = asyncio.Event()
-        self.save_delay = save_delay
-        self.save_task: asyncio.Task | None = None
+        self.autosave = Autosave(self.id, self.locked_record, save_delay)
         self.evict_task: asyncio.Task | None = None
 
     # --- the model, with no step ahead showing --------------------------------------
@@ -101,18 +90,19 @@ class LiveSession:
         A step prepared ahead (`prepare`) is undone, exactly, before anyone else
         reads or changes the model, so that only `step` ever sees it.
         """
-        if self.ahead is not None:
-            self.undo_ahead()
+        if self.lookahead.taken is not None:
+            self.lookahead.undo(self._cluster)
         return self._cluster
 
     @cluster.setter
     def cluster(self, cluster: Cluster) -> None:
-        self.ahead = None
+        self.lookahead.taken = None
         self._cluster = cluster
 
-    def undo_ahead(self) -> None:
-        ahead, self.ahead = self.ahead, None
-        self._cluster.rollback(ahead.mark)
+    @property
+    def ahead(self) -> Ahead | None:
+        """The step taken ahead of the viewers (`prepare`), if one is."""
+        return self.lookahead.taken
 
     # --- what viewers are told ----------------------------------------------------
     def info(self) -> dict:
@@ -214,7 +204,7 @@ class LiveSession:
     async def step(self) -> bool:
         """One step forward; False when nothing is left to do."""
         async with self.lock:
-            ahead, self.ahead = self.ahead, None
+            ahead = self.lookahead.pop()
             if ahead is not None:  # taken already: the model is there
                 self.seq += 1
                 text = protocol.delta_text(self.seq, ahead.text)
@@ -229,24 +219,8 @@ class LiveSession:
                 await self.publish_delta(body)
         self.schedule_save()
         if self.steps_ahead and self.play_task is None:
-            self.prepare_soon()
+            self.lookahead.soon(self.prepare)
         return True
-
-    def prepare_soon(self) -> None:
-        """Prepare the next step once this one's frames are on their way."""
-        if self.prepare_handle is not None:
-            self.prepare_handle.cancel()
-        loop = asyncio.get_running_loop()
-        due = loop.time() + PREPARE_AFTER
-
-        def start() -> None:
-            self.prepare_handle = None
-            # Late by more than BUSY_LAG: other sessions are waiting for the event
-            # loop, and a step nobody asked for yet must not make them wait longer.
-            if loop.time() - due < BUSY_LAG:
-                asyncio.ensure_future(self.prepare())
-
-        self.prepare_handle = loop.call_later(PREPARE_AFTER, start)
 
     async def prepare(self) -> None:
         """Take the next step now, while the viewers look at this one.
@@ -263,12 +237,7 @@ class LiveSession:
         if self.step_cost >= INLINE_STEP or not self.viewers:
             return
         async with self.lock:
-            cluster = self._cluster
-            before = Ahead(cluster.mark(), cluster.step_no, "")
-            body = self.advance()
-            self.ahead = before._replace(text=protocol.encode(body or {}))
-            if body is None:
-                self.undo_ahead()  # settled: nothing to keep
+            self.lookahead.take(self._cluster, self.advance)
 
     def advance(self) -> dict | None:
         """The model's next step as a delta body.
@@ -417,34 +386,23 @@ class LiveSession:
             record = dataclasses.replace(record, position=self.ahead.step)
         return record
 
+    async def locked_record(self) -> persistence.Record:
+        """`record()`, taken under `lock` (what `autosave` saves)."""
+        async with self.lock:
+            return self.record()
+
     async def save_now(self) -> None:
         """Save inputs, actions and position at once (after anything a user did)."""
-        if self.save_task is not None and self.save_task is not asyncio.current_task():
-            self.save_task.cancel()
-            self.save_task = None
-        async with self.lock:
-            record = self.record()
-        await persistence.asave(record)
+        await self.autosave.now()
 
     def schedule_save(self) -> None:
         """Save the position soon; while playing, at most once per `save_delay`."""
-        if self.save_task is None or self.save_task.done():
-            self.save_task = asyncio.create_task(self.save_later())
-
-    async def save_later(self) -> None:
-        await asyncio.sleep(self.save_delay)
-        self.save_task = None
-        try:
-            await self.save_now()
-        except Exception:
-            log.exception("saving session %s failed", self.id)
+        self.autosave.soon()
 
     async def close(self) -> None:
         """Stop playing and save: the last viewer has gone."""
         await self.stop_play()
-        if self.prepare_handle is not None:
-            self.prepare_handle.cancel()
-            self.prepare_handle = None
+        self.lookahead.cancel()
         await self.save_now()
 
 

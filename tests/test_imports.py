@@ -38,8 +38,9 @@ LAYER_OF |= {"simulation": len(LAYERS) - 1, "lessons": len(LAYERS)}
 # The web layer's own layers, above the model and the lesson engine.
 WEB_LAYERS = (
     "__init__ apps env settings middleware protocol limits memberships frames"
-    " scenarios models migrations outbound transport",
+    " ahead scenarios models migrations outbound transport",
     "persistence",
+    "autosave",
     "live",
     "registry",
     "consumers views",

@@ -27,7 +27,7 @@ def every_step_is_cheap(monkeypatch) -> None:
     step may not be, nor its event loop on time (BUSY_LAG), and these tests are
     about what preparing must not change."""
     monkeypatch.setattr("kubeviz.live.INLINE_STEP", 1.0)
-    monkeypatch.setattr("kubeviz.live.BUSY_LAG", 1.0)
+    monkeypatch.setattr("kubeviz.ahead.BUSY_LAG", 1.0)
 
 
 def without_seq(frame: dict) -> dict:
@@ -185,8 +185,8 @@ async def test_the_frame_ring_keeps_to_its_byte_budget() -> None:
 async def test_a_busy_process_does_not_prepare_steps_nobody_asked_for(
     make_session, open_tab, monkeypatch
 ) -> None:
-    monkeypatch.setattr("kubeviz.live.PREPARE_AFTER", 0.05)
-    monkeypatch.setattr("kubeviz.live.BUSY_LAG", 0.05)
+    monkeypatch.setattr("kubeviz.ahead.PREPARE_AFTER", 0.05)
+    monkeypatch.setattr("kubeviz.ahead.BUSY_LAG", 0.05)
     ahead, _plain, live = await pair(make_session, open_tab)
     await ahead.send({"type": "step"})
     await ahead.receive_until("delta")
