@@ -286,3 +286,41 @@ def test_applied_yaml_shows_up_and_an_hpa_joins_its_deployment(daphne_server, pa
         "'#diagram [data-id=\"deployments/default/web\"]').textContent)"
     )
     assert "3/3" in deployment.text_content()
+
+
+PARTLY_BAD = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {mode: fast}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-extra}
+spec:
+  selector: {app: web}
+  externalTrafficPolicy: Local
+  ports: [{port: 80}]
+"""
+
+
+def test_a_partly_refused_apply_shows_what_was_created_and_what_was_refused(
+    daphne_server, page
+):
+    """kubectl sends each object on its own: the ConfigMap is created, the
+    Service refused, and the message says both, one line each."""
+    open_scenario(page, daphne_server, "web")
+    step = current_step(page)
+    page.locator("#tab-cluster").click()
+    page.locator("#manifest-yaml").fill(PARTLY_BAD)
+    page.get_by_role("button", name="kubectl apply").click()
+    toast = page.locator("#toast")
+    toast.wait_for(state="visible")
+    text = toast.text_content()
+    assert "configmap/settings created" in text
+    assert 'The Service "web-extra" is invalid: spec.externalTrafficPolicy' in text
+    # one result a line, as kubectl prints them (innerText keeps rendered breaks)
+    lines = toast.inner_text().split("\n")
+    assert lines[0].endswith("configmap/settings created")
+    assert lines[1].startswith('The Service "web-extra" is invalid')
+    wait_for_step(page, step + 1)
