@@ -112,6 +112,7 @@ class APIServer:
                 new.pop("status", None)
             if resource.kind == "Service":
                 drop_type_dependent_fields(new, old)
+                _health_port_kept(new, old)
             validation.check_object(resource, new)
             admission.apply_defaults(resource.kind, new)
             if resource.kind == "Service" and new["spec"].get("type") != "ExternalName":
@@ -413,6 +414,23 @@ def drop_type_dependent_fields(new: dict, old: dict) -> None:
         "healthCheckNodePort"
     ) == before.get("healthCheckNodePort"):
         spec.pop("healthCheckNodePort", None)
+
+
+def _health_port_kept(new: dict, old: dict) -> None:
+    """validateServiceExternalTrafficFieldsUpdate: while a Service needs a health
+    check, its healthCheckNodePort may not change (leaving it out keeps it)."""
+    spec, before = new.get("spec"), old.get("spec") or {}
+    if not isinstance(spec, dict) or not validation.needs_health_check(before):
+        return
+    if not validation.needs_health_check(spec):
+        return
+    port = spec.setdefault("healthCheckNodePort", before.get("healthCheckNodePort"))
+    if port != before.get("healthCheckNodePort"):
+        raise Invalid(
+            "Service",
+            new["metadata"]["name"],
+            [f"spec.healthCheckNodePort: Invalid value: {port}: field is immutable"],
+        )
 
 
 def _qos(pod: dict) -> str:

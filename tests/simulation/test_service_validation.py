@@ -286,3 +286,32 @@ def test_a_node_port_service_made_cluster_ip_drops_its_external_fields(cluster, 
     assert spec["type"] == "ClusterIP"
     assert "externalTrafficPolicy" not in spec
     assert "nodePort" not in spec["ports"][0]
+
+
+def test_a_health_check_node_port_may_not_change(cluster, k8s):
+    """validateServiceExternalTrafficFieldsUpdate: while the Service needs a
+    health check its port is immutable."""
+    k8s.apply(cluster, _local_lb(k8s, healthCheckNodePort=31000))
+    result = cluster.act(
+        {
+            "op": "kubectl",
+            "command": "kubectl patch service web -p"
+            ' \'{"spec":{"healthCheckNodePort":31001}}\'',
+        }
+    )
+    assert result.error == (
+        'The Service "web" is invalid: spec.healthCheckNodePort: Invalid value:'
+        " 31001: field is immutable"
+    )
+
+
+def test_an_apply_that_leaves_out_the_health_check_port_keeps_it(cluster, k8s):
+    """The port was allocated, not asked for: applying the same manifest again
+    changes nothing."""
+    k8s.apply(cluster, _local_lb(k8s))
+    before = cluster.store.get("services", "default", "web")["spec"]
+    result = cluster.act({"op": "apply", "objects": [_local_lb(k8s)]})
+    assert result.ok, result.error
+    assert result.output == "service/web unchanged"
+    after = cluster.store.get("services", "default", "web")["spec"]
+    assert after["healthCheckNodePort"] == before["healthCheckNodePort"]
