@@ -318,8 +318,18 @@ export function start(root = document) {
   viewMode.set(viewFromUrl());
   socket.connect();
   const app = { store, diagram, packets, packetBar, viewMode, controls, socket, timeline, inspector, packetInspector, kubectl, narration };
-  window.kubeviz = app;  // for tests and the benchmark, which drive the page from outside
+  // Only for what drives the page from outside and cannot import a module: the browser
+  // tests (tests/browser: store, socket, diagram, packets, inspector) and
+  // bench/bench_frontend.py. Add-ons import `app` below instead.
+  window.kubeviz = app;
   return app;
 }
 
-start();
+/**
+ * The page's one app, for the add-ons (lessons/lesson.js, classroom/classroom.js) to
+ * import: `store` (the view model), `socket` (its "message" and "state" events, `send`),
+ * `diagram` (its "drawn" and "view" events after each draw, `setMarks`), `packets`,
+ * `inspector`, `timeline`. A module is evaluated once per page, so an add-on's
+ * `import { app } from "../main.js"` gets this same object, made before it runs.
+ */
+export const app = start();

@@ -208,3 +208,25 @@ def test_presenter_and_follower_pages_come_back_after_a_restart(
         request.node.classroom_failed = False
     finally:
         server.stop()
+
+
+def test_the_classroom_bar_takes_the_page_app_by_import(daphne_server, page) -> None:
+    """With nothing published on `window`, the presenter's bar still comes up with
+    its join code and follower count: classroom/classroom.js imports main.js's `app`
+    (issue 15)."""
+    page.add_init_script(
+        "Object.defineProperty(window, 'kubeviz', {get: () => undefined, set() {}})"
+    )
+    page.set_default_timeout(15_000)
+    page.goto(daphne_server.url + "/c/")
+    page.get_by_label("Scenario").select_option("deploy")
+    page.get_by_role("button", name="Start presenting").click()
+    page.wait_for_url(re.compile(r"/c/[A-Z0-9]{6}/present$"))
+    page.wait_for_selector("body[data-ready=true][data-classroom=ready]")
+    assert page.evaluate("() => window.kubeviz") is None
+    code = page.url.split("/")[-2]
+    assert code in page.locator("[data-part=qr]").text_content()
+    page.wait_for_function(
+        "() => document.querySelector('[data-part=followers]').textContent === '0'"
+    )
+    assert page.errors == []

@@ -241,3 +241,25 @@ def test_after_a_server_restart_the_lesson_carries_on_at_its_step(
     at_step(page, 3)
     # Chromium logs each retry that the stopped server refused or reset.
     assert [error for error in page.errors if "ERR_CONNECTION_" not in error] == []
+
+
+# Makes the page's `window.kubeviz = app` a no-op, as if main.js published nothing.
+NO_GLOBAL_APP = """
+Object.defineProperty(window, 'kubeviz', {get: () => undefined, set: () => {}});
+"""
+
+
+def test_the_lesson_takes_the_page_app_by_import_not_a_global(
+    daphne_server, page: Page
+):
+    """With nothing published on `window`, the lesson still opens at its first step
+    and steps on: lessons/lesson.js imports main.js's `app` (issue 15)."""
+    page.add_init_script(NO_GLOBAL_APP)
+    page.set_viewport_size(PROJECTOR)
+    page.goto(f"{daphne_server.url}/lessons/{LESSON}/")
+    at_step(page, 0)
+    assert page.evaluate("() => window.kubeviz") is None
+    expect(page.locator("#diagram .pod.lesson-mark")).to_have_count(3)
+    page.keyboard.press("ArrowRight")
+    at_step(page, 1)
+    assert page.errors == []

@@ -1,12 +1,13 @@
 // Classroom mode on top of the session page (main.js): the presenter's bar (join
 // code, QR, follower count, lock, spotlight, poll) or a follower's (break away,
-// rejoin, poll answers). It shares main.js's socket, store and diagram through
-// window.kubeviz and speaks the messages of docs/classroom.md.
+// rejoin, poll answers). It shares main.js's socket, store and diagram (it imports
+// main.js's `app`) and speaks the messages of docs/classroom.md.
 
 import { clear, el, setText } from "../dom.js";
 import { PresenterPoll, FollowerPoll } from "./poll.js";
 import { LessonCard } from "./lesson.js";
 import { CardDock } from "./dock.js";
+import { app } from "../main.js";
 
 function readClassroom() {
   const script = document.getElementById("kubeviz-initial");
@@ -243,12 +244,4 @@ export class Classroom {
   }
 }
 
-function start() {
-  if (!window.kubeviz) {
-    requestAnimationFrame(start);
-    return;
-  }
-  window.kubeviz.classroom = new Classroom(window.kubeviz, readClassroom());
-}
-
-start();
+export const classroom = new Classroom(app, readClassroom());

@@ -1,14 +1,15 @@
 // A guided lesson on top of the session page (main.js): the lesson panel, ← / → through
 // the lesson's steps, highlights and trace hops on the picture, predictions, "try it
 // yourself" and the task's verdict, and progress kept in this browser. It shares
-// main.js's socket, store, diagram and packet player through window.kubeviz and speaks
-// the lesson messages of docs/protocol.md.
+// main.js's socket, store, diagram and packet player (it imports main.js's `app`) and
+// speaks the lesson messages of docs/protocol.md.
 
 import { LessonPanel, commandOf } from "./panel.js";
 import { isDrawn, markHighlights, markHops } from "./highlights.js";
 import { progressOf, updateProgress } from "./progress.js";
 import { prefersReducedMotion } from "../dom.js";
 import { urlWithView } from "../viewMode.js";
+import { app } from "../main.js";
 
 function readLesson() {
   try {
@@ -250,12 +251,4 @@ export class Lesson {
   }
 }
 
-function start() {
-  if (!window.kubeviz) {
-    requestAnimationFrame(start);
-    return;
-  }
-  window.kubeviz.lesson = new Lesson(window.kubeviz, readLesson());
-}
-
-start();
+export const lesson = new Lesson(app, readLesson());
