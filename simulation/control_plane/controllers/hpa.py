@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 
+from ...clock import iso
 from ...component import Component, Outcome
 from ...limits import room_for_pods
 from ...objects import is_ready, key_parts
-from ...quantity import parse, pod_requests
+from ...quantity import format_cpu, parse, pod_requests
 
 SYNC_PERIOD = 15.0  # --horizontal-pod-autoscaler-sync-period
+# The metric as conditions and events name it (horizontal.go)
+CPU_METRIC = "cpu resource utilization (percentage of request)"
 TOLERANCE = 0.1
 DOWN_WINDOW = 300.0  # behavior.scaleDown.stabilizationWindowSeconds default
 
@@ -80,10 +83,12 @@ class HPAController(Component):
         utilization = round(load * 1000) * 100 // max(1, round(requested * 1000))
         ratio = utilization / goal
         desired = current if abs(ratio - 1) <= TOLERANCE else math.ceil(current * ratio)
+        proposal = desired
         raw = desired = max(
             spec.get("minReplicas", 1), min(spec["maxReplicas"], desired)
         )
         desired, why = self._behave(ctx, key, current, desired)
+        limits = _limited(spec, proposal, raw, desired)
         room = room_for_pods(ctx.store, ctx.config.limits.pods)
         if desired > current + room:
             desired = current + room
@@ -92,7 +97,36 @@ class HPAController(Component):
                 f" {ctx.config.limits.pods} pods)"
             )
 
+        if desired != current:
+            able = (
+                "SucceededRescale",
+                f"the HPA controller was able to update the target scale to {desired}",
+            )
+        elif desired > raw:
+            able = (
+                "ScaleDownStabilized",
+                "recent recommendations were higher than current one, applying the"
+                " highest recent recommendation",
+            )
+        else:
+            able = ("ReadyForNewScale", "recommended size matches current size")
+        conditions = [
+            ("AbleToScale", "True", *able),
+            (
+                "ScalingActive",
+                "True",
+                "ValidMetricFound",
+                "the HPA was able to successfully calculate a replica count from"
+                f" {CPU_METRIC}",
+            ),
+            ("ScalingLimited", *limits),
+        ]
+        # averageValue: the pods' mean usage, a milli-quantity (GetResourceReplicas)
+        average = format_cpu(round(load * 1000) // len(pods) / 1000)
+
         def status(obj):
+            old = obj.get("status") or {}
+            before = {c["type"]: c for c in old.get("conditions") or []}
             obj["status"] = {
                 "currentReplicas": current,
                 "desiredReplicas": desired,
@@ -101,11 +135,21 @@ class HPAController(Component):
                         "type": "Resource",
                         "resource": {
                             "name": "cpu",
-                            "current": {"averageUtilization": utilization},
+                            "current": {
+                                "averageUtilization": utilization,
+                                "averageValue": average,
+                            },
                         },
                     }
                 ],
+                "conditions": [
+                    _condition(before.get(kind), kind, state, reason, message, ctx.now)
+                    for kind, state, reason, message in conditions
+                ],
             }
+            scaled_at = iso(ctx.now) if desired != current else old.get("lastScaleTime")
+            if scaled_at:
+                obj["status"]["lastScaleTime"] = scaled_at
 
         ctx.api.patch(
             "horizontalpodautoscalers",
@@ -131,6 +175,17 @@ class HPAController(Component):
         ctx.api.patch(
             "deployments", ns, target, scale, actor=self.name, subresource="scale"
         )
+        if current > spec["maxReplicas"]:
+            reason = "Current number of replicas above Spec.MaxReplicas"
+        elif current < spec.get("minReplicas", 1):
+            reason = "Current number of replicas below Spec.MinReplicas"
+        elif desired > current:
+            reason = f"{CPU_METRIC} above target"
+        else:
+            reason = "All metrics below target"
+        ctx.record_event(
+            hpa, "SuccessfulRescale", f"New size: {desired}; reason: {reason}"
+        )
         return Outcome(
             "hpa.scaled",
             f"HPA {name}: CPU at {utilization}% of requests against a"
@@ -140,6 +195,47 @@ class HPAController(Component):
             concept="autoscaling",
             objects=(f"hpas/{ns}/{name}", f"deployments/{ns}/{target}"),
         )
+
+
+def _limited(spec: dict, proposal: int, clamped: int, desired: int) -> tuple:
+    """ScalingLimited as convertDesiredReplicasWithBehaviorRate sets it: the rate
+    limit, then maxReplicas and minReplicas, else within range (False)."""
+    if desired < clamped:  # _behave bounded a scale-up
+        return (
+            "True",
+            "ScaleUpLimit",
+            "the desired replica count is increasing faster than the maximum scale"
+            " rate",
+        )
+    if proposal > spec["maxReplicas"]:
+        return (
+            "True",
+            "TooManyReplicas",
+            "the desired replica count is more than the maximum replica count",
+        )
+    if proposal < spec.get("minReplicas", 1):
+        return (
+            "True",
+            "TooFewReplicas",
+            "the desired replica count is less than the minimum replica count",
+        )
+    return (
+        "False",
+        "DesiredWithinRange",
+        "the desired count is within the acceptable range",
+    )
+
+
+def _condition(old, kind: str, state: str, reason: str, message: str, now) -> dict:
+    """A condition keeps its lastTransitionTime while its status stays the same."""
+    since = old["lastTransitionTime"] if old and old["status"] == state else iso(now)
+    return {
+        "type": kind,
+        "status": state,
+        "lastTransitionTime": since,
+        "reason": reason,
+        "message": message,
+    }
 
 
 def _target_utilization(spec: dict) -> int:
