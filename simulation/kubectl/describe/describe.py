@@ -12,7 +12,7 @@ from ..parser import Args, Flag
 from ..printers.columns import selector_text
 from ..printers.tabwriter import align
 from ..result import KubectlResult
-from . import generic, networkpolicy, parts
+from . import generic, hpa, ingress, networkpolicy, parts
 from . import node as describe_node
 from .parts import annotations, labels, multi, when
 
@@ -175,4 +175,6 @@ WRITERS = {
     "deployments": describe_deployment,
     "replicasets": generic.describe_replicaset,
     "networkpolicies": networkpolicy.describe,
+    "horizontalpodautoscalers": hpa.describe,
+    "ingresses": ingress.describe,
 }
