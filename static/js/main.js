@@ -2,8 +2,8 @@
 
 import { Store } from "./store.js";
 import { SessionSocket, sessionUrl } from "./socket.js";
-import { Diagram } from "./diagram.js";
-import { PacketPlayer } from "./packets.js";
+import { Diagram } from "./diagram/diagram.js";
+import { PacketPlayer } from "./packets/packets.js";
 import { Controls } from "./controls.js";
 import { Narration } from "./panels/narration.js";
 import { Timeline } from "./panels/timeline.js";
@@ -15,7 +15,7 @@ import { Tabs } from "./panels/tabs.js";
 import { ClusterPanel } from "./panels/clusterPanel.js";
 import { setText } from "./dom.js";
 import { ViewMode, viewFromUrl } from "./viewMode.js";
-import { PacketBar } from "./packetBar.js";
+import { PacketBar } from "./packets/packetBar.js";
 
 function readInitial() {
   const script = document.getElementById("kubeviz-initial");

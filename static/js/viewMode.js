@@ -1,6 +1,6 @@
 // The projector view: `?view=projector` on any session, lesson or classroom page, the key
 // P or the Projector button. The picture gets the whole screen (as in Focus) and its
-// projector geometry (projector.js); the address bar keeps `view=projector`, so a reload
+// projector geometry (diagram/projector.js); the address bar keeps `view=projector`, so a reload
 // or a shared link opens the same view.
 
 export function viewFromUrl(href = location.href) {

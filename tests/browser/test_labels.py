@@ -54,9 +54,9 @@ def run(page, body: str, arg=None):
     """Evaluate `body` with `fit` (textfit.js) and `shapes` (shapes.js) in scope."""
     return page.evaluate(
         """async ([body, arg]) => {
-          const fit = await import('/static/js/textfit.js');
-          const shapes = await import('/static/js/shapes.js');
-          const layout = await import('/static/js/layout.js');
+          const fit = await import('/static/js/diagram/textfit.js');
+          const shapes = await import('/static/js/diagram/shapes.js');
+          const layout = await import('/static/js/diagram/layout.js');
           const AsyncFunction = (async () => {}).constructor;
           return await new AsyncFunction('fit', 'shapes', 'layout', 'arg', body)(
             fit, shapes, layout, arg);

@@ -40,10 +40,10 @@ def run(page, body: str, arg=None):
     """Evaluate an async function body with `layout`, `store`, `shapes`, `packets`."""
     return page.evaluate(
         """async ([body, arg]) => {
-          const layout = await import('/static/js/layout.js');
+          const layout = await import('/static/js/diagram/layout.js');
           const store = await import('/static/js/store.js');
-          const shapes = await import('/static/js/shapes.js');
-          const packets = await import('/static/js/packets.js');
+          const shapes = await import('/static/js/diagram/shapes.js');
+          const packets = await import('/static/js/packets/packets.js');
           const consoleModule = await import('/static/js/panels/console.js');
           const AsyncFunction = (async () => {}).constructor;
           const fn = new AsyncFunction('layout', 'store', 'shapes', 'packets',

@@ -3,7 +3,7 @@
 
 import { el, clear, setText } from "../dom.js";
 import { collectionOf } from "../store.js";
-import { loopNames } from "../layout.js";
+import { loopNames } from "../diagram/layout.js";
 
 const componentText = {
   "kube-apiserver": "The only component that talks to etcd. It validates requests, applies defaults and admission (for example mounting the ServiceAccount token), stores objects and serves watches. Every other component's arrow ends here.",

@@ -2,7 +2,7 @@
 // region is updated at most every two seconds so a screen reader is not flooded at 20×.
 
 import { setText, clear, el } from "../dom.js";
-import { verdicts } from "../scheduling.js";
+import { verdicts } from "../diagram/scheduling.js";
 
 export class Narration {
   constructor(root) {

@@ -5,7 +5,7 @@
 // of everything that happened at every hop, filterable by protocol and kind.
 
 import { el, clear, setText } from "../dom.js";
-import { formatAddress, natSummary } from "../packets.js";
+import { formatAddress, natSummary } from "../packets/packets.js";
 
 const known = new Set(["at", "node", "netns", "device", "hook", "src", "dst", "proto", "outer", "nat", "explain", "rule", "rules", "route", "mac", "conntrack", "in", "out", "pdu", "events", "part", "forward", "why"]);
 

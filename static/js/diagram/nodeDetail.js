@@ -2,10 +2,10 @@
 // table, flannel.1 (overlay) or plain routes, and eth0 onto the underlay. Drawn over the
 // picture at the node's place, so nothing else moves.
 
-import { svg, clear, ellipsize } from "./dom.js";
+import { svg, clear, ellipsize } from "../dom.js";
 import { podShape, bridgeIp } from "./shapes.js";
 import { sizes } from "./layout.js";
-import { sha256Hex } from "./sha256.js";
+import { sha256Hex } from "../sha256.js";
 
 const cols = 6;
 const podW = sizes.pod.w;

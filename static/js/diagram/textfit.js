@@ -4,7 +4,7 @@
 // in the font the picture will use, wins. Only when none fits is the last one cut, at the
 // end, by measured width.
 
-import { svg, svgNs } from "./dom.js";
+import { svg, svgNs } from "../dom.js";
 
 let ruler = null;
 const widths = new Map();

@@ -2,7 +2,7 @@
 // kube-apiserver, one from kube-apiserver to etcd for each write, and their labels on the
 // control plane's top line so they never cover a component.
 
-import { svg, clear, prefersReducedMotion } from "./dom.js";
+import { svg, clear, prefersReducedMotion } from "../dom.js";
 import { center } from "./layout.js";
 import { textWidth } from "./textfit.js";
 

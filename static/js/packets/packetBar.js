@@ -2,7 +2,7 @@
 // lessons, classroom): one hop back and forward (the keys , and .), replay, where the
 // packet is, and how fast it travels. Packet Tracer's simulation mode, for one trace.
 
-import { setText } from "./dom.js";
+import { setText } from "../dom.js";
 
 export const packetSpeeds = ["0.5", "1", "2", "4", "8"];
 

@@ -1,7 +1,7 @@
 // Builders for the SVG pieces of the cluster picture. Each returns a <g> whose text is set
 // with textContent; positions come from layout.js.
 
-import { svg } from "./dom.js";
+import { svg } from "../dom.js";
 import { sizes, loopNames } from "./layout.js";
 import { fitText, nameCandidates, listCandidates, taintCandidates, textWidth } from "./textfit.js";
 

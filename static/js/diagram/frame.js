@@ -1,7 +1,7 @@
 // The parts of the picture that do not come and go with objects: the control plane and
 // its components, the things outside the cluster, the scheduling queue, and the wires.
 
-import { svg, clear } from "./dom.js";
+import { svg, clear } from "../dom.js";
 import { center } from "./layout.js";
 import { componentBox, controllerManagerBox } from "./shapes.js";
 

@@ -2,9 +2,9 @@
 // device, is wrapped in an outer packet on the VXLAN tunnel, and NAT leaves a before/after
 // tag where it happened. The wire carries the hops; this module only places and moves them.
 
-import { svg, clear, prefersReducedMotion } from "./dom.js";
-import { center } from "./layout.js";
-import { textWidth } from "./textfit.js";
+import { svg, clear, prefersReducedMotion } from "../dom.js";
+import { center } from "../diagram/layout.js";
+import { textWidth } from "../diagram/textfit.js";
 
 export function formatAddress(value) {
   if (value === null || value === undefined || value === "") return "";

@@ -2,7 +2,7 @@
 // pods and its plumbing; a pod as its name and its address; the control plane and the
 // things outside the nodes as two strips of chips. Every text is fitted by width.
 
-import { svg, clear } from "./dom.js";
+import { svg, clear } from "../dom.js";
 import { projectorSizes as p } from "./projector.js";
 import { box, label, focusable, nodeStatusText, podStatusClass, podLabel, bridgeIp, farSummary, servicePorts } from "./shapes.js";
 import { fitText, nameCandidates, textWidth } from "./textfit.js";

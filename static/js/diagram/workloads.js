@@ -2,7 +2,7 @@
 // the objects the Deployment and ReplicaSet loops reconcile, with desired and ready
 // counts, so "Deployment → ReplicaSet → Pods" can be followed on the picture.
 
-import { svg, clear } from "./dom.js";
+import { svg, clear } from "../dom.js";
 import { fitText, textWidth } from "./textfit.js";
 
 const rowH = 30;

@@ -1,7 +1,7 @@
 // The cluster picture: an SVG whose pieces are reconciled by id on every change, with
 // zoom and pan, two levels of detail, selection, and the "who acted" animation.
 
-import { svg, clear, setText, prefersReducedMotion } from "./dom.js";
+import { svg, clear, setText, prefersReducedMotion } from "../dom.js";
 import { fitText, textWidth, forgetWidths } from "./textfit.js";
 
 /** What each view draws with: the full picture, or the projector's fewer, bigger things. */
