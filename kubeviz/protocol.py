@@ -29,7 +29,7 @@ MAX_ID = 64
 FAULT_ACTIONS = ("fail_node", "restore_node", "kill_pod", "crash_container")
 COMPARE_VARIANTS = ("cni", "etp", "step")  # simulation/network/compare.py
 CNI_MODES = ("overlay", "routed")
-PROXY_MODES = ("iptables", "ipvs", "nftables")
+PROXY_MODES = ("iptables",)  # simulation.config.PROXY_MODES: only modelled modes
 PLATFORMS = ("bare-metal", "cloud")
 SCENARIO_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 # A UTF-16 surrogate on its own (JSON lets `\ud800` escape one) is no Unicode

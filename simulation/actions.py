@@ -269,7 +269,10 @@ def _set(cluster, action):
     ):
         if key in action:
             if action[key] not in allowed:
-                raise UsageError(f"error: {key} must be one of {', '.join(allowed)}")
+                raise UsageError(
+                    f"error: {key} {action[key]!r} is not one KubeViz models"
+                    f" (choose from {', '.join(allowed)})"
+                )
             if getattr(cluster.config, attr) != action[key]:
                 setattr(cluster.config, attr, action[key])
                 changes.append(f"{key} = {action[key]}")

@@ -79,7 +79,8 @@ def check_config(config: ClusterConfig, nodes: int) -> None:
     ):
         if value not in allowed:
             raise UsageError(
-                f"error: unknown {what} {value!r} (choose from {', '.join(allowed)})"
+                f"error: {what} {value!r} is not one KubeViz models"
+                f" (choose from {', '.join(allowed)})"
             )
     if not isinstance(nodes, int) or isinstance(nodes, bool) or nodes < 1:
         raise UsageError("error: a cluster needs at least 1 worker node")

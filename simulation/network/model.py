@@ -225,20 +225,8 @@ class NetworkModel:
 
     # public questions ---------------------------------------------------------
     def iptables_save(self, node_name: str, table: str | None = None) -> str:
-        """`iptables-save` text for node (`table` "nat" or "filter"; None: both).
-
-        Only kube-proxy's iptables mode is modelled; in ipvs or nftables mode the
-        text says so up front and shows the equivalent iptables-mode rules.
-        """
-        text = self.ruleset(node_name).save(table)
-        mode = getattr(self.config, "proxy_mode", "iptables")
-        if mode != "iptables":
-            text = (
-                f"# kube-proxy runs in {mode} mode on {node_name}; KubeViz models only "
-                "iptables mode, so these are the rules iptables mode would write.\n"
-                + text
-            )
-        return text
+        """`iptables-save` text for node (`table` "nat" or "filter"; None: both)."""
+        return self.ruleset(node_name).save(table)
 
     def routes_text(self, node_name: str) -> str:
         """`ip route` output on node."""

@@ -216,3 +216,16 @@ def test_a_partly_refused_apply_prints_both_and_exits_1(tmp_path):
         done.stdout
     )
     assert "$ kubectl get configmap good -o name\nconfigmap/good" in done.stdout
+
+
+def test_a_kube_proxy_mode_the_model_does_not_program_is_refused():
+    """IPVS and nftables are real kube-proxy modes, but the model writes only
+    iptables-mode rules: `sim set proxy-mode ipvs` is refused with a clear error
+    instead of showing iptables rules under another mode's name (issue 16)."""
+    script = "sim set proxy-mode ipvs\nsim set proxy-mode nftables\nkubectl get ns\n"
+    records = _records(_run(["--json", "-"], stdin=script))
+    for record, mode in zip(records[:2], ("ipvs", "nftables"), strict=True):
+        assert not record["ok"]
+        assert f"'{mode}' is not one KubeViz models" in record["error"]
+        assert "choose from iptables" in record["error"]
+    assert records[2]["ok"], "the session goes on"

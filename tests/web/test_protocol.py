@@ -42,7 +42,7 @@ VALID = [
     {"type": "fault", "action": "crash_container", "target": "default/web-x/nginx"},
     {"type": "trace", "from": "pod/default/web-x", "to": "svc/default/web:80"},
     {"type": "set", "cni": "routed"},
-    {"type": "set", "nodes": 5, "platform": "cloud", "proxyMode": "ipvs"},
+    {"type": "set", "nodes": 5, "platform": "cloud", "proxyMode": "iptables"},
     {"type": "save", "id": "save-1"},
 ]
 

@@ -126,3 +126,15 @@ def test_pages_allow_scripts_from_this_server_only(client: Client) -> None:
     assert directives["script-src"] == "'self'"
     assert directives["object-src"] == "'none'"
     assert directives["frame-ancestors"] == "'none'"
+
+
+def test_the_cluster_tab_offers_only_the_kube_proxy_mode_that_is_modelled(
+    client: Client,
+) -> None:
+    """Offering IPVS or nftables while the picture draws iptables rules would teach
+    a falsehood (issue 16): the select holds iptables alone until they are modelled."""
+    html = client.get("/").content.decode()
+    select = html[html.index('<select name="proxyMode">') :]
+    select = select[: select.index("</select>")]
+    assert 'value="iptables"' in select
+    assert "ipvs" not in select.lower() and "nftables" not in select.lower()
