@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.pages import current_step, open_home, open_scenario, shot
-from tests.conftest import ROOT, free_port, stop, wait_for_port
+from tests.browser.pages import (
+    current_step,
+    open_home,
+    open_scenario,
+    shot,
+    static_root,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -208,18 +211,8 @@ def test_everything_in_the_picture_is_reachable_by_keyboard(daphne_server, page)
 @pytest.fixture(scope="module")
 def static_server() -> Iterator[str]:
     """The project root over plain HTTP, for the harness page with its mock socket."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for_port(port, process)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(process)
+    with static_root() as url:
+        yield url
 
 
 def test_a_hundred_nodes_are_drawn_as_counts_until_zoomed(static_server, page):

@@ -9,13 +9,11 @@ kubernetes/cmd/kubeadm/app/phases/controlplane) and ingress-nginx's Service
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import ROOT, free_port, stop, wait_for_port
+from tests.browser.pages import static_root
 
 pytestmark = pytest.mark.browser
 
@@ -23,31 +21,23 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def styled_page(browser) -> Iterator:
     """The project root with kubeviz.css loaded: text measures as in the picture."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for_port(port, server)
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(f"http://127.0.0.1:{port}/tests/browser/fixtures/")
-    page.evaluate(
-        """() => new Promise(resolve => {
-          const link = document.createElement('link');
-          link.rel = 'stylesheet';
-          link.href = '/static/css/kubeviz.css';
-          link.onload = resolve;
-          document.head.append(link);
-        })"""
-    )
-    try:
-        yield page
-    finally:
-        context.close()
-        stop(server)
+    with static_root() as url:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{url}/tests/browser/fixtures/")
+        page.evaluate(
+            """() => new Promise(resolve => {
+              const link = document.createElement('link');
+              link.rel = 'stylesheet';
+              link.href = '/static/css/kubeviz.css';
+              link.onload = resolve;
+              document.head.append(link);
+            })"""
+        )
+        try:
+            yield page
+        finally:
+            context.close()
 
 
 def run(page, body: str, arg=None):

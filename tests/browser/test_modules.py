@@ -4,13 +4,11 @@ the store's sequence checks, names, graph vertices and console completion."""
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import ROOT, free_port, stop, wait_for_port
+from tests.browser.pages import static_root
 
 pytestmark = pytest.mark.browser
 
@@ -18,22 +16,14 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def modules_page(browser) -> Iterator:
     """A blank page on the project root, so tests can import /static/js/*.js."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for_port(port, server)
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(f"http://127.0.0.1:{port}/tests/browser/fixtures/")
-    try:
-        yield page
-    finally:
-        context.close()
-        stop(server)
+    with static_root() as url:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{url}/tests/browser/fixtures/")
+        try:
+            yield page
+        finally:
+            context.close()
 
 
 def run(page, body: str, arg=None):
